@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Switchboard",
+    products: [
+        .executable(name: "switchboard", targets: ["Switchboard"]),
+    ],
+    targets: [
+        // System libraries, found through pkg-config.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The only C we write: epoll/eventfd/timerfd wrappers Swift cannot import cleanly.
+        .target(name: "CShims"),
+
+        .target(name: "JSON"),
+        .target(name: "Reactor", dependencies: ["CShims"]),
+        .target(name: "Cryptography", dependencies: ["COpenSSL"]),
+        .target(name: "HTTP", dependencies: ["Reactor", "Cryptography", "JSON"]),
+        .target(name: "Store", dependencies: ["CSQLite", "JSON"]),
+        .target(name: "Gateway", dependencies: ["HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
+        .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Reactor", "Cryptography"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "JSON"]),
+    ]
+)

@@ -1,0 +1,57 @@
+import COpenSSL
+
+/// Hashes and secrets through OpenSSL.
+public enum Digest {
+    /// SHA-256 of `bytes`.
+    public static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        let input = Array(bytes)
+        input.withUnsafeBufferPointer { buffer in _ = SHA256(buffer.baseAddress, buffer.count, &out) }
+        return out
+    }
+
+    /// Compares in time that depends only on the lengths, never on where the inputs differ.
+    public static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        if lhs.isEmpty { return true }
+        return CRYPTO_memcmp(lhs, rhs, lhs.count) == 0
+    }
+
+    /// `count` bytes from OpenSSL's CSPRNG.
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        precondition(RAND_bytes(&out, Int32(count)) == 1, "the system random generator failed")
+        return out
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Lower-case hexadecimal.
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// URL-safe base64 without padding (RFC 4648 §5).
+    public var base64URL: String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var out = [UInt8]()
+        var index = 0
+        while index < count {
+            let chunk = (UInt32(self[index]) << 16) | (index + 1 < count ? UInt32(self[index + 1]) << 8 : 0)
+                | (index + 2 < count ? UInt32(self[index + 2]) : 0)
+            let emitted = Swift.min(4, (count - index) * 8 / 6 + 1)
+            for shift in stride(from: 18, through: 0, by: -6).prefix(emitted) {
+                out.append(alphabet[Int((chunk >> UInt32(shift)) & 0x3F)])
+            }
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,219 @@
+extension HTTPParser {
+    /// Parses a complete head once its blank line has arrived, then chooses how the body is framed.
+    mutating func parseHead() throws(HTTPParseError) -> Event? {
+        // Tolerate empty lines before a message (RFC 9112 §2.2).
+        while bufferedCount >= 2, buffer[start] == 0x0D, buffer[start + 1] == 0x0A {
+            start += 2
+            headScan = (0, 0)
+        }
+        guard let end = try headEnd() else { return nil }
+        var lines: [ArraySlice<UInt8>] = []
+        var lineStart = start
+        var index = start
+        while index <= end {
+            if buffer[index] == 0x0D {
+                lines.append(buffer[lineStart..<index])
+                index += 2
+                lineStart = index
+            } else {
+                index += 1
+            }
+        }
+        start = end + 4  // past the last line's CRLF and the blank line
+        bodyBytes = 0
+        var headers = HTTPHeaders()
+        for line in lines.dropFirst() {
+            let (name, value) = try Self.headerField(line)
+            headers.add(name, value)
+        }
+        switch mode {
+        case .request:
+            let (method, target, version) = try Self.requestLine(lines[0])
+            let head = HTTPRequestHead(method: method, target: target, version: version, headers: headers)
+            try frameRequest(head)
+            return .requestHead(head)
+        case .response:
+            let (status, version) = try Self.statusLine(lines[0])
+            if (100..<200).contains(status) && status != 101 {
+                return try parseHead()  // interim response: the final one follows
+            }
+            let head = HTTPResponseHead(status: status, version: version, headers: headers)
+            try frameResponse(head)
+            return .responseHead(head)
+        }
+    }
+
+    /// The offset of the CRLF that ends the head's last line (the blank line follows it), or `nil` if not arrived.
+    /// Enforces the line and head limits while scanning, so an endless head is refused early. The scan resumes
+    /// where it stopped, so a head that trickles in byte by byte costs linear time.
+    private mutating func headEnd() throws(HTTPParseError) -> Int? {
+        var lineStart = start + headScan.lineStart
+        var index = start + headScan.index
+        defer { headScan = (index - start, lineStart - start) }
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == 0x0A {
+                guard index > start, buffer[index - 1] == 0x0D else { throw .bad("bare LF line ending") }
+                if index - 1 == lineStart {
+                    let end = lineStart - 2
+                    (index, lineStart) = (start, start)  // the next head scans from its own start
+                    return end
+                }
+                lineStart = index + 1
+            } else if byte == 0x0D, index + 1 < buffer.count, buffer[index + 1] != 0x0A {
+                throw .bad("bare CR in the message head")
+            }
+            index += 1
+            if index - lineStart > limits.maxLineBytes {
+                throw .bad("line longer than \(limits.maxLineBytes) bytes")
+            }
+            if index - start > limits.maxHeaderBytes {
+                throw HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes")
+            }
+        }
+        return nil
+    }
+
+    private mutating func frameRequest(_ head: HTTPRequestHead) throws(HTTPParseError) {
+        let lengths = head.headers.values("Content-Length")
+        let codings = head.headers.values("Transfer-Encoding")
+        if !codings.isEmpty {
+            // Both framings at once is the classic request-smuggling shape: refuse, never guess.
+            guard lengths.isEmpty else { throw .bad("both Content-Length and Transfer-Encoding") }
+            guard head.version == .http1_1 else { throw .bad("Transfer-Encoding in an HTTP/1.0 request") }
+            try Self.requireChunkedOnly(codings)
+            state = .chunkSize
+            return
+        }
+        guard lengths.count <= 1 else { throw .bad("duplicate Content-Length") }
+        guard let lengthText = lengths.first else {
+            state = .messageEnd
+            return
+        }
+        let length = try Self.contentLength(lengthText)
+        try countBody(length)
+        bodyBytes = 0
+        state = length == 0 ? .messageEnd : .fixedBody(remaining: length)
+    }
+
+    private mutating func frameResponse(_ head: HTTPResponseHead) throws(HTTPParseError) {
+        if respondingToHead || head.status == 204 || head.status == 304 {
+            state = .messageEnd
+            return
+        }
+        let codings = head.headers.values("Transfer-Encoding")
+        if !codings.isEmpty {
+            try Self.requireChunkedOnly(codings)
+            state = .chunkSize
+            return
+        }
+        let lengths = Set(head.headers.values("Content-Length"))
+        guard lengths.count <= 1 else { throw .bad("conflicting Content-Length values") }
+        guard let lengthText = lengths.first else {
+            state = .untilClose
+            return
+        }
+        let length = try Self.contentLength(lengthText)
+        state = length == 0 ? .messageEnd : .fixedBody(remaining: length)
+    }
+
+    private static func requireChunkedOnly(_ codings: [String]) throws(HTTPParseError) {
+        let list = codings.flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces.lowercased() }
+        guard list == ["chunked"] else {
+            throw HTTPParseError(status: 501, reason: "unsupported Transfer-Encoding \(codings.joined(separator: ", "))")
+        }
+    }
+
+    private static func contentLength(_ text: String) throws(HTTPParseError) -> Int {
+        let digits = text.utf8
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 &- 0x30 < 10 }), let value = Int(text) else {
+            throw .bad("invalid Content-Length")
+        }
+        return value
+    }
+
+    static func chunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
+        var size = 0
+        var digits = 0
+        var index = line.startIndex
+        while index < line.endIndex, let value = hexValue(line[index]) {
+            size = size << 4 | value
+            digits += 1
+            index += 1
+            guard digits <= 15 else { throw .bad("chunk size too large") }
+        }
+        guard digits > 0 else { throw .bad("invalid chunk size") }
+        if index < line.endIndex {
+            // Only a chunk extension may follow the size; its contents are ignored but must be clean.
+            guard line[index] == UInt8(ascii: ";"), line[index...].allSatisfy(isFieldValueByte) else {
+                throw .bad("invalid chunk size")
+            }
+        }
+        return size
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 0x30...0x39: Int(byte - 0x30)
+        case 0x41...0x46: Int(byte - 0x41 + 10)
+        case 0x61...0x66: Int(byte - 0x61 + 10)
+        default: nil
+        }
+    }
+
+    static func requestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String, HTTPVersion) {
+        let parts = line.split(separator: 0x20, maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy(isTokenByte) else {
+            throw .bad("malformed request line")
+        }
+        guard !parts[1].isEmpty, parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+            parts[1].first == UInt8(ascii: "/") || parts[1].elementsEqual("*".utf8)
+        else { throw .bad("malformed request target") }
+        let version = try httpVersion(parts[2])
+        return (String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self), version)
+    }
+
+    static func statusLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (Int, HTTPVersion) {
+        let parts = line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts[1].count == 3, parts[1].allSatisfy({ $0 &- 0x30 < 10 }),
+            let status = Int(String(decoding: parts[1], as: UTF8.self)), status >= 100
+        else { throw .bad("malformed status line") }
+        return (status, try httpVersion(parts[0]))
+    }
+
+    private static func httpVersion(_ text: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPVersion {
+        if text.elementsEqual("HTTP/1.1".utf8) { return .http1_1 }
+        if text.elementsEqual("HTTP/1.0".utf8) { return .http1_0 }
+        if text.starts(with: "HTTP/".utf8) { throw HTTPParseError(status: 505, reason: "unsupported HTTP version") }
+        throw .bad("malformed HTTP version")
+    }
+
+    static func headerField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String) {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { throw .bad("header line without ':'") }
+        let name = line[line.startIndex..<colon]
+        // No whitespace is allowed before the colon, and obsolete line folding is refused (RFC 9112 §5).
+        guard !name.isEmpty, name.allSatisfy(isTokenByte) else { throw .bad("invalid header name") }
+        var value = line[(colon + 1)...]
+        while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
+        while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
+        guard value.allSatisfy(isFieldValueByte) else { throw .bad("invalid byte in header value") }
+        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+    }
+
+    /// RFC 9110 `tchar`.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default: false
+        }
+    }
+
+    /// Visible ASCII, space, tab and obs-text; never NUL, CR, LF or other controls.
+    static func isFieldValueByte(_ byte: UInt8) -> Bool {
+        byte == 0x09 || (byte >= 0x20 && byte != 0x7F)
+    }
+}

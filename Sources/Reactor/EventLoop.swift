@@ -1,0 +1,187 @@
+import CShims
+import Glibc
+import Synchronization
+
+/// Readiness reported for a registered descriptor.
+public struct IOEvents: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let readable = IOEvents(rawValue: UInt32(SB_EPOLLIN))
+    public static let writable = IOEvents(rawValue: UInt32(SB_EPOLLOUT))
+    /// The peer hung up or the socket failed; a read will tell which.
+    public static let hangup = IOEvents(rawValue: UInt32(SB_EPOLLHUP | SB_EPOLLERR | SB_EPOLLRDHUP))
+}
+
+/// Something that owns a descriptor on an event loop and reacts to its readiness.
+public protocol EventHandler: AnyObject {
+    func handle(_ events: IOEvents)
+}
+
+/// One epoll loop on its own thread. Everything registered with a loop is touched only by that thread;
+/// other threads talk to it through `execute`, which queues work and wakes the loop through an eventfd.
+public final class EventLoop: @unchecked Sendable {
+    private struct Registration {
+        let id: UInt32
+        let handler: EventHandler
+        var interest: UInt32
+    }
+
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private var registrations: [Int32: Registration] = [:]
+    private var pendingInterest: [Int32: UInt32] = [:]
+    private var nextRegistrationID: UInt32 = 1
+    private var timers = TimerHeap()
+    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    private var running = true
+    private var thread: pthread_t?
+
+    /// A small number naming this loop in logs and metrics.
+    public let index: Int
+    /// The monotonic time when the loop last woke, in nanoseconds: cheap to read on the hot path.
+    public private(set) var now: UInt64 = monotonicNanoseconds()
+
+    private static let wakeToken: UInt64 = 0
+
+    public init(index: Int) throws(SystemError) {
+        self.index = index
+        epollFD = try syscall("epoll_create1") { sb_epoll_create() }
+        wakeFD = try syscall("eventfd") { sb_eventfd() }
+        _ = try syscall("epoll_ctl") { sb_epoll_ctl(epollFD, 1 /* EPOLL_CTL_ADD */, wakeFD, UInt32(SB_EPOLLIN), Self.wakeToken) }
+    }
+
+    deinit {
+        close(wakeFD)
+        close(epollFD)
+    }
+
+    // MARK: Cross-thread
+
+    /// Runs `task` on this loop's thread, soon. Safe to call from any thread.
+    public func execute(_ task: @escaping @Sendable () -> Void) {
+        let wasEmpty = inbox.withLock { queue in
+            queue.append(task)
+            return queue.count == 1
+        }
+        if wasEmpty {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    /// Whether the calling thread is this loop's thread.
+    public var inLoop: Bool {
+        guard let thread else { return false }
+        return pthread_equal(thread, pthread_self()) != 0
+    }
+
+    // MARK: Registrations (loop thread only)
+
+    /// Starts watching `fd` for `interest`; the handler is called on this loop until `deregister`.
+    public func register(_ fd: Int32, interest: IOEvents, handler: EventHandler) {
+        let id = nextRegistrationID
+        nextRegistrationID = nextRegistrationID == UInt32.max ? 1 : nextRegistrationID + 1
+        registrations[fd] = Registration(id: id, handler: handler, interest: interest.rawValue)
+        let events = interest.rawValue | UInt32(SB_EPOLLRDHUP)
+        _ = sb_epoll_ctl(epollFD, 1 /* EPOLL_CTL_ADD */, fd, events, Self.pack(id: id, fd: fd))
+    }
+
+    /// Changes what `fd` is watched for. Applied in one batch before the loop next waits.
+    public func setInterest(_ fd: Int32, _ interest: IOEvents) {
+        guard var registration = registrations[fd], registration.interest != interest.rawValue else { return }
+        registration.interest = interest.rawValue
+        registrations[fd] = registration
+        pendingInterest[fd] = interest.rawValue
+    }
+
+    /// Stops watching `fd`. Call before closing it.
+    public func deregister(_ fd: Int32) {
+        guard registrations.removeValue(forKey: fd) != nil else { return }
+        pendingInterest[fd] = nil
+        _ = sb_epoll_ctl(epollFD, 2 /* EPOLL_CTL_DEL */, fd, 0, 0)
+    }
+
+    // MARK: Timers (loop thread only)
+
+    /// Calls `callback` on this loop after `nanoseconds`.
+    @discardableResult
+    public func schedule(after nanoseconds: UInt64, _ callback: @escaping () -> Void) -> TimerID {
+        timers.schedule(at: monotonicNanoseconds() + nanoseconds, callback)
+    }
+
+    /// Cancels a timer that has not fired yet; cancelling a fired timer is harmless.
+    public func cancel(_ timer: TimerID) {
+        timers.cancel(timer)
+    }
+
+    // MARK: Running
+
+    /// Runs the loop on the calling thread until `stop` is called.
+    public func run() {
+        thread = pthread_self()
+        var events = [sb_epoll_event](repeating: sb_epoll_event(), count: 256)
+        while running {
+            applyInterestChanges()
+            let timeout = waitTimeout()
+            let count = events.withUnsafeMutableBufferPointer { buffer in
+                sb_epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), timeout)
+            }
+            now = monotonicNanoseconds()
+            if count > 0 {
+                for i in 0..<Int(count) { dispatch(events[i]) }
+            }
+            for callback in timers.expired(at: now) { callback() }
+        }
+    }
+
+    /// Makes `run` return after the current iteration. Safe from any thread.
+    public func stop() {
+        execute { [self] in running = false }
+    }
+
+    private func waitTimeout() -> Int32 {
+        guard let deadline = timers.nextDeadline() else { return -1 }
+        let current = monotonicNanoseconds()
+        if deadline <= current { return 0 }
+        // Round up so that a timer never fires early.
+        return Int32(min((deadline - current + 999_999) / 1_000_000, 60_000))
+    }
+
+    private func dispatch(_ event: sb_epoll_event) {
+        if event.data == Self.wakeToken {
+            drainInbox()
+            return
+        }
+        let fd = Int32(truncatingIfNeeded: event.data & 0xFFFF_FFFF)
+        let id = UInt32(truncatingIfNeeded: event.data >> 32)
+        // A descriptor number can be reused after close; the registration id tells a stale event apart.
+        guard let registration = registrations[fd], registration.id == id else { return }
+        registration.handler.handle(IOEvents(rawValue: event.events))
+    }
+
+    private func drainInbox() {
+        var counter: UInt64 = 0
+        _ = read(wakeFD, &counter, 8)
+        let tasks = inbox.withLock { queue in
+            let taken = queue
+            queue.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for task in tasks { task() }
+    }
+
+    private func applyInterestChanges() {
+        guard !pendingInterest.isEmpty else { return }
+        for (fd, interest) in pendingInterest {
+            guard let registration = registrations[fd] else { continue }
+            let events = interest | UInt32(SB_EPOLLRDHUP)
+            _ = sb_epoll_ctl(epollFD, 3 /* EPOLL_CTL_MOD */, fd, events, Self.pack(id: registration.id, fd: fd))
+        }
+        pendingInterest.removeAll(keepingCapacity: true)
+    }
+
+    private static func pack(id: UInt32, fd: Int32) -> UInt64 {
+        UInt64(id) << 32 | UInt64(UInt32(bitPattern: fd))
+    }
+}
