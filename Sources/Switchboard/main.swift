@@ -1,1 +1,4 @@
+import Foundation
 import Gateway
+
+SwitchboardCommand.main(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)

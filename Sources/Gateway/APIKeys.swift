@@ -1,0 +1,36 @@
+import Cryptography
+import Store
+import Synchronization
+
+/// The API keys in force, kept in memory so that authenticating a request never touches the disk.
+/// A key is found by a prefix of its SHA-256 and then compared in full in constant time.
+public final class APIKeys: Sendable {
+    private let byID = Mutex<[String: [UInt8]]>([:])
+
+    public init(_ keys: [StoredAPIKey]) {
+        byID.withLock { table in for key in keys { table[key.id] = key.secretHash } }
+    }
+
+    /// Whether `presented` is an active key.
+    func verify(_ presented: some StringProtocol) -> Bool {
+        let hash = Digest.sha256(presented.utf8)
+        let id = Self.id(forHash: hash)
+        guard let stored = byID.withLock({ $0[id] }) else { return false }
+        return Digest.constantTimeEquals(stored, hash)
+    }
+
+    func add(_ key: StoredAPIKey) {
+        byID.withLock { $0[key.id] = key.secretHash }
+    }
+
+    /// A new random key in the form users see: `sbk_` and 43 URL-safe characters (256 bits).
+    static func generate() -> String { "sbk_" + Digest.randomBytes(32).base64URL }
+
+    /// The row to store for `key`: only its hash.
+    static func record(for key: String, name: String, createdAt: String) -> StoredAPIKey {
+        let hash = Digest.sha256(key.utf8)
+        return StoredAPIKey(id: id(forHash: hash), name: name, secretHash: hash, createdAt: createdAt)
+    }
+
+    private static func id(forHash hash: [UInt8]) -> String { Array(hash.prefix(8)).hexString }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The `switchboard` command line.
+public enum SwitchboardCommand {
+    public static let version = "0.1.0"
+
+    static let usage = """
+        Switchboard \(version): an MCP gateway.
+
+        Usage:
+          switchboard serve [--config PATH] [--listen HOST:PORT]
+          switchboard --help
+          switchboard --version
+
+        serve     Runs the gateway. The config defaults to Config/switchboard.json when that file exists.
+                  Environment overrides: SWITCHBOARD_LISTEN, SWITCHBOARD_DATABASE, SWITCHBOARD_LOOPS,
+                  SWITCHBOARD_ADMIN_KEY.
+        """
+
+    /// Runs the command named by `arguments` (without the program name) and exits.
+    public static func main(_ arguments: [String], environment: [String: String]) -> Never {
+        switch arguments.first {
+        case nil, "--help", "-h", "help":
+            print(usage)
+            exit(arguments.isEmpty ? 2 : 0)
+        case "--version", "-V":
+            print("switchboard \(version)")
+            exit(0)
+        case "serve":
+            Serve.run(loadConfiguration(Array(arguments.dropFirst()), environment: environment))
+        default:
+            printError("switchboard: unknown command \(arguments[0]); see switchboard --help")
+            exit(2)
+        }
+    }
+
+    static func loadConfiguration(_ options: [String], environment: [String: String]) -> Configuration {
+        var path: String? = FileManager.default.fileExists(atPath: "Config/switchboard.json") ? "Config/switchboard.json" : nil
+        var listen: String?
+        var index = 0
+        while index < options.count {
+            let option = options[index]
+            guard ["--config", "--listen"].contains(option), index + 1 < options.count else {
+                printError("switchboard: unexpected argument \(option); see switchboard --help")
+                exit(2)
+            }
+            if option == "--config" { path = options[index + 1] } else { listen = options[index + 1] }
+            index += 2
+        }
+        var environment = environment
+        if let listen { environment["SWITCHBOARD_LISTEN"] = listen }  // the flag wins over the file and the env
+        do {
+            return try Configuration.load(path: path, environment: environment)
+        } catch {
+            printError("switchboard: \(error)")
+            exit(2)
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import HTTP
+import Reactor
+
+/// Everything an operator can set. Loaded from `Config/switchboard.json`, then environment variables win.
+public struct Configuration: Sendable {
+    public var listen = "127.0.0.1:8080"
+    /// Event loops; 0 means one per core.
+    public var loops = 0
+    public var database = "./data/switchboard.db"
+    /// How long in-flight requests may take to finish after SIGTERM/SIGINT.
+    public var shutdownGraceSeconds = 10.0
+    public var logRequests = true
+    public var http = HTTPSection()
+    public var upstream = UpstreamSection()
+    /// From `SWITCHBOARD_ADMIN_KEY` only: never read from a file.
+    public var adminKey: String?
+
+    public struct HTTPSection: Sendable {
+        public var maxHeaderBytes = 16_384
+        public var maxLineBytes = 8_192
+        public var maxBodyBytes = 1_048_576
+        public var headerTimeoutSeconds = 10.0
+        public var idleTimeoutSeconds = 60.0
+    }
+
+    public struct UpstreamSection: Sendable {
+        public var connectTimeoutSeconds = 5.0
+        public var tlsHandshakeTimeoutSeconds = 5.0
+        public var responseTimeoutSeconds = 30.0
+        public var idleTimeoutSeconds = 30.0
+        public var maxIdlePerHost = 32
+        /// An extra PEM CA bundle trusted for upstreams, beside the system store.
+        public var caFile: String?
+    }
+
+    public init() {}
+
+    /// The event loop count after resolving 0 to the number of cores.
+    public var effectiveLoops: Int { loops == 0 ? EventLoopGroup.coreCount : loops }
+
+    var serverConfiguration: HTTPServerConfiguration {
+        HTTPServerConfiguration(
+            limits: HTTPParserLimits(
+                maxHeaderBytes: http.maxHeaderBytes, maxLineBytes: http.maxLineBytes, maxBodyBytes: http.maxBodyBytes),
+            headerTimeoutSeconds: http.headerTimeoutSeconds, idleTimeoutSeconds: http.idleTimeoutSeconds)
+    }
+}
+
+/// A configuration problem, naming the field: printed as one line before a non-zero exit.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let field: String
+    public let problem: String
+
+    public var description: String { "config: \(field): \(problem)" }
+}

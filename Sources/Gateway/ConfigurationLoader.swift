@@ -1,0 +1,140 @@
+import Foundation
+import JSON
+import Reactor
+
+extension Configuration {
+    /// Reads the file (if any), then applies environment overrides, then checks the result.
+    public static func load(path: String?, environment: [String: String]) throws(ConfigurationError) -> Configuration {
+        var configuration = Configuration()
+        if let path {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError(field: path, problem: "cannot read the file")
+            }
+            let document: JSONValue
+            do {
+                document = try JSONParser.parse(Array(data))
+            } catch {
+                throw ConfigurationError(field: path, problem: "invalid JSON: \(error)")
+            }
+            try configuration.apply(ConfigObject(document, path: ""))
+        }
+        try configuration.applyEnvironment(environment)
+        try configuration.validate()
+        return configuration
+    }
+
+    mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
+        try object.rejectUnknown(["listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream"])
+        try object.read("listen", into: &listen)
+        try object.read("loops", into: &loops, range: 0...1024)
+        try object.read("database", into: &database)
+        try object.read("shutdownGraceSeconds", into: &shutdownGraceSeconds, range: 0...3600)
+        try object.read("logRequests", into: &logRequests)
+        if let section = try object.section("http") {
+            try section.rejectUnknown(["maxHeaderBytes", "maxLineBytes", "maxBodyBytes", "headerTimeoutSeconds", "idleTimeoutSeconds"])
+            try section.read("maxHeaderBytes", into: &http.maxHeaderBytes, range: 1_024...1_048_576)
+            try section.read("maxLineBytes", into: &http.maxLineBytes, range: 256...1_048_576)
+            try section.read("maxBodyBytes", into: &http.maxBodyBytes, range: 0...1_073_741_824)
+            try section.read("headerTimeoutSeconds", into: &http.headerTimeoutSeconds, range: 0.01...3600)
+            try section.read("idleTimeoutSeconds", into: &http.idleTimeoutSeconds, range: 0.01...86_400)
+        }
+        if let section = try object.section("upstream") {
+            try section.rejectUnknown([
+                "connectTimeoutSeconds", "tlsHandshakeTimeoutSeconds", "responseTimeoutSeconds", "idleTimeoutSeconds",
+                "maxIdlePerHost", "caFile",
+            ])
+            try section.read("connectTimeoutSeconds", into: &upstream.connectTimeoutSeconds, range: 0.01...600)
+            try section.read("tlsHandshakeTimeoutSeconds", into: &upstream.tlsHandshakeTimeoutSeconds, range: 0.01...600)
+            try section.read("responseTimeoutSeconds", into: &upstream.responseTimeoutSeconds, range: 0.01...86_400)
+            try section.read("idleTimeoutSeconds", into: &upstream.idleTimeoutSeconds, range: 0.01...86_400)
+            try section.read("maxIdlePerHost", into: &upstream.maxIdlePerHost, range: 0...100_000)
+            try section.readOptional("caFile", into: &upstream.caFile)
+        }
+    }
+
+    mutating func applyEnvironment(_ environment: [String: String]) throws(ConfigurationError) {
+        if let value = environment["SWITCHBOARD_LISTEN"] { listen = value }
+        if let value = environment["SWITCHBOARD_DATABASE"] { database = value }
+        if let value = environment["SWITCHBOARD_LOOPS"] {
+            guard let parsed = Int(value), (0...1024).contains(parsed) else {
+                throw ConfigurationError(field: "SWITCHBOARD_LOOPS", problem: "expected an integer from 0 to 1024")
+            }
+            loops = parsed
+        }
+        if let value = environment["SWITCHBOARD_ADMIN_KEY"] { adminKey = value }
+    }
+
+    func validate() throws(ConfigurationError) {
+        guard SocketAddress(hostPort: listen) != nil else {
+            throw ConfigurationError(field: "listen", problem: "expected a numeric IP and port such as 127.0.0.1:8080")
+        }
+        guard !database.isEmpty else { throw ConfigurationError(field: "database", problem: "must not be empty") }
+        if let adminKey, adminKey.utf8.count < 16 || !adminKey.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            throw ConfigurationError(
+                field: "SWITCHBOARD_ADMIN_KEY", problem: "must be at least 16 visible ASCII characters")
+        }
+    }
+}
+
+/// A JSON object of the config file, read field by field with the field's full path in every error.
+struct ConfigObject {
+    let members: [JSONMember]
+    let path: String
+
+    init(_ value: JSONValue, path: String) throws(ConfigurationError) {
+        guard let members = value.objectMembers else {
+            throw ConfigurationError(field: path.isEmpty ? "(top level)" : path, problem: "expected an object")
+        }
+        self.members = members
+        self.path = path
+    }
+
+    func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func rejectUnknown(_ known: Set<String>) throws(ConfigurationError) {
+        if let unknown = members.first(where: { !known.contains($0.key) }) {
+            throw ConfigurationError(field: name(unknown.key), problem: "unknown field")
+        }
+    }
+
+    func section(_ key: String) throws(ConfigurationError) -> ConfigObject? {
+        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        return try ConfigObject(value, path: name(key))
+    }
+
+    func read(_ key: String, into target: inout String) throws(ConfigurationError) {
+        guard let value = members.first(where: { $0.key == key })?.value else { return }
+        guard let string = value.stringValue else { throw ConfigurationError(field: name(key), problem: "expected a string") }
+        target = string
+    }
+
+    func readOptional(_ key: String, into target: inout String?) throws(ConfigurationError) {
+        guard let value = members.first(where: { $0.key == key })?.value, value != .null else { return }
+        guard let string = value.stringValue else {
+            throw ConfigurationError(field: name(key), problem: "expected a string or null")
+        }
+        target = string
+    }
+
+    func read(_ key: String, into target: inout Bool) throws(ConfigurationError) {
+        guard let value = members.first(where: { $0.key == key })?.value else { return }
+        guard let bool = value.boolValue else { throw ConfigurationError(field: name(key), problem: "expected true or false") }
+        target = bool
+    }
+
+    func read(_ key: String, into target: inout Int, range: ClosedRange<Int>) throws(ConfigurationError) {
+        guard let value = members.first(where: { $0.key == key })?.value else { return }
+        guard let int = value.intValue, range.contains(int) else {
+            throw ConfigurationError(field: name(key), problem: "expected an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        target = int
+    }
+
+    func read(_ key: String, into target: inout Double, range: ClosedRange<Double>) throws(ConfigurationError) {
+        guard let value = members.first(where: { $0.key == key })?.value else { return }
+        guard let double = value.doubleValue, range.contains(double) else {
+            throw ConfigurationError(field: name(key), problem: "expected a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        target = double
+    }
+}

@@ -1,0 +1,40 @@
+import Cryptography
+import HTTP
+import Reactor
+import Store
+import Synchronization
+
+/// State shared by every loop's handler: configuration, credentials, the store, logging.
+public final class Gateway: Sendable {
+    let configuration: Configuration
+    let apiKeys: APIKeys
+    let database: Database
+    let log: RequestLog
+    let resolver: Resolver
+    let clientConfiguration: HTTPClientConfiguration
+    let handlers = Mutex<[UncheckedSendable<GatewayHandler>]>([])
+    let server = Mutex<HTTPServer?>(nil)
+
+    init(configuration: Configuration, database: Database, apiKeys: APIKeys, pool: BlockingPool) throws(TLSError) {
+        self.configuration = configuration
+        self.database = database
+        self.apiKeys = apiKeys
+        log = RequestLog(enabled: configuration.logRequests)
+        resolver = Resolver(pool: pool)
+        let upstream = configuration.upstream
+        clientConfiguration = HTTPClientConfiguration(
+            connectTimeoutSeconds: upstream.connectTimeoutSeconds,
+            tlsHandshakeTimeoutSeconds: upstream.tlsHandshakeTimeoutSeconds,
+            responseTimeoutSeconds: upstream.responseTimeoutSeconds, idleTimeoutSeconds: upstream.idleTimeoutSeconds,
+            maxIdlePerHost: upstream.maxIdlePerHost, tls: try TLSClientContext(extraCAFile: upstream.caFile))
+    }
+
+    /// Creates the handler for one loop and remembers it, so `/metrics` can reach every loop.
+    func makeHandler(on loop: EventLoop) -> GatewayHandler {
+        let handler = GatewayHandler(gateway: self, loop: loop)
+        handlers.withLock { $0.append(UncheckedSendable(handler)) }
+        return handler
+    }
+}
+
+extension EventLoop: LoopExecutor {}

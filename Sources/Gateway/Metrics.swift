@@ -1,0 +1,86 @@
+import Foundation
+
+/// Request counters and latency histograms of one event loop. Loop-confined, so the hot path takes no lock;
+/// `/metrics` collects a snapshot from every loop.
+struct LoopMetrics: Sendable {
+    struct Key: Hashable, Sendable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    static let bucketBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    var requests: [Key: Int] = [:]
+    /// Per route: count per bucket (the last is +Inf), total seconds.
+    var latency: [String: (buckets: [Int], sum: Double)] = [:]
+    var upstreamPools: [(key: String, idle: Int, busy: Int)] = []
+
+    mutating func record(route: String, method: String, status: Int, seconds: Double) {
+        requests[Key(route: route, method: method, status: status), default: 0] += 1
+        var entry = latency[route] ?? (Array(repeating: 0, count: Self.bucketBounds.count + 1), 0)
+        let bucket = Self.bucketBounds.firstIndex { seconds <= $0 } ?? Self.bucketBounds.count
+        entry.buckets[bucket] += 1
+        entry.sum += seconds
+        latency[route] = entry
+    }
+
+    mutating func merge(_ other: LoopMetrics) {
+        for (key, count) in other.requests { requests[key, default: 0] += count }
+        for (route, entry) in other.latency {
+            var mine = latency[route] ?? (Array(repeating: 0, count: Self.bucketBounds.count + 1), 0)
+            for index in mine.buckets.indices { mine.buckets[index] += entry.buckets[index] }
+            mine.sum += entry.sum
+            latency[route] = mine
+        }
+        upstreamPools += other.upstreamPools
+    }
+}
+
+/// Prometheus text exposition (format 0.0.4).
+enum PrometheusText {
+    static func render(_ metrics: LoopMetrics, openConnections: Int, rejected: [Int: Int]) -> String {
+        var out = "# HELP switchboard_http_requests_total Requests answered, by route, method and status.\n"
+        out += "# TYPE switchboard_http_requests_total counter\n"
+        for (key, count) in metrics.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
+            out += "switchboard_http_requests_total{route=\"\(escape(key.route))\",method=\"\(escape(key.method))\",status=\"\(key.status)\"} \(count)\n"
+        }
+        out += "# HELP switchboard_http_request_duration_seconds Time from a complete request to a complete response.\n"
+        out += "# TYPE switchboard_http_request_duration_seconds histogram\n"
+        for (route, entry) in metrics.latency.sorted(by: { $0.key < $1.key }) {
+            var cumulative = 0
+            for (index, count) in entry.buckets.enumerated() {
+                cumulative += count
+                let bound = index < LoopMetrics.bucketBounds.count ? String(LoopMetrics.bucketBounds[index]) : "+Inf"
+                out += "switchboard_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"\(bound)\"} \(cumulative)\n"
+            }
+            out += "switchboard_http_request_duration_seconds_sum{route=\"\(escape(route))\"} \(entry.sum)\n"
+            out += "switchboard_http_request_duration_seconds_count{route=\"\(escape(route))\"} \(cumulative)\n"
+        }
+        out += "# HELP switchboard_http_rejected_requests_total Requests refused before routing (malformed, too large, too slow).\n"
+        out += "# TYPE switchboard_http_rejected_requests_total counter\n"
+        for (status, count) in rejected.sorted(by: { $0.key < $1.key }) {
+            out += "switchboard_http_rejected_requests_total{status=\"\(status)\"} \(count)\n"
+        }
+        out += "# HELP switchboard_http_open_connections Client connections open now.\n"
+        out += "# TYPE switchboard_http_open_connections gauge\n"
+        out += "switchboard_http_open_connections \(openConnections)\n"
+        out += "# HELP switchboard_upstream_pool_connections Upstream connections, idle in the keep-alive pool or busy.\n"
+        out += "# TYPE switchboard_upstream_pool_connections gauge\n"
+        var pools: [String: (idle: Int, busy: Int)] = [:]
+        for pool in metrics.upstreamPools {
+            let current = pools[pool.key] ?? (0, 0)
+            pools[pool.key] = (current.idle + pool.idle, current.busy + pool.busy)
+        }
+        for (key, sizes) in pools.sorted(by: { $0.key < $1.key }) {
+            out += "switchboard_upstream_pool_connections{upstream=\"\(escape(key))\",state=\"idle\"} \(sizes.idle)\n"
+            out += "switchboard_upstream_pool_connections{upstream=\"\(escape(key))\",state=\"busy\"} \(sizes.busy)\n"
+        }
+        return out
+    }
+
+    private static func escape(_ label: String) -> String {
+        label.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+}

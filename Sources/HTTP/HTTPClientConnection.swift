@@ -1,0 +1,304 @@
+import Cryptography
+import Glibc
+import Reactor
+
+/// One upstream connection, plain or TLS: connects, sends one request at a time, streams the response
+/// to the delegate, then returns to its client's pool if both sides keep it alive.
+final class HTTPClientConnection: EventHandler {
+    enum State {
+        case unopened
+        case resolving
+        case connecting
+        case handshaking
+        case ready
+        case closed
+    }
+
+    struct Exchange {
+        let request: HTTPClientRequest
+        let delegate: HTTPClientDelegate
+        let reused: Bool
+        var receivedBytes = false
+        var keepAlive = true
+    }
+
+    unowned let client: HTTPClient
+    let url: UpstreamURL
+    var fd: Int32 = -1
+    var state = State.unopened
+    var pooled = false
+    var tls: TLSSession?
+    var parser = HTTPParser(mode: .response, limits: HTTPParserLimits(maxHeaderBytes: 65_536, maxBodyBytes: .max))
+    var output = OutputBuffer()
+    var exchange: Exchange?
+    lazy var deadline = Deadline(loop: client.loop) { [unowned self] in timedOut() }
+    var deadlineStage = ""
+
+    init(client: HTTPClient, url: UpstreamURL) {
+        self.client = client
+        self.url = url
+    }
+
+    var configuration: HTTPClientConfiguration { client.configuration }
+
+    // MARK: Opening
+
+    private func open() {
+        state = .resolving
+        client.resolver.resolve(url.host, port: url.port, on: client.loop) { [self] result in
+            switch result {
+            case .failure(let failure): fail(.resolve(failure.description))
+            case .success(let addresses): connect(to: addresses[0])
+            }
+        }
+    }
+
+    private func connect(to address: SocketAddress) {
+        guard case .resolving = state else { return }
+        do {
+            fd = try Socket.connect(to: address)
+        } catch {
+            return fail(.connect(error.description))
+        }
+        state = .connecting
+        client.loop.register(fd, interest: .writable, handler: self)
+        arm("connecting", configuration.connectTimeoutNanoseconds)
+    }
+
+    private func connected() {
+        let code = Socket.pendingError(fd)
+        guard code == 0 else { return fail(.connect(SystemError("connect", errno: code).description)) }
+        guard url.isTLS else {
+            state = .ready
+            return writeRequest()
+        }
+        do {
+            tls = try TLSSession(context: configuration.tls, serverName: url.host)
+        } catch {
+            return fail(.tls(error.description))
+        }
+        state = .handshaking
+        arm("in the TLS handshake", configuration.tlsHandshakeTimeoutNanoseconds)
+        continueHandshake()
+    }
+
+    private func continueHandshake() {
+        guard case .handshaking = state, let tls else { return }
+        switch tls.handshake() {
+        case .inProgress:
+            queueCiphertext()
+        case .failed(let error):
+            fail(.tls(error.description))
+        case .complete:
+            queueCiphertext()
+            state = .ready
+            writeRequest()
+        }
+    }
+
+    // MARK: Exchanging
+
+    /// Starts an exchange: at once on a ready (pooled) connection, after opening on a new one.
+    func begin(_ request: HTTPClientRequest, delegate: HTTPClientDelegate, reused: Bool) {
+        pooled = false
+        exchange = Exchange(request: request, delegate: delegate, reused: reused)
+        parser.respondingToHead = request.method == "HEAD"
+        if case .ready = state { writeRequest() } else { open() }
+    }
+
+    private func writeRequest() {
+        guard let request = exchange?.request else { return }
+        var headers = request.headers
+        headers.set("Host", request.url.hostHeader)
+        if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
+            headers.set("Content-Length", String(request.body.count))
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512 + request.body.count)
+        HTTPSerializer.requestHead(method: request.method, target: request.url.target, headers: headers, into: &bytes)
+        bytes.append(contentsOf: request.body)
+        queuePlaintext(bytes)
+        arm("waiting for the response", configuration.responseTimeoutNanoseconds)
+    }
+
+    func becomeIdle() {
+        pooled = true
+        exchange = nil
+        arm("", configuration.idleTimeoutNanoseconds)
+        updateInterest()
+    }
+
+    func handle(_ events: IOEvents) {
+        switch state {
+        case .connecting:
+            if events.contains(.writable) || events.contains(.hangup) { connected() }
+            return
+        case .closed, .resolving, .unopened:
+            return
+        case .handshaking, .ready:
+            break
+        }
+        if events.contains(.writable) { flush() }
+        if events.contains(.readable) || events.contains(.hangup) { readAvailable() }
+    }
+
+    private func readAvailable() {
+        var endOfStream = false
+        while isReadingState {
+            let count: Int?
+            do {
+                count = try client.scratch.withUnsafeMutableBytes { raw throws(SystemError) in try Socket.read(fd, into: raw) }
+            } catch {
+                return fail(.closed)
+            }
+            guard let count else { break }
+            if count == 0 {
+                endOfStream = true
+                break
+            }
+            received(count)
+            if case .handshaking = state { continue }
+        }
+        if case .handshaking = state {
+            if endOfStream { return fail(.tls("the server closed the connection during the handshake")) }
+            return
+        }
+        if endOfStream { inputEnded() }
+    }
+
+    private var isReadingState: Bool {
+        switch state {
+        case .ready, .handshaking: true
+        default: false
+        }
+    }
+
+    /// Routes `count` bytes just read into the scratch buffer through TLS (if any) to the parser.
+    private func received(_ count: Int) {
+        guard let tls else {
+            let bytes = Array(client.scratch[..<count])
+            return parse(bytes)
+        }
+        client.scratch.withUnsafeBytes { tls.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        if case .handshaking = state { return continueHandshake() }
+        var plaintext = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            switch plaintext.withUnsafeMutableBytes({ tls.read(into: $0) }) {
+            case .data(let n): parse(Array(plaintext[..<n]))
+            case .needMoreCiphertext: return queueCiphertext()
+            case .closed: return inputEnded()
+            case .failed(let error): return fail(.tls(error.description))
+            }
+            guard case .ready = state else { return }
+        }
+    }
+
+    private func parse(_ bytes: [UInt8]) {
+        guard exchange != nil else { return fail(.closed) }  // an idle connection must not receive anything
+        exchange?.receivedBytes = true
+        parser.feed(bytes)
+        do {
+            while let event = try parser.next() { deliver(event) }
+        } catch {
+            fail(.invalidResponse(error.reason))
+        }
+    }
+
+    private func deliver(_ event: HTTPParser.Event) {
+        guard let exchange else { return }
+        switch event {
+        case .responseHead(let head):
+            self.exchange?.keepAlive = head.keepAlive && !exchange.request.headers.contains("Connection", token: "close")
+            arm("waiting for the response body", configuration.responseTimeoutNanoseconds)
+            exchange.delegate.didReceiveHead(head)
+        case .body(let bytes):
+            arm("waiting for the response body", configuration.responseTimeoutNanoseconds)
+            exchange.delegate.didReceiveBody(bytes)
+        case .end:
+            self.exchange = nil
+            deadline.cancel()
+            client.finished(self, reusable: exchange.keepAlive && parser.bufferedCount == 0)
+            exchange.delegate.didFinish()
+        case .requestHead:
+            break
+        }
+    }
+
+    private func inputEnded() {
+        guard exchange != nil else { return fail(.closed) }
+        do {
+            if let event = try parser.endOfInput() {
+                exchange?.keepAlive = false
+                deliver(event)
+            } else {
+                fail(.closed)
+            }
+        } catch {
+            fail(.closed)
+        }
+    }
+
+    // MARK: Output
+
+    private func queuePlaintext(_ bytes: [UInt8]) {
+        guard let tls else {
+            output.append(bytes)
+            return flush()
+        }
+        let written = bytes.withUnsafeBytes { raw in Result { () throws(TLSError) in try tls.write(raw) } }
+        if case .failure(let error) = written { return fail(.tls(error.description)) }
+        queueCiphertext()
+    }
+
+    private func queueCiphertext() {
+        guard let tls else { return }
+        let ciphertext = tls.takeCiphertext()
+        if !ciphertext.isEmpty { output.append(ciphertext) }
+        flush()
+    }
+
+    private func flush() {
+        guard output.flush(to: fd) else { return fail(.closed) }
+        updateInterest()
+    }
+
+    private func updateInterest() {
+        guard fd >= 0 else { return }
+        client.loop.setInterest(fd, output.isEmpty ? .readable : [.readable, .writable])
+    }
+
+    // MARK: Failure
+
+    private func arm(_ stage: String, _ nanoseconds: UInt64) {
+        deadlineStage = stage
+        deadline.set(after: nanoseconds)
+    }
+
+    private func timedOut() {
+        fail(.timeout(deadlineStage))
+    }
+
+    private func fail(_ error: HTTPClientError) {
+        let failed = exchange
+        exchange = nil
+        close()
+        if pooled { return client.idleConnectionClosed(self) }
+        guard let failed else { return }
+        client.finished(self, reusable: false)
+        if failed.reused && !failed.receivedBytes && error == .closed {
+            return client.retryOnNewConnection(failed.request, delegate: failed.delegate)
+        }
+        failed.delegate.didFail(error)
+    }
+
+    func close() {
+        if case .closed = state { return }
+        state = .closed
+        deadline.cancel()
+        if fd >= 0 {
+            client.loop.deregister(fd)
+            Glibc.close(fd)
+            fd = -1
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Cryptography
+
+/// A request to an upstream.
+public struct HTTPClientRequest: Sendable {
+    public var method: String
+    public var url: UpstreamURL
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(method: String, url: UpstreamURL, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Why an upstream request failed. Each case says which stage failed, so callers can report it.
+public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible {
+    case resolve(String)
+    case connect(String)
+    case tls(String)
+    case timeout(String)
+    case invalidResponse(String)
+    case closed
+
+    public var description: String {
+        switch self {
+        case .resolve(let reason): "DNS resolution failed: \(reason)"
+        case .connect(let reason): "connection failed: \(reason)"
+        case .tls(let reason): "TLS failed: \(reason)"
+        case .timeout(let stage): "timed out \(stage)"
+        case .invalidResponse(let reason): "invalid response: \(reason)"
+        case .closed: "connection closed before the response was complete"
+        }
+    }
+}
+
+/// Receives one response as it streams in; called on the loop that started the request. Exactly one of
+/// `didFinish` and `didFail` ends it.
+public protocol HTTPClientDelegate: AnyObject {
+    func didReceiveHead(_ head: HTTPResponseHead)
+    func didReceiveBody(_ bytes: [UInt8])
+    func didFinish()
+    func didFail(_ error: HTTPClientError)
+}
+
+/// Timeouts and pool settings for upstream connections.
+public struct HTTPClientConfiguration: Sendable {
+    public var connectTimeoutNanoseconds: UInt64
+    public var tlsHandshakeTimeoutNanoseconds: UInt64
+    /// From the request being sent until the response head arrives, and then between body bytes.
+    public var responseTimeoutNanoseconds: UInt64
+    /// How long an unused keep-alive connection stays in the pool.
+    public var idleTimeoutNanoseconds: UInt64
+    public var maxIdlePerHost: Int
+    public var tls: TLSClientContext
+
+    public init(
+        connectTimeoutSeconds: Double = 5, tlsHandshakeTimeoutSeconds: Double = 5, responseTimeoutSeconds: Double = 30,
+        idleTimeoutSeconds: Double = 30, maxIdlePerHost: Int = 32, tls: TLSClientContext
+    ) {
+        connectTimeoutNanoseconds = UInt64(connectTimeoutSeconds * 1e9)
+        tlsHandshakeTimeoutNanoseconds = UInt64(tlsHandshakeTimeoutSeconds * 1e9)
+        responseTimeoutNanoseconds = UInt64(responseTimeoutSeconds * 1e9)
+        idleTimeoutNanoseconds = UInt64(idleTimeoutSeconds * 1e9)
+        self.maxIdlePerHost = maxIdlePerHost
+        self.tls = tls
+    }
+}

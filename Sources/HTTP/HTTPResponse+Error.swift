@@ -1,0 +1,27 @@
+import JSON
+
+extension HTTPResponse {
+    /// A JSON error body in the API's `{"error": code, "message": text}` shape.
+    public static func error(_ status: Int, _ code: String, _ message: String) -> HTTPResponse {
+        json(status, .object([JSONMember("error", .string(code)), JSONMember("message", .string(message))]))
+    }
+
+    /// A JSON response.
+    public static func json(_ status: Int, _ value: JSONValue, headers: HTTPHeaders = [:]) -> HTTPResponse {
+        var headers = headers
+        headers.set("Content-Type", "application/json")
+        return HTTPResponse(status: status, headers: headers, body: JSONWriter.bytes(value))
+    }
+
+    /// The error code the API uses for a status the HTTP layer produces on its own.
+    static func code(for status: Int) -> String {
+        switch status {
+        case 408: "request_timeout"
+        case 413: "payload_too_large"
+        case 431: "header_too_large"
+        case 501: "not_implemented"
+        case 505: "http_version_not_supported"
+        default: "bad_request"
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Reactor
+
+/// Sends the response to one request: whole (`respond`), or streamed (`startStream`, then `write` or
+/// `writeEvent` as data comes, then `finish`). Loop-confined. Calls after the client has gone are ignored.
+public final class HTTPResponseWriter {
+    enum State {
+        case pending
+        case streaming
+        case finished
+    }
+
+    weak var connection: HTTPServerConnection?
+    let isHeadRequest: Bool
+    var state = State.pending
+
+    /// The loop this response belongs to.
+    public let loop: EventLoop
+    /// The status sent, once sent.
+    public private(set) var status: Int?
+    /// Headers added to whatever response is sent (a request id, say).
+    public var extraHeaders = HTTPHeaders()
+    /// Called once when the response is complete, or when the client went away first (`clientGone`).
+    public var onFinish: ((_ status: Int, _ clientGone: Bool) -> Void)?
+
+    init(connection: HTTPServerConnection, loop: EventLoop, isHeadRequest: Bool) {
+        self.connection = connection
+        self.loop = loop
+        self.isHeadRequest = isHeadRequest
+    }
+
+    /// Whether the response is complete or can no longer be sent.
+    public var isFinished: Bool { state == .finished }
+
+    /// Sends a complete response.
+    public func respond(_ response: HTTPResponse) {
+        guard state == .pending else { return }
+        status = response.status
+        state = .finished
+        var headers = response.headers
+        for (name, value) in extraHeaders { headers.set(name, value) }
+        headers.set("Content-Length", String(response.body.count))
+        connection?.sendResponse(status: response.status, headers: headers, body: isHeadRequest ? [] : response.body)
+        complete(clientGone: false)
+    }
+
+    /// Sends the head of a streamed (chunked) response.
+    public func startStream(status: Int, headers: HTTPHeaders) {
+        guard state == .pending else { return }
+        self.status = status
+        state = .streaming
+        var headers = headers
+        for (name, value) in extraHeaders { headers.set(name, value) }
+        headers.remove("Content-Length")
+        headers.set("Transfer-Encoding", "chunked")
+        connection?.sendResponse(status: status, headers: headers, body: [])
+    }
+
+    /// Starts an SSE stream: `text/event-stream`, no caching.
+    public func startEventStream(status: Int = 200, headers: HTTPHeaders = [:]) {
+        var headers = headers
+        headers.set("Content-Type", "text/event-stream")
+        headers.set("Cache-Control", "no-cache")
+        startStream(status: status, headers: headers)
+    }
+
+    /// Sends part of a streamed body now.
+    public func write(_ bytes: [UInt8]) {
+        guard state == .streaming, !isHeadRequest, !bytes.isEmpty else { return }
+        var framed: [UInt8] = []
+        framed.reserveCapacity(bytes.count + 12)
+        HTTPSerializer.chunk(bytes, into: &framed)
+        connection?.send(framed)
+    }
+
+    /// Sends one event of an SSE stream now.
+    public func writeEvent(_ event: SSEEvent) {
+        write(event.encoded)
+    }
+
+    /// Ends a streamed body.
+    public func finish() {
+        guard state == .streaming else { return }
+        state = .finished
+        if !isHeadRequest { connection?.send(HTTPSerializer.lastChunk) }
+        complete(clientGone: false)
+    }
+
+    /// Bytes accepted but not yet taken by the client's socket; a producer should pause while this is large.
+    public var bufferedBytes: Int { connection?.output.count ?? 0 }
+
+    /// The client closed the connection before the response was complete.
+    func clientWentAway() {
+        guard state != .finished else { return }
+        state = .finished
+        connection = nil
+        onFinish?(status ?? 499, true)
+        onFinish = nil
+    }
+
+    private func complete(clientGone: Bool) {
+        onFinish?(status ?? 499, clientGone)
+        onFinish = nil
+        connection?.responseComplete()
+    }
+}

@@ -1,0 +1,135 @@
+import Glibc
+import Reactor
+import Synchronization
+
+/// The HTTP/1.1 server: one listening socket per event loop (SO_REUSEPORT), so the kernel spreads connections
+/// and a connection stays on the loop that accepted it.
+public final class HTTPServer: Sendable {
+    let group: EventLoopGroup
+    let configuration: HTTPServerConfiguration
+    let makeHandler: @Sendable (EventLoop) -> HTTPHandler
+    let loops = Mutex<[UncheckedSendable<HTTPServerLoop>]>([])
+    let open = Atomic<Int>(0)
+    /// Requests refused by the parser or the deadlines, before any handler saw them, by status.
+    let rejections = Mutex<[Int: Int]>([:])
+
+    public init(
+        group: EventLoopGroup, configuration: HTTPServerConfiguration,
+        makeHandler: @escaping @Sendable (EventLoop) -> HTTPHandler
+    ) {
+        self.group = group
+        self.configuration = configuration
+        self.makeHandler = makeHandler
+    }
+
+    /// Binds every loop's listener to `address` and starts accepting. Returns the bound address
+    /// (its port is the kernel's choice when `address` has port 0).
+    public func start(on address: SocketAddress) throws(SystemError) -> SocketAddress {
+        var bound = address
+        var created: [(EventLoop, Int32)] = []
+        do {
+            for loop in group.loops {
+                let fd = try Socket.listen(on: bound, reusePort: true)
+                if created.isEmpty { bound = try Socket.localAddress(fd) }
+                created.append((loop, fd))
+            }
+        } catch {
+            for (_, fd) in created { close(fd) }
+            throw error
+        }
+        for (loop, fd) in created {
+            loop.execute { [self] in
+                let serverLoop = HTTPServerLoop(server: self, loop: loop, listener: fd, handler: makeHandler(loop))
+                loops.withLock { $0.append(UncheckedSendable(serverLoop)) }
+                serverLoop.startAccepting()
+            }
+        }
+        return bound
+    }
+
+    /// Client connections open now, across all loops.
+    public var openConnections: Int { open.load(ordering: .relaxed) }
+
+    /// Counts of requests refused before reaching a handler, by status.
+    public var rejectedRequests: [Int: Int] { rejections.withLock { $0 } }
+
+    /// Stops accepting, closes idle connections, lets requests in flight finish, and calls `completion`
+    /// (on some loop) once no connection is left.
+    public func shutdown(_ completion: @escaping @Sendable () -> Void) {
+        let all = loops.withLock { $0 }
+        let remaining = Atomic<Int>(all.count)
+        let done = UncheckedSendable(completion)
+        for entry in all {
+            entry.value.loop.execute {
+                entry.value.beginDraining {
+                    if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { done.value() }
+                }
+            }
+        }
+        if all.isEmpty { completion() }
+    }
+}
+
+/// The server's state on one loop: its listener and its connections. Loop-confined.
+final class HTTPServerLoop: EventHandler {
+    let server: HTTPServer
+    let loop: EventLoop
+    let handler: HTTPHandler
+    var configuration: HTTPServerConfiguration { server.configuration }
+    private var listener: Int32?
+    private var connections: [Int32: HTTPServerConnection] = [:]
+    private(set) var draining = false
+    private var drained: (() -> Void)?
+    /// One read buffer shared by all connections of this loop.
+    var scratch = [UInt8](repeating: 0, count: 65_536)
+
+    init(server: HTTPServer, loop: EventLoop, listener: Int32, handler: HTTPHandler) {
+        self.server = server
+        self.loop = loop
+        self.listener = listener
+        self.handler = handler
+    }
+
+    func startAccepting() {
+        guard let listener else { return }
+        loop.register(listener, interest: .readable, handler: self)
+    }
+
+    func handle(_ events: IOEvents) {
+        guard let listener else { return }
+        for _ in 0..<64 {
+            guard let accepted = try? Socket.accept(listener) else { return }
+            let connection = HTTPServerConnection(fd: accepted.fd, peer: accepted.peer, owner: self)
+            connections[accepted.fd] = connection
+            server.open.add(1, ordering: .relaxed)
+            connection.start()
+        }
+    }
+
+    func connectionClosed(_ connection: HTTPServerConnection) {
+        guard connections.removeValue(forKey: connection.fd) != nil else { return }
+        server.open.subtract(1, ordering: .relaxed)
+        if draining && connections.isEmpty { finishDraining() }
+    }
+
+    func rejected(status: Int) {
+        server.rejections.withLock { $0[status, default: 0] += 1 }
+    }
+
+    func beginDraining(_ completion: @escaping () -> Void) {
+        draining = true
+        drained = completion
+        if let listener {
+            loop.deregister(listener)
+            close(listener)
+            self.listener = nil
+        }
+        for connection in Array(connections.values) { connection.drain() }
+        if connections.isEmpty { finishDraining() }
+    }
+
+    private func finishDraining() {
+        drained?()
+        drained = nil
+    }
+}

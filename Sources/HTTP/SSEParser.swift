@@ -1,0 +1,60 @@
+/// Splits a Server-Sent Events byte stream into events as bytes arrive, in pieces of any size.
+public struct SSEParser: Sendable {
+    private var pending: [UInt8] = []
+    private var event = SSEEvent(data: "")
+    private var dataLines: [String] = []
+    private var sawField = false
+
+    public init() {}
+
+    /// Feeds bytes; returns the events they completed.
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
+        pending.append(contentsOf: bytes)
+        var events: [SSEEvent] = []
+        var lineStart = 0
+        var index = 0
+        while index < pending.count {
+            let byte = pending[index]
+            guard byte == 0x0A || byte == 0x0D else {
+                index += 1
+                continue
+            }
+            // A CR at the end of what has arrived may be the first half of CRLF: wait for the next byte.
+            if byte == 0x0D && index + 1 == pending.count { break }
+            let line = pending[lineStart..<index]
+            index += (byte == 0x0D && pending[index + 1] == 0x0A) ? 2 : 1
+            lineStart = index
+            if let complete = consume(line) { events.append(complete) }
+        }
+        pending.removeFirst(lineStart)
+        return events
+    }
+
+    private mutating func consume(_ line: ArraySlice<UInt8>) -> SSEEvent? {
+        if line.isEmpty {
+            defer {
+                event = SSEEvent(data: "")
+                dataLines = []
+                sawField = false
+            }
+            guard sawField, !dataLines.isEmpty else { return nil }
+            event.data = dataLines.joined(separator: "\n")
+            return event
+        }
+        if line.first == UInt8(ascii: ":") { return nil }  // a comment
+        let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.endIndex
+        let field = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
+        var value = colon < line.endIndex ? line[(colon + 1)...] : []
+        if value.first == 0x20 { value = value.dropFirst() }
+        let text = String(decoding: value, as: UTF8.self)
+        sawField = true
+        switch field {
+        case "data": dataLines.append(text)
+        case "event": event.event = text
+        case "id": event.id = text
+        case "retry": event.retry = Int(text)
+        default: break
+        }
+        return nil
+    }
+}

@@ -1,0 +1,47 @@
+/// One resettable deadline on a loop. Moving it later costs nothing (the pending timer re-arms itself when it
+/// fires early); moving it earlier replaces the timer. Loop-confined.
+public final class Deadline {
+    private let loop: EventLoop
+    private let onExpire: () -> Void
+    private var at: UInt64?
+    private var timer: (at: UInt64, id: TimerID)?
+
+    public init(loop: EventLoop, onExpire: @escaping () -> Void) {
+        self.loop = loop
+        self.onExpire = onExpire
+    }
+
+    /// Expires `nanoseconds` from the loop's current time.
+    public func set(after nanoseconds: UInt64) {
+        set(at: loop.now + nanoseconds)
+    }
+
+    /// Expires at `deadline` (monotonic nanoseconds), or never if `nil`.
+    public func set(at deadline: UInt64?) {
+        at = deadline
+        guard let deadline else { return }
+        if let timer, timer.at <= deadline { return }
+        if let timer { loop.cancel(timer.id) }
+        arm(deadline)
+    }
+
+    public func cancel() {
+        at = nil
+        if let timer { loop.cancel(timer.id) }
+        timer = nil
+    }
+
+    private func arm(_ deadline: UInt64) {
+        let now = monotonicNanoseconds()
+        let id = loop.schedule(after: deadline > now ? deadline - now : 0) { [weak self] in self?.fired() }
+        timer = (deadline, id)
+    }
+
+    private func fired() {
+        timer = nil
+        guard let at else { return }
+        if at > monotonicNanoseconds() { return arm(at) }
+        self.at = nil
+        onExpire()
+    }
+}
