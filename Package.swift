@@ -22,7 +22,7 @@ let package = Package(
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Reactor", "Cryptography"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "JSON"]),
     ]

@@ -31,6 +31,13 @@ public final class HTTPClient {
         Set(idle.keys).union(busy.keys).sorted().map { ($0, idle[$0]?.count ?? 0, busy[$0] ?? 0) }
     }
 
+    /// Closes every idle keep-alive connection; call before dropping the client.
+    public func closeIdleConnections() {
+        let connections = idle.values.joined()
+        idle = [:]
+        for connection in connections { connection.close() }
+    }
+
     // MARK: Called by connections
 
     func finished(_ connection: HTTPClientConnection, reusable: Bool) {

@@ -33,6 +33,8 @@ final class HTTPClientConnection: EventHandler {
     var exchange: Exchange?
     lazy var deadline = Deadline(loop: client.loop) { [unowned self] in timedOut() }
     var deadlineStage = ""
+    /// Resolved addresses not tried yet; a refused connect moves on to the next.
+    var untried: [SocketAddress] = []
 
     init(client: HTTPClient, url: UpstreamURL) {
         self.client = client
@@ -48,17 +50,20 @@ final class HTTPClientConnection: EventHandler {
         client.resolver.resolve(url.host, port: url.port, on: client.loop) { [self] result in
             switch result {
             case .failure(let failure): fail(.resolve(failure.description))
-            case .success(let addresses): connect(to: addresses[0])
+            case .success(let addresses):
+                untried = addresses
+                connectToNextAddress(failure: "no addresses")
             }
         }
     }
 
-    private func connect(to address: SocketAddress) {
-        guard case .resolving = state else { return }
+    private func connectToNextAddress(failure: String) {
+        guard !untried.isEmpty else { return fail(.connect(failure)) }
+        let address = untried.removeFirst()
         do {
             fd = try Socket.connect(to: address)
         } catch {
-            return fail(.connect(error.description))
+            return connectToNextAddress(failure: "\(address): \(error)")
         }
         state = .connecting
         client.loop.register(fd, interest: .writable, handler: self)
@@ -67,7 +72,13 @@ final class HTTPClientConnection: EventHandler {
 
     private func connected() {
         let code = Socket.pendingError(fd)
-        guard code == 0 else { return fail(.connect(SystemError("connect", errno: code).description)) }
+        guard code == 0 else {
+            client.loop.deregister(fd)
+            Glibc.close(fd)
+            fd = -1
+            state = .resolving
+            return connectToNextAddress(failure: SystemError("connect", errno: code).description)
+        }
         guard url.isTLS else {
             state = .ready
             return writeRequest()

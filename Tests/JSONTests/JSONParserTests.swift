@@ -1,0 +1,94 @@
+import Testing
+
+@testable import JSON
+
+@Suite struct JSONParserTests {
+    static let valid: [(String, JSONValue)] = [
+        ("null", .null),
+        (" true ", .bool(true)),
+        ("-0.5e+10", .number("-0.5e+10")),
+        ("123456789012345678901234567890", .number("123456789012345678901234567890")),
+        (#""a\"b\\c\/d\n\u00e9""#, .string("a\"b\\c/d\né")),
+        (#""\ud83d\ude00""#, .string("😀")),
+        ("\"caf\u{e9} 😀\"", .string("café 😀")),
+        (#"{"a":[1,{"b":null}],"c":""}"#, .object([JSONMember("a", .array([.number("1"), .object([JSONMember("b", .null)])])), JSONMember("c", .string(""))])),
+        ("[]", .array([])),
+        ("{}", .object([])),
+    ]
+
+    @Test func validDocumentsParse() throws {
+        for (text, expected) in Self.valid {
+            #expect(try JSONParser.parse(text) == expected, "\(text)")
+        }
+    }
+
+    static let invalid: [(String, [UInt8])] = [
+        ("empty", []),
+        ("trailing garbage", Array("{} x".utf8)),
+        ("trailing comma", Array("[1,]".utf8)),
+        ("leading zero", Array("01".utf8)),
+        ("bare minus", Array("-".utf8)),
+        ("fraction without digits", Array("1.".utf8)),
+        ("lone high surrogate", Array(#""\ud83d""#.utf8)),
+        ("lone low surrogate", Array(#""\ude00""#.utf8)),
+        ("bad escape", Array(#""\x""#.utf8)),
+        ("raw control character", Array("\"a\u{1}b\"".utf8)),
+        ("unterminated string", Array("\"abc".utf8)),
+        ("invalid UTF-8", [0x22, 0xC3, 0x28, 0x22]),
+        ("overlong UTF-8", [0x22, 0xC0, 0xAF, 0x22]),
+        ("single quotes", Array("'a'".utf8)),
+        ("duplicate key", Array(#"{"a":1,"a":2}"#.utf8)),
+        ("NaN", Array("NaN".utf8)),
+        ("unquoted key", Array("{a:1}".utf8)),
+        ("missing colon", Array(#"{"a" 1}"#.utf8)),
+        ("truncated literal", Array("tru".utf8)),
+    ]
+
+    @Test func invalidDocumentsAreRefused() {
+        for (name, bytes) in Self.invalid {
+            #expect(throws: JSONError.self, "\(name)") { _ = try JSONParser.parse(bytes) }
+        }
+    }
+
+    @Test func depthIsLimited() throws {
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        #expect(throws: JSONError.self) { _ = try JSONParser.parse(deep, limits: JSONLimits(maxDepth: 64)) }
+        let allowed = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        _ = try JSONParser.parse(allowed, limits: JSONLimits(maxDepth: 64))
+        let hostile = String(repeating: "[", count: 100_000)
+        #expect(throws: JSONError.self) { _ = try JSONParser.parse(hostile) }
+    }
+
+    @Test func sizeIsLimited() {
+        #expect(throws: JSONError.self) { _ = try JSONParser.parse("[1,2,3]", limits: JSONLimits(maxBytes: 4)) }
+    }
+
+    @Test func writerRoundTrips() throws {
+        for (text, value) in Self.valid {
+            let written = JSONWriter.bytes(value)
+            #expect(try JSONParser.parse(written) == value, "\(text)")
+        }
+        #expect(JSONWriter.string(.string("a\u{1}\"\n")) == #""a\u0001\"\n""#)
+    }
+
+    @Test func peekReadsTheRoutingFields() throws {
+        let message = #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"arguments":{"name":"decoy"},"name":"echo"}}"#
+        let peek = try JSONRPCPeek.peek(Array(message.utf8))
+        #expect(peek.version == "2.0")
+        #expect(peek.id == .number("7"))
+        #expect(peek.method == "tools/call")
+        #expect(peek.paramsName == "echo")
+        #expect(!peek.isResponse)
+        let response = try JSONRPCPeek.peek(Array(#"{"jsonrpc":"2.0","id":"a","result":{}}"#.utf8))
+        #expect(response.isResponse && response.id == .string("a") && response.method == nil)
+        let notification = try JSONRPCPeek.peek(Array(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.utf8))
+        #expect(notification.id == nil)
+    }
+
+    @Test func peekRejectsWhatTheParserRejects() {
+        for (name, bytes) in Self.invalid {
+            #expect(throws: JSONError.self, "\(name)") { _ = try JSONRPCPeek.peek(bytes) }
+        }
+        #expect(throws: JSONError.self) { _ = try JSONRPCPeek.peek(Array(#"{"method":"a","method":"b"}"#.utf8)) }
+    }
+}
