@@ -18,11 +18,10 @@ struct LoopMetrics: Sendable {
 
     mutating func record(route: String, method: String, status: Int, seconds: Double) {
         requests[Key(route: route, method: method, status: status), default: 0] += 1
-        var entry = latency[route] ?? (Array(repeating: 0, count: Self.bucketBounds.count + 1), 0)
         let bucket = Self.bucketBounds.firstIndex { seconds <= $0 } ?? Self.bucketBounds.count
-        entry.buckets[bucket] += 1
-        entry.sum += seconds
-        latency[route] = entry
+        // Updated in place: copying the entry out and back would copy its bucket array on every request.
+        latency[route, default: (Array(repeating: 0, count: Self.bucketBounds.count + 1), 0)].buckets[bucket] += 1
+        latency[route]!.sum += seconds
     }
 
     mutating func merge(_ other: LoopMetrics) {

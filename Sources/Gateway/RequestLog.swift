@@ -1,11 +1,15 @@
 import Dispatch
 import Glibc
 import JSON
+import Synchronization
 
 /// One JSON line per request on stderr, written by a background queue so a slow terminal or a full pipe
-/// never blocks an event loop.
+/// never blocks an event loop. Lines are batched: loops append under a lock, and the queue writes whatever
+/// has gathered a few milliseconds after the first line of a batch, so the hand-off is per batch, not per request.
 final class RequestLog: Sendable {
     private let queue = DispatchQueue(label: "switchboard.log")
+    private let pending = Mutex<[UInt8]>([])
+    private static let batchDelay = DispatchTimeInterval.milliseconds(5)
     let enabled: Bool
 
     init(enabled: Bool) {
@@ -32,15 +36,34 @@ final class RequestLog: Sendable {
     }
 
     private func write(_ value: JSONValue) {
-        let line = JSONWriter.bytes(value) + [0x0A]
-        queue.async {
-            _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        var line = JSONWriter.bytes(value)
+        line.append(0x0A)
+        let startsBatch = pending.withLock { buffer in
+            buffer.append(contentsOf: line)
+            return buffer.count == line.count
+        }
+        if startsBatch {
+            queue.asyncAfter(deadline: .now() + Self.batchDelay) { [self] in writeBatch() }
         }
     }
 
-    /// Waits until every line queued so far is written.
+    private func writeBatch() {
+        let batch = pending.withLock { buffer in
+            defer { buffer.removeAll(keepingCapacity: true) }
+            return buffer
+        }
+        var offset = 0
+        while offset < batch.count {
+            let written = batch.withUnsafeBytes { Glibc.write(2, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }  // stderr is gone; lines are dropped rather than blocking anyone
+            offset += written
+        }
+    }
+
+    /// Writes every line gathered so far, and waits until it is written.
     func flush() {
-        queue.sync {}
+        queue.sync { writeBatch() }
     }
 
     private func format3(_ value: Double) -> String {

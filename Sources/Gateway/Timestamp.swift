@@ -1,20 +1,38 @@
 import Glibc
 
-/// Wall-clock timestamps in ISO 8601 / RFC 3339 (UTC, milliseconds), without Foundation's formatters.
+/// Wall-clock timestamps in ISO 8601 / RFC 3339 (UTC, milliseconds), without Foundation's formatters:
+/// this runs for every request, so the digits go straight into a fixed buffer.
 enum Timestamp {
     static func now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        var seconds = ts.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let millis = ts.tv_nsec / 1_000_000
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))"
-            + "T\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(millis, 3))Z"
+        return format(seconds: ts.tv_sec, milliseconds: Int(ts.tv_nsec / 1_000_000))
     }
 
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
+    /// `2026-01-02T03:04:05.678Z` for a time in seconds since the epoch.
+    static func format(seconds: Int, milliseconds: Int) -> String {
+        var seconds = seconds
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var index = 0
+            func digits(_ value: Int, _ width: Int, then separator: UInt8) {
+                var value = value
+                for position in stride(from: index + width - 1, through: index, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                buffer[index + width] = separator
+                index += width + 1
+            }
+            digits(Int(parts.tm_year) + 1900, 4, then: UInt8(ascii: "-"))
+            digits(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
+            digits(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
+            digits(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
+            digits(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
+            digits(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
+            digits(milliseconds, 3, then: UInt8(ascii: "Z"))
+            return index
+        }
     }
 }

@@ -16,7 +16,7 @@ public struct HTTPRequestHead: Sendable {
     public var headers: HTTPHeaders
 
     /// The target without its query string.
-    public var path: Substring { target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0] }
+    public var path: Substring { target[..<(target.firstIndex(of: "?") ?? target.endIndex)] }
 
     /// The query string, without the `?`.
     public var query: Substring? {

@@ -1,10 +1,49 @@
 /// Maps method and path to a route. Patterns are slash-separated segments: literals, `{name}` (one segment,
 /// percent-decoded, so `ns%2Fname` arrives as `ns/name`) and a final `{name...}` (the rest of the path).
+/// The matching itself is in the non-generic `PathTable`, so it is compiled once and fast in every module.
 public struct Router<Route: Sendable>: Sendable {
     /// What a lookup found.
     public enum Match {
         case found(Route, parameters: [String: String])
         /// The path exists, but not for this method.
+        case methodNotAllowed(allowed: [String])
+        case notFound
+    }
+
+    private var table = PathTable()
+    private var routes: [Route] = []
+
+    public init() {}
+
+    /// Adds a route. Earlier routes win when several match.
+    public mutating func add(_ method: String, _ pattern: String, _ route: Route) {
+        table.add(method, pattern)
+        routes.append(route)
+    }
+
+    /// Finds the route for `method` and a raw (still percent-encoded) `path`.
+    public func match(method: String, path: Substring) -> Match {
+        switch table.match(method: method, path: path) {
+        case .found(let index, let parameters): .found(routes[index], parameters: parameters)
+        case .methodNotAllowed(let allowed): .methodNotAllowed(allowed: allowed)
+        case .notFound: .notFound
+        }
+    }
+
+    public func match(method: String, path: String) -> Match {
+        match(method: method, path: path[...])
+    }
+
+    /// Decodes `%XX` escapes; `nil` for a malformed escape or a result that is not UTF-8.
+    public static func percentDecode(_ text: Substring) -> String? {
+        PathTable.percentDecode(text)
+    }
+}
+
+/// The patterns of a router, matched by index.
+struct PathTable: Sendable {
+    enum Match {
+        case found(Int, parameters: [String: String])
         case methodNotAllowed(allowed: [String])
         case notFound
     }
@@ -18,35 +57,30 @@ public struct Router<Route: Sendable>: Sendable {
     struct Entry {
         let method: String
         let segments: [Segment]
-        let route: Route
     }
 
     private var entries: [Entry] = []
 
-    public init() {}
-
-    /// Adds a route. Earlier routes win when several match.
-    public mutating func add(_ method: String, _ pattern: String, _ route: Route) {
+    mutating func add(_ method: String, _ pattern: String) {
         let segments = pattern.split(separator: "/").map { part -> Segment in
             if part.hasPrefix("{") && part.hasSuffix("...}") { return .rest(String(part.dropFirst().dropLast(4))) }
             if part.hasPrefix("{") && part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
-        entries.append(Entry(method: method, segments: segments, route: route))
+        entries.append(Entry(method: method, segments: segments))
     }
 
-    /// Finds the route for `method` and a raw (still percent-encoded) `path`.
-    public func match(method: String, path: some StringProtocol) -> Match {
+    func match(method: String, path: Substring) -> Match {
         var decoded: [String] = []
         for part in path.split(separator: "/") {
             guard let segment = Self.percentDecode(part) else { return .notFound }
             decoded.append(segment)
         }
         var allowed: [String] = []
-        for entry in entries {
+        for (index, entry) in entries.enumerated() {
             guard let parameters = Self.bind(entry.segments, to: decoded) else { continue }
             if entry.method == method || (method == "HEAD" && entry.method == "GET") {
-                return .found(entry.route, parameters: parameters)
+                return .found(index, parameters: parameters)
             }
             if !allowed.contains(entry.method) { allowed.append(entry.method) }
         }
@@ -54,28 +88,29 @@ public struct Router<Route: Sendable>: Sendable {
     }
 
     private static func bind(_ segments: [Segment], to parts: [String]) -> [String: String]? {
+        if case .rest = segments.last {
+            guard parts.count >= segments.count else { return nil }
+        } else {
+            guard parts.count == segments.count else { return nil }
+        }
         var parameters: [String: String] = [:]
         for (index, segment) in segments.enumerated() {
             switch segment {
             case .rest(let name):
-                guard index < parts.count else { return nil }
                 parameters[name] = parts[index...].joined(separator: "/")
-                return parameters
             case .literal(let text):
-                guard index < parts.count, parts[index] == text else { return nil }
+                guard parts[index] == text else { return nil }
             case .parameter(let name):
-                guard index < parts.count else { return nil }
                 parameters[name] = parts[index]
             }
         }
-        return segments.count == parts.count ? parameters : nil
+        return parameters
     }
 
-    /// Decodes `%XX` escapes; `nil` for a malformed escape or a result that is not UTF-8.
-    public static func percentDecode(_ text: some StringProtocol) -> String? {
-        guard text.contains("%") else { return String(text) }
+    static func percentDecode(_ text: Substring) -> String? {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
         var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
+        var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             guard byte == UInt8(ascii: "%") else {
                 bytes.append(byte)

@@ -1,0 +1,58 @@
+# Shared helpers for the benchmarks: pinned servers, wrk runs and CPU accounting from /proc.
+started_pids=()
+
+# start_pinned CORE COMMAND...: starts COMMAND on CORE in the background; sets started_pid.
+start_pinned() {
+    local core=$1
+    shift
+    taskset -c "$core" "$@" &
+    started_pid=$!
+    started_pids+=("$started_pid")
+}
+
+stop_all() {
+    for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+
+wait_for_port() {
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on port $1" >&2
+    exit 1
+}
+
+# cpu_ticks PID: user+system clock ticks of PID and its children threads/processes (nginx forks its worker).
+cpu_ticks() {
+    local total=0 pid
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        # Fields 14 and 15 of /proc/PID/stat, counted after the parenthesised command name.
+        total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+    done
+    echo "$total"
+}
+
+# measure NAME PID URL SECONDS CONNECTIONS [wrk args...]: runs wrk on core 1; sets rps, p99 and cpu_us.
+measure() {
+    local name=$1 pid=$2 url=$3 seconds=$4 connections=$5
+    shift 5
+    local before after output requests
+    taskset -c 1 wrk -t1 -c"$connections" -d1s "$url" "$@" >/dev/null  # warm-up
+    before=$(cpu_ticks "$pid")
+    output=$(taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" --latency "$url" "$@")
+    after=$(cpu_ticks "$pid")
+    requests=$(awk '/requests in/ {print $1}' <<<"$output")
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$output")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$output")
+    local hz
+    hz=$(getconf CLK_TCK)
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')
+    if grep -q "Non-2xx" <<<"$output"; then echo "$name answered errors:" >&2; echo "$output" >&2; exit 1; fi
+    printf '%-12s %12s %10s %16s\n' "$name" "$rps" "$p99" "$cpu_us"
+}
+
+ratio() {
+    awk -v label="$1" -v a="$2" -v b="$3" 'BEGIN {printf "%-40s %.2f\n", label ":", a / b}'
+}
