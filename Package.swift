@@ -18,12 +18,14 @@ let package = Package(
         .target(name: "Cryptography", dependencies: ["COpenSSL"]),
         .target(name: "HTTP", dependencies: ["Reactor", "Cryptography", "JSON"]),
         .target(name: "Store", dependencies: ["CSQLite", "JSON"]),
-        .target(name: "Gateway", dependencies: ["HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
+        .target(name: "Connect", dependencies: ["HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
+        .target(name: "Gateway", dependencies: ["Connect", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "JSON"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "JSON", "Reactor"]),
+        .testTarget(name: "ConnectTests", dependencies: ["Connect", "Cryptography", "HTTP", "JSON"]),
     ]
 )

@@ -11,12 +11,12 @@ public final class APIKeys: Sendable {
         byID.withLock { table in for key in keys { table[key.id] = key.secretHash } }
     }
 
-    /// Whether `presented` is an active key.
-    func verify(_ presented: some StringProtocol) -> Bool {
+    /// The id of the active key `presented`, or `nil`.
+    func principal(_ presented: some StringProtocol) -> String? {
         let hash = Digest.sha256(presented.utf8)
         let id = Self.id(forHash: hash)
-        guard let stored = byID.withLock({ $0[id] }) else { return false }
-        return Digest.constantTimeEquals(stored, hash)
+        guard let stored = byID.withLock({ $0[id] }), Digest.constantTimeEquals(stored, hash) else { return nil }
+        return id
     }
 
     func add(_ key: StoredAPIKey) {

@@ -12,8 +12,16 @@ public struct Configuration: Sendable {
     public var logRequests = true
     public var http = HTTPSection()
     public var upstream = UpstreamSection()
+    public var egress = EgressSection()
+    public var mcp = MCPSection()
+    /// The gateway's own URL as clients reach it, for `setupUrl`; empty means `http://<listen>`.
+    public var publicBaseUrl = ""
+    /// Where the 32-byte key that seals stored secrets lives; created (mode 0600) on first start.
+    public var secretKeyFile = "./data/secret.key"
     /// From `SWITCHBOARD_ADMIN_KEY` only: never read from a file.
     public var adminKey: String?
+    /// From `SWITCHBOARD_SECRET_KEY` (64 hex digits) only: replaces `secretKeyFile`.
+    public var secretKey: [UInt8]?
 
     public struct HTTPSection: Sendable {
         public var maxHeaderBytes = 16_384
@@ -33,7 +41,24 @@ public struct Configuration: Sendable {
         public var caFile: String?
     }
 
+    public struct EgressSection: Sendable {
+        /// CIDRs of special-purpose ranges that upstreams may nevertheless use (e.g. `127.0.0.0/8` in development).
+        public var allow: [EgressPolicy.CIDR] = []
+    }
+
+    public struct MCPSection: Sendable {
+        /// Browser origins allowed on the MCP endpoints besides the gateway's own.
+        public var allowedOrigins: [String] = []
+        public var maxUpstreamMessageBytes = 4_194_304
+        /// How long `GET /connect/{namespace}/.tools` waits for each upstream.
+        public var toolsListTimeoutSeconds = 10.0
+    }
+
     public init() {}
+
+    var effectivePublicBaseURL: String {
+        publicBaseUrl.isEmpty ? "http://\(listen)" : String(publicBaseUrl.reversed().drop { $0 == "/" }.reversed())
+    }
 
     /// The event loop count after resolving 0 to the number of cores.
     public var effectiveLoops: Int { loops == 0 ? EventLoopGroup.coreCount : loops }

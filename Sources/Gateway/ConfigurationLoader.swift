@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import JSON
 import Reactor
 
@@ -24,7 +25,12 @@ extension Configuration {
     }
 
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
-        try object.rejectUnknown(["listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream"])
+        try object.rejectUnknown([
+            "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress", "mcp",
+            "publicBaseUrl", "secretKeyFile",
+        ])
+        try object.read("publicBaseUrl", into: &publicBaseUrl)
+        try object.read("secretKeyFile", into: &secretKeyFile)
         try object.read("listen", into: &listen)
         try object.read("loops", into: &loops, range: 0...1024)
         try object.read("database", into: &database)
@@ -50,6 +56,40 @@ extension Configuration {
             try section.read("maxIdlePerHost", into: &upstream.maxIdlePerHost, range: 0...100_000)
             try section.readOptional("caFile", into: &upstream.caFile)
         }
+        if let section = try object.section("egress") {
+            try section.rejectUnknown(["allow"])
+            var cidrs: [String] = []
+            try section.read("allow", into: &cidrs)
+            egress.allow = try Self.cidrs(cidrs, field: section.name("allow"))
+        }
+        if let section = try object.section("mcp") {
+            try section.rejectUnknown(["allowedOrigins", "maxUpstreamMessageBytes", "toolsListTimeoutSeconds"])
+            try section.read("allowedOrigins", into: &mcp.allowedOrigins)
+            try section.read("maxUpstreamMessageBytes", into: &mcp.maxUpstreamMessageBytes, range: 1_024...1_073_741_824)
+            try section.read("toolsListTimeoutSeconds", into: &mcp.toolsListTimeoutSeconds, range: 0.01...600)
+        }
+    }
+
+    static func cidrs(_ texts: [String], field: String) throws(ConfigurationError) -> [EgressPolicy.CIDR] {
+        var cidrs: [EgressPolicy.CIDR] = []
+        for text in texts {
+            guard let cidr = EgressPolicy.CIDR(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigurationError(field: field, problem: "\(text) is not a CIDR such as 127.0.0.0/8 or ::1/128")
+            }
+            cidrs.append(cidr)
+        }
+        return cidrs
+    }
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
     }
 
     mutating func applyEnvironment(_ environment: [String: String]) throws(ConfigurationError) {
@@ -62,6 +102,16 @@ extension Configuration {
             loops = parsed
         }
         if let value = environment["SWITCHBOARD_ADMIN_KEY"] { adminKey = value }
+        if let value = environment["SWITCHBOARD_EGRESS_ALLOW"] {
+            egress.allow = try Self.cidrs(value.split(separator: ",").map(String.init), field: "SWITCHBOARD_EGRESS_ALLOW")
+        }
+        if let value = environment["SWITCHBOARD_PUBLIC_BASE_URL"] { publicBaseUrl = value }
+        if let value = environment["SWITCHBOARD_SECRET_KEY"] {
+            guard let key = Self.hexBytes(value), key.count == 32 else {
+                throw ConfigurationError(field: "SWITCHBOARD_SECRET_KEY", problem: "expected 64 hexadecimal digits (32 bytes)")
+            }
+            secretKey = key
+        }
     }
 
     func validate() throws(ConfigurationError) {
@@ -69,6 +119,9 @@ extension Configuration {
             throw ConfigurationError(field: "listen", problem: "expected a numeric IP and port such as 127.0.0.1:8080")
         }
         guard !database.isEmpty else { throw ConfigurationError(field: "database", problem: "must not be empty") }
+        if !publicBaseUrl.isEmpty, UpstreamURL(publicBaseUrl) == nil {
+            throw ConfigurationError(field: "publicBaseUrl", problem: "expected an absolute http or https URL")
+        }
         if let adminKey, adminKey.utf8.count < 16 || !adminKey.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
             throw ConfigurationError(
                 field: "SWITCHBOARD_ADMIN_KEY", problem: "must be at least 16 visible ASCII characters")
@@ -114,6 +167,14 @@ struct ConfigObject {
             throw ConfigurationError(field: name(key), problem: "expected a string or null")
         }
         target = string
+    }
+
+    func read(_ key: String, into target: inout [String]) throws(ConfigurationError) {
+        guard let value = members.first(where: { $0.key == key })?.value else { return }
+        guard case .array(let elements) = value, elements.allSatisfy({ $0.stringValue != nil }) else {
+            throw ConfigurationError(field: name(key), problem: "expected an array of strings")
+        }
+        target = elements.compactMap(\.stringValue)
     }
 
     func read(_ key: String, into target: inout Bool) throws(ConfigurationError) {

@@ -1,3 +1,4 @@
+import Connect
 import Cryptography
 import HTTP
 import Reactor
@@ -12,10 +13,11 @@ public final class Gateway: Sendable {
     let log: RequestLog
     let resolver: Resolver
     let clientConfiguration: HTTPClientConfiguration
+    let connect: ConnectService
     let handlers = Mutex<[UncheckedSendable<GatewayHandler>]>([])
     let server = Mutex<HTTPServer?>(nil)
 
-    init(configuration: Configuration, database: Database, apiKeys: APIKeys, pool: BlockingPool) throws(TLSError) {
+    init(configuration: Configuration, database: Database, apiKeys: APIKeys, secretKey: [UInt8], pool: BlockingPool) throws {
         self.configuration = configuration
         self.database = database
         self.apiKeys = apiKeys
@@ -26,7 +28,14 @@ public final class Gateway: Sendable {
             connectTimeoutSeconds: upstream.connectTimeoutSeconds,
             tlsHandshakeTimeoutSeconds: upstream.tlsHandshakeTimeoutSeconds,
             responseTimeoutSeconds: upstream.responseTimeoutSeconds, idleTimeoutSeconds: upstream.idleTimeoutSeconds,
-            maxIdlePerHost: upstream.maxIdlePerHost, tls: try TLSClientContext(extraCAFile: upstream.caFile))
+            maxIdlePerHost: upstream.maxIdlePerHost, tls: try TLSClientContext(extraCAFile: upstream.caFile),
+            egress: EgressPolicy(allowed: configuration.egress.allow))
+        connect = try ConnectService(
+            database: database, secretKey: secretKey,
+            settings: ConnectSettings(
+                publicBaseURL: configuration.effectivePublicBaseURL, allowedOrigins: configuration.mcp.allowedOrigins,
+                maxUpstreamMessageBytes: configuration.mcp.maxUpstreamMessageBytes,
+                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds))
     }
 
     /// Creates the handler for one loop and remembers it, so `/metrics` can reach every loop.
@@ -36,5 +45,3 @@ public final class Gateway: Sendable {
         return handler
     }
 }
-
-extension EventLoop: LoopExecutor {}

@@ -1,3 +1,4 @@
+import Connect
 import Cryptography
 import HTTP
 import JSON
@@ -6,9 +7,19 @@ import Reactor
 /// The request pipeline on one loop: request id, routing, authentication, then the endpoint; every response
 /// is counted in the loop's metrics and logged.
 final class GatewayHandler: HTTPHandler {
-    enum Route: Sendable {
-        case health
-        case metrics
+    enum Route: String, Sendable {
+        case health = "/health"
+        case metrics = "/metrics"
+        case listConnections = "/connect/{namespace}"
+        case createConnection = "POST /connect/{namespace}"
+        case namespaceTools = "/connect/{namespace}/.tools"
+        case toolbox = "/connect/{namespace}/mcp"
+        case getConnection = "/connect/{namespace}/{connectionId}"
+        case putConnection = "PUT /connect/{namespace}/{connectionId}"
+        case deleteConnection = "DELETE /connect/{namespace}/{connectionId}"
+        case mcp = "/connect/{namespace}/{connectionId}/mcp"
+        case connectionTools = "/connect/{namespace}/{connectionId}/.tools"
+        case tool = "/connect/{namespace}/{connectionId}/.tools/{toolPath}"
     }
 
     let gateway: Gateway
@@ -26,6 +37,20 @@ final class GatewayHandler: HTTPHandler {
         var router = Router<Route>()
         router.add("GET", "/health", .health)
         router.add("GET", "/metrics", .metrics)
+        router.add("GET", "/connect/{namespace}", .listConnections)
+        router.add("POST", "/connect/{namespace}", .createConnection)
+        router.add("GET", "/connect/{namespace}/.tools", .namespaceTools)
+        router.add("POST", "/connect/{namespace}/mcp", .toolbox)
+        router.add("GET", "/connect/{namespace}/{connectionId}", .getConnection)
+        router.add("PUT", "/connect/{namespace}/{connectionId}", .putConnection)
+        router.add("DELETE", "/connect/{namespace}/{connectionId}", .deleteConnection)
+        // GET and DELETE reach the endpoint so that it can say it is stateless (405).
+        for method in ["POST", "GET", "DELETE"] {
+            router.add(method, "/connect/{namespace}/{connectionId}/mcp", .mcp)
+        }
+        router.add("GET", "/connect/{namespace}/{connectionId}/.tools", .connectionTools)
+        router.add("GET", "/connect/{namespace}/{connectionId}/.tools/{toolPath...}", .tool)
+        router.add("POST", "/connect/{namespace}/{connectionId}/.tools/{toolPath...}", .tool)
         self.router = router
     }
 
@@ -36,7 +61,7 @@ final class GatewayHandler: HTTPHandler {
         let path = String(request.head.path)
         let match = router.match(method: request.method, path: path)
         let routeLabel: String
-        if case .found(let route, _) = match { routeLabel = Self.label(route) } else { routeLabel = "unmatched" }
+        if case .found(let route, _) = match { routeLabel = route.label } else { routeLabel = "unmatched" }
         writer.onFinish = { [unowned self] status, clientGone in
             let seconds = Double(monotonicNanoseconds() - started) / 1e9
             metrics.record(route: routeLabel, method: request.method, status: status, seconds: seconds)
@@ -49,26 +74,47 @@ final class GatewayHandler: HTTPHandler {
             writer.respond(.json(200, .object([JSONMember("status", "ok"), JSONMember("timestamp", .string(Timestamp.now()))])))
         case .found(.metrics, _):
             MetricsCollector(gateway: gateway, requester: loop, writer: writer).collect()
-        case .methodNotAllowed(let allowed) where authenticated(request, writer):
+        case .found(let route, let parameters):
+            guard let principal = authenticated(request, writer) else { return }
+            let call = ConnectRequest(request: request, parameters: parameters, principal: principal, client: client, writer: writer)
+            dispatch(route, call)
+        case .methodNotAllowed(let allowed) where authenticated(request, writer) != nil:
             var response = HTTPResponse.error(405, "method_not_allowed", "\(request.method) is not allowed here")
             response.headers.set("Allow", allowed.joined(separator: ", "))
             writer.respond(response)
-        case .notFound where authenticated(request, writer):
+        case .notFound where authenticated(request, writer) != nil:
             writer.respond(.error(404, "not_found", "no route for \(request.method) \(path)"))
         case .methodNotAllowed, .notFound:
             break  // authentication already answered 401
         }
     }
 
-    /// Checks `Authorization: Bearer <key>`; answers 401 itself when it fails.
-    private func authenticated(_ request: HTTPRequest, _ writer: HTTPResponseWriter) -> Bool {
+    private func dispatch(_ route: Route, _ call: ConnectRequest) {
+        let connect = gateway.connect
+        switch route {
+        case .health, .metrics: break
+        case .listConnections: connect.listConnections(call)
+        case .createConnection: connect.createConnection(call)
+        case .namespaceTools: connect.namespaceTools(call)
+        case .toolbox: connect.toolbox(call)
+        case .getConnection: connect.getConnection(call)
+        case .putConnection: connect.putConnection(call)
+        case .deleteConnection: connect.deleteConnection(call)
+        case .mcp: connect.mcp(call)
+        case .connectionTools: connect.connectionTools(call)
+        case .tool: connect.tool(call)
+        }
+    }
+
+    /// Checks `Authorization: Bearer <key>` and returns the key's id; answers 401 itself when it fails.
+    private func authenticated(_ request: HTTPRequest, _ writer: HTTPResponseWriter) -> String? {
         let header = request.headers["Authorization"] ?? ""
         let scheme = header.prefix(7)
-        if scheme.lowercased() == "bearer ", gateway.apiKeys.verify(header.dropFirst(7)) { return true }
+        if scheme.lowercased() == "bearer ", let principal = gateway.apiKeys.principal(header.dropFirst(7)) { return principal }
         var response = HTTPResponse.error(401, "unauthorized", "a valid API key is required: Authorization: Bearer <key>")
         response.headers.set("WWW-Authenticate", "Bearer")
         writer.respond(response)
-        return false
+        return nil
     }
 
     private func nextRequestID() -> String {
@@ -85,11 +131,9 @@ final class GatewayHandler: HTTPHandler {
         }
         return plain ? value : nil
     }
+}
 
-    private static func label(_ route: Route) -> String {
-        switch route {
-        case .health: "/health"
-        case .metrics: "/metrics"
-        }
-    }
+extension GatewayHandler.Route {
+    /// The metrics label: the route's path pattern (the method is a label of its own).
+    var label: String { String(rawValue.drop { $0 != "/" }) }
 }

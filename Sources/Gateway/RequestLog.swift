@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import JSON
+import Reactor
 import Synchronization
 
 /// One JSON line per request on stderr, written by a background queue so a slow terminal or a full pipe

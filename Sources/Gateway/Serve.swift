@@ -20,8 +20,10 @@ enum Serve {
         let gateway: Gateway
         let group: EventLoopGroup
         do {
+            let secretKey = try configuration.secretKey ?? SecretKeyFile.load(configuration.secretKeyFile)
             gateway = try Gateway(
-                configuration: configuration, database: database, apiKeys: APIKeys(keys), pool: BlockingPool())
+                configuration: configuration, database: database, apiKeys: APIKeys(keys), secretKey: secretKey,
+                pool: BlockingPool())
             group = try EventLoopGroup(count: configuration.effectiveLoops)
         } catch {
             fatal("start-up: \(error)")

@@ -52,6 +52,13 @@ final class HTTPClientConnection: EventHandler {
             case .failure(let failure): fail(.resolve(failure.description))
             case .success(let addresses):
                 untried = addresses
+                if let egress = configuration.egress {
+                    untried = addresses.filter(egress.permits)
+                    guard !untried.isEmpty else {
+                        let listed = addresses.map(\.ip).joined(separator: ", ")
+                        return fail(.blocked("\(url.host) resolves to \(listed), a special-purpose address"))
+                    }
+                }
                 connectToNextAddress(failure: "no addresses")
             }
         }

@@ -23,6 +23,8 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
     case timeout(String)
     case invalidResponse(String)
     case closed
+    /// Every address the host resolved to is refused by the egress policy; nothing was dialled.
+    case blocked(String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,7 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .timeout(let stage): "timed out \(stage)"
         case .invalidResponse(let reason): "invalid response: \(reason)"
         case .closed: "connection closed before the response was complete"
+        case .blocked(let reason): "refused by the egress policy: \(reason)"
         }
     }
 }
@@ -55,10 +58,12 @@ public struct HTTPClientConfiguration: Sendable {
     public var idleTimeoutNanoseconds: UInt64
     public var maxIdlePerHost: Int
     public var tls: TLSClientContext
+    /// Which resolved addresses may be dialled; `nil` dials anything.
+    public var egress: EgressPolicy?
 
     public init(
         connectTimeoutSeconds: Double = 5, tlsHandshakeTimeoutSeconds: Double = 5, responseTimeoutSeconds: Double = 30,
-        idleTimeoutSeconds: Double = 30, maxIdlePerHost: Int = 32, tls: TLSClientContext
+        idleTimeoutSeconds: Double = 30, maxIdlePerHost: Int = 32, tls: TLSClientContext, egress: EgressPolicy? = nil
     ) {
         connectTimeoutNanoseconds = UInt64(connectTimeoutSeconds * 1e9)
         tlsHandshakeTimeoutNanoseconds = UInt64(tlsHandshakeTimeoutSeconds * 1e9)
@@ -66,5 +71,6 @@ public struct HTTPClientConfiguration: Sendable {
         idleTimeoutNanoseconds = UInt64(idleTimeoutSeconds * 1e9)
         self.maxIdlePerHost = maxIdlePerHost
         self.tls = tls
+        self.egress = egress
     }
 }

@@ -55,3 +55,16 @@ extension StringProtocol {
         return Substring(view[start..<Swift.max(start, end)])
     }
 }
+
+extension HTTPHeaders {
+    /// An RFC 9110 field name: one or more token characters.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 256 && name.utf8.allSatisfy(HTTPParser.isTokenByte)
+    }
+
+    /// A field value Switchboard will send: visible characters, spaces and tabs only (no CR, LF, NUL or other controls).
+    public static func isValidValue(_ value: String) -> Bool {
+        value.utf8.count <= 8_192 && value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+    }
+
+}

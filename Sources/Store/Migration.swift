@@ -21,6 +21,32 @@ public struct Migration: Sendable {
                     revoked_at TEXT
                 )
                 """),
+        Migration(
+            version: 2,
+            sql: """
+                CREATE TABLE namespaces (
+                    name TEXT PRIMARY KEY,
+                    owner_key_id TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                )
+                """),
+        Migration(
+            version: 3,
+            sql: """
+                CREATE TABLE connections (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    namespace TEXT NOT NULL REFERENCES namespaces(name),
+                    id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    transport TEXT NOT NULL,
+                    mcp_url TEXT,
+                    metadata TEXT,
+                    sealed_headers BLOB,
+                    mock TEXT,
+                    created_at TEXT NOT NULL,
+                    UNIQUE (namespace, id)
+                )
+                """),
     ]
 }
 

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Gateway
+import Reactor
 
 struct TimestampTests {
     @Test(arguments: [

@@ -2,15 +2,15 @@ import Glibc
 
 /// Wall-clock timestamps in ISO 8601 / RFC 3339 (UTC, milliseconds), without Foundation's formatters:
 /// this runs for every request, so the digits go straight into a fixed buffer.
-enum Timestamp {
-    static func now() -> String {
+public enum Timestamp {
+    public static func now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return format(seconds: ts.tv_sec, milliseconds: Int(ts.tv_nsec / 1_000_000))
     }
 
     /// `2026-01-02T03:04:05.678Z` for a time in seconds since the epoch.
-    static func format(seconds: Int, milliseconds: Int) -> String {
+    public static func format(seconds: Int, milliseconds: Int) -> String {
         var seconds = seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)

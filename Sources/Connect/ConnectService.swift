@@ -1,0 +1,102 @@
+import Cryptography
+import HTTP
+import JSON
+import Reactor
+import Store
+
+/// Settings of the connect surface, from the gateway's configuration.
+public struct ConnectSettings: Sendable {
+    /// The gateway's own base URL, for `setupUrl`.
+    public var publicBaseURL: String
+    /// Browser origins allowed to call the MCP endpoints, besides the gateway's own.
+    public var allowedOrigins: [String]
+    /// Largest JSON-RPC message accepted from an upstream.
+    public var maxUpstreamMessageBytes: Int
+    /// How long the namespace-wide tools listing waits for each upstream.
+    public var toolsListTimeoutSeconds: Double
+
+    public init(publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double) {
+        self.publicBaseURL = publicBaseURL
+        self.allowedOrigins = allowedOrigins
+        self.maxUpstreamMessageBytes = maxUpstreamMessageBytes
+        self.toolsListTimeoutSeconds = toolsListTimeoutSeconds
+    }
+}
+
+/// Everything the `/connect` handlers share across loops: the connections, their upstream sessions, settings.
+public final class ConnectService: Sendable {
+    let directory: ConnectionDirectory
+    let sessions: UpstreamSessions
+    let vault: HeaderVault
+    let settings: ConnectSettings
+
+    public init(database: Database, secretKey: [UInt8], settings: ConnectSettings) throws(ConnectStartupError) {
+        do {
+            vault = HeaderVault(box: try SecretBox(key: secretKey))
+        } catch {
+            throw ConnectStartupError(description: error.description)
+        }
+        do {
+            directory = try ConnectionDirectory(database: database)
+        } catch {
+            throw ConnectStartupError(description: error.description)
+        }
+        self.settings = settings
+        sessions = UpstreamSessions(
+            vault: vault, publicBaseURL: settings.publicBaseURL, maxMessageBytes: settings.maxUpstreamMessageBytes)
+    }
+
+    /// The API's view of a connection, with its live status.
+    func json(_ connection: Connection) -> JSONValue {
+        let session = sessions.existing(connection.namespace, connection.id)
+        return connection.json(status: session?.status ?? .disconnected, serverInfo: session?.serverInfo)
+    }
+}
+
+public struct ConnectStartupError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// One request to a `/connect` endpoint: who asks, with which path parameters, answered through `writer`
+/// on `client.loop`.
+public struct ConnectRequest {
+    public let request: HTTPRequest
+    public let parameters: [String: String]
+    /// The API key id the request authenticated with.
+    public let principal: String
+    public let client: HTTPClient
+    public let writer: HTTPResponseWriter
+
+    public init(request: HTTPRequest, parameters: [String: String], principal: String, client: HTTPClient, writer: HTTPResponseWriter) {
+        self.request = request
+        self.parameters = parameters
+        self.principal = principal
+        self.client = client
+        self.writer = writer
+    }
+
+    var namespace: String { parameters["namespace"] ?? "" }
+    var connectionID: String { parameters["connectionId"] ?? "" }
+    var loop: EventLoop { client.loop }
+
+    func respond(_ status: Int, _ value: JSONValue) {
+        writer.respond(.json(status, value))
+    }
+
+    func fail(_ status: Int, _ code: String, _ message: String) {
+        writer.respond(.error(status, code, message))
+    }
+}
+
+extension ConnectService {
+    /// The connection named by the request if the caller may see it; answers 404 itself otherwise.
+    func visibleConnection(_ call: ConnectRequest) -> Connection? {
+        guard directory.owner(of: call.namespace) == call.principal,
+            let connection = directory.connection(call.namespace, call.connectionID)
+        else {
+            call.fail(404, "not_found", "connection \(call.connectionID) not found in namespace \(call.namespace)")
+            return nil
+        }
+        return connection
+    }
+}

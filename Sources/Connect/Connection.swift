@@ -1,0 +1,80 @@
+import JSON
+import Store
+
+/// A stored connection as the gateway holds it in memory. Header values stay sealed until a session opens.
+public struct Connection: Sendable {
+    public enum Transport: String, Sendable {
+        case http
+        case uplink
+    }
+
+    public var seq: Int64
+    public var namespace: String
+    public var id: String
+    public var name: String
+    public var transport: Transport
+    public var mcpURL: String?
+    public var metadata: JSONValue?
+    public var sealedHeaders: [UInt8]?
+    public var mock: JSONValue?
+    public var createdAt: String
+
+    /// The JSON the API returns: never the headers.
+    func json(status: ConnectionStatus, serverInfo: JSONValue?) -> JSONValue {
+        var members = [
+            JSONMember("connectionId", .string(id)),
+            JSONMember("name", .string(name)),
+            JSONMember("transport", .string(transport.rawValue)),
+            JSONMember("mcpUrl", mcpURL.map(JSONValue.string) ?? .null),
+            JSONMember("metadata", metadata ?? .null),
+            JSONMember("createdAt", .string(createdAt)),
+            JSONMember("status", status.json),
+        ]
+        if let mock { members.append(JSONMember("mock", mock)) }
+        if let serverInfo { members.append(JSONMember("serverInfo", serverInfo)) }
+        return .object(members)
+    }
+
+    var stored: StoredConnection {
+        StoredConnection(
+            seq: seq, namespace: namespace, id: id, name: name, transport: transport.rawValue, mcpURL: mcpURL,
+            metadata: metadata.map { JSONWriter.string($0) }, sealedHeaders: sealedHeaders,
+            mock: mock.map { JSONWriter.string($0) }, createdAt: createdAt)
+    }
+}
+
+extension Connection {
+    init(_ stored: StoredConnection) {
+        seq = stored.seq
+        namespace = stored.namespace
+        id = stored.id
+        name = stored.name
+        transport = Transport(rawValue: stored.transport) ?? .http
+        mcpURL = stored.mcpURL
+        metadata = stored.metadata.flatMap { try? JSONParser.parse(Array($0.utf8)) }
+        sealedHeaders = stored.sealedHeaders
+        mock = stored.mock.flatMap { try? JSONParser.parse(Array($0.utf8)) }
+        createdAt = stored.createdAt
+    }
+}
+
+/// The last known state of a connection (the spec's `ConnectionStatus`).
+public enum ConnectionStatus: Sendable, Equatable {
+    case connected
+    case disconnected
+    case authRequired(setupURL: String)
+    case error(String)
+
+    var json: JSONValue {
+        switch self {
+        case .connected: .object([JSONMember("state", "connected")])
+        case .disconnected: .object([JSONMember("state", "disconnected")])
+        case .authRequired(let url):
+            .object([
+                JSONMember("state", "auth_required"), JSONMember("setupUrl", .string(url)),
+                JSONMember("authorizationUrl", .string(url)),
+            ])
+        case .error(let message): .object([JSONMember("state", "error"), JSONMember("message", .string(message))])
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import JSON
+import Reactor
+import Store
+import Synchronization
+
+/// Every connection and namespace owner, held in memory and written through to the store. Reads never touch
+/// the disk; a write reaches the cache only after it commits.
+public final class ConnectionDirectory: Sendable {
+    private struct State {
+        var owners: [String: String] = [:]
+        var connections: [String: [String: Connection]] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let database: Database
+    private let repository = ConnectionRepository()
+
+    public init(database: Database) throws(StoreError) {
+        self.database = database
+        let repository = self.repository
+        let (owners, rows) = try database.performAndWait { database throws(StoreError) in
+            (try repository.namespaceOwners(in: database), try repository.all(in: database))
+        }
+        state.withLock { state in
+            state.owners = owners
+            for row in rows { state.connections[row.namespace, default: [:]][row.id] = Connection(row) }
+        }
+    }
+
+    /// The API key id that owns `namespace`, if anyone does yet.
+    func owner(of namespace: String) -> String? {
+        state.withLock { $0.owners[namespace] }
+    }
+
+    func connection(_ namespace: String, _ id: String) -> Connection? {
+        state.withLock { $0.connections[namespace]?[id] }
+    }
+
+    /// The namespace's connections in creation order.
+    func connections(in namespace: String) -> [Connection] {
+        state.withLock { ($0.connections[namespace]?.values).map(Array.init) ?? [] }.sorted { $0.seq < $1.seq }
+    }
+
+    /// Stores `connection` (claiming its namespace for `ownerKeyID` on first use) and caches it after commit.
+    /// Fails with `nil` when the namespace belongs to another key.
+    func save(
+        _ connection: Connection, ownerKeyID: String, on loop: some LoopExecutor,
+        _ completion: @escaping (Result<Connection?, StoreError>) -> Void
+    ) {
+        let repository = self.repository
+        let row = connection.stored
+        database.perform(
+            { database throws(StoreError) -> StoredConnection? in
+                let owner = try repository.claimNamespace(
+                    row.namespace, ownerKeyID: ownerKeyID, createdAt: row.createdAt, in: database)
+                guard owner == ownerKeyID else { return nil }
+                return try repository.upsert(row, in: database)
+            }, deliverOn: loop
+        ) { [self] result in
+            completion(
+                result.map { stored in
+                    guard let stored else { return nil }
+                    let saved = Connection(stored)
+                    state.withLock { state in
+                        state.owners[saved.namespace] = ownerKeyID
+                        state.connections[saved.namespace, default: [:]][saved.id] = saved
+                    }
+                    return saved
+                })
+        }
+    }
+
+    /// Deletes the connection; the result says whether it existed.
+    func delete(_ namespace: String, _ id: String, on loop: some LoopExecutor, _ completion: @escaping (Result<Bool, StoreError>) -> Void) {
+        let repository = self.repository
+        database.perform(
+            { database throws(StoreError) in try repository.delete(namespace: namespace, id: id, in: database) },
+            deliverOn: loop
+        ) { [self] result in
+            if case .success(true) = result {
+                state.withLock { _ = $0.connections[namespace]?.removeValue(forKey: id) }
+            }
+            completion(result)
+        }
+    }
+}
+
+extension EventLoop: LoopExecutor {}

@@ -1,0 +1,98 @@
+import HTTP
+import JSON
+
+/// `POST /connect/{namespace}/{connectionId}/mcp`: the stateless Streamable HTTP endpoint of one connection.
+extension ConnectService {
+    public func mcp(_ call: ConnectRequest) {
+        guard let intake = MCPIntake.check(call, allowedOrigins: settings.allowedOrigins) else { return }
+        guard let connection = visibleConnection(call) else { return }
+        guard case .request(let id, let method, let message) = intake else { return MCPIntake.accept(call) }
+        guard let session = sessions.session(for: connection) else {
+            return call.respond(200, JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))"))
+        }
+        if let refusal = refusal(id: id, session: session) { return call.respond(200, refusal) }
+        switch method {
+        case "initialize":
+            session.ready(client: call.client) { [self] result in
+                call.respond(200, answer(id: id, result.map { ready in
+                    Self.initializeResult(ready.initializeResult, version: MCPIntake.negotiatedVersion(message))
+                }, session: session))
+            }
+        case "server/discover":
+            session.ready(client: call.client) { [self] result in
+                call.respond(200, answer(id: id, result.map { Self.discoverResult($0.initializeResult) }, session: session))
+            }
+        case "ping":
+            call.respond(200, JSONRPC.result(id: id, .object([])))
+        case "tools/list" where message["params"]?["cursor"] == nil:
+            if let cached = session.cachedTools { return call.respond(200, JSONRPC.result(id: id, cached)) }
+            relay(message, session: session, call) { response in
+                if let result = response["result"] { session.cacheTools(result) }
+            }
+        default:
+            relay(message, session: session, call)
+        }
+    }
+
+    /// The JSON-RPC error for a connection that cannot be called as it is, without calling its upstream.
+    func refusal(id: JSONValue, session: UpstreamSession) -> JSONValue? {
+        guard case .authRequired(let url) = session.status else { return nil }
+        return JSONRPC.error(
+            id: id, code: JSONRPC.authorizationRequired, message: "Authorization required",
+            data: .object([JSONMember("authorizationUrl", .string(url))]))
+    }
+
+    /// Sends `message` upstream and answers with JSON, or with SSE when the upstream streams.
+    func relay(_ message: JSONValue, session: UpstreamSession, _ call: ConnectRequest, onAnswer: @escaping (JSONValue) -> Void = { _ in }) {
+        let id = message["id"] ?? .null
+        var streaming = false
+        session.send(
+            message, client: call.client,
+            streamStarted: {
+                streaming = true
+                call.writer.startEventStream()
+            },
+            message: { note in
+                if streaming { call.writer.writeEvent(SSEEvent(event: "message", data: JSONWriter.string(note))) }
+            },
+            finished: { [self] result in
+                if case .success(let response) = result { onAnswer(response) }
+                let reply = answer(id: id, result, session: session)
+                guard streaming else { return call.respond(200, reply) }
+                call.writer.writeEvent(SSEEvent(event: "message", data: JSONWriter.string(reply)))
+                call.writer.finish()
+            })
+    }
+
+    /// The message for the client: the upstream's answer, a local result, or the JSON-RPC error for a failure.
+    func answer(id: JSONValue, _ result: Result<JSONValue, UpstreamFailure>, session: UpstreamSession) -> JSONValue {
+        switch result {
+        case .success(let value) where value["jsonrpc"] != nil: return value
+        case .success(let value): return JSONRPC.result(id: id, value)
+        case .failure(.authRequired): return refusal(id: id, session: session) ?? JSONRPC.error(id: id, code: JSONRPC.authorizationRequired, message: "Authorization required")
+        case .failure(let failure): return JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "Upstream error: \(failure.message)")
+        }
+    }
+
+    static func initializeResult(_ upstream: JSONValue, version: String) -> JSONValue {
+        var members = [
+            JSONMember("protocolVersion", .string(version)),
+            JSONMember("capabilities", upstream["capabilities"] ?? .object([])),
+            JSONMember("serverInfo", upstream["serverInfo"] ?? .object([])),
+        ]
+        if let instructions = upstream["instructions"] { members.append(JSONMember("instructions", instructions)) }
+        return .object(members)
+    }
+
+    /// `server/discover` answered from the cached handshake. Only the handshake versions are offered, since every
+    /// message is relayed into the upstream's handshake-era session; modern clients fall back to `initialize`.
+    static func discoverResult(_ upstream: JSONValue) -> JSONValue {
+        var members = [
+            JSONMember("supportedVersions", .array(MCPIntake.handshakeVersions.map(JSONValue.string))),
+            JSONMember("capabilities", upstream["capabilities"] ?? .object([])),
+            JSONMember("serverInfo", upstream["serverInfo"] ?? .object([])),
+        ]
+        if let instructions = upstream["instructions"] { members.append(JSONMember("instructions", instructions)) }
+        return .object(members)
+    }
+}

@@ -1,0 +1,63 @@
+import HTTP
+import JSON
+
+/// The tools of every connection in a namespace, fetched concurrently with a deadline per upstream. A connection
+/// that needs authorization is reported without being called; one failing upstream never fails the whole answer.
+extension ConnectService {
+    struct ToolsEnvelope {
+        let connection: Connection
+        let session: UpstreamSession?
+        let result: Result<[JSONValue], UpstreamFailure>
+
+        var json: JSONValue {
+            let status = session?.status ?? .disconnected
+            var members = [JSONMember("connectionId", .string(connection.id)), JSONMember("status", status.json)]
+            switch result {
+            case .success(let tools): members.append(JSONMember("tools", .array(tools)))
+            case .failure(let failure): members.append(JSONMember("error", .string(failure.message)))
+            }
+            return .object(members)
+        }
+    }
+
+    public func namespaceTools(_ call: ConnectRequest) {
+        let connections = directory.owner(of: call.namespace) == call.principal ? directory.connections(in: call.namespace) : []
+        gatherTools(connections, call) { envelopes in
+            call.respond(200, .object([JSONMember("connections", .array(envelopes.map(\.json)))]))
+        }
+    }
+
+    /// Collects one envelope per connection, in the connections' order, on the caller's loop.
+    func gatherTools(_ connections: [Connection], _ call: ConnectRequest, _ completion: @escaping ([ToolsEnvelope]) -> Void) {
+        var envelopes = [ToolsEnvelope?](repeating: nil, count: connections.count)
+        var remaining = connections.count
+        guard remaining > 0 else { return completion([]) }
+        let timeout = UInt64(settings.toolsListTimeoutSeconds * 1e9)
+        for (index, connection) in connections.enumerated() {
+            let session = sessions.session(for: connection)
+            var settled = false
+            let settle = { (result: Result<[JSONValue], UpstreamFailure>) in
+                guard !settled else { return }
+                settled = true
+                envelopes[index] = ToolsEnvelope(connection: connection, session: session, result: result)
+                remaining -= 1
+                if remaining == 0 { completion(envelopes.compactMap { $0 }) }
+            }
+            guard let session else {
+                settle(.failure(.failed("no reachable upstream (transport \(connection.transport.rawValue))")))
+                continue
+            }
+            if case .authRequired = session.status {
+                settle(.failure(.authRequired))
+                continue
+            }
+            let timer = call.loop.schedule(after: timeout) {
+                settle(.failure(.failed("no answer within \(self.settings.toolsListTimeoutSeconds) s")))
+            }
+            tools(of: session, client: call.client) { result in
+                call.loop.cancel(timer)
+                settle(result)
+            }
+        }
+    }
+}
