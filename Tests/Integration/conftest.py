@@ -1,11 +1,13 @@
 import os
 import sys
+import uuid
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 from gateway import Gateway  # noqa: E402
+from upstream import Upstream  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -13,3 +15,33 @@ def gateway():
     instance = Gateway().start()
     yield instance
     instance.stop()
+
+
+@pytest.fixture(scope="module")
+def connect_gateway():
+    """A gateway that may dial loopback upstreams (the test upstreams live there)."""
+    instance = Gateway(env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}).start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    """An upstream that streams its answers (SSE)."""
+    instance = Upstream().start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def json_upstream():
+    """An upstream that answers with JSON bodies."""
+    instance = Upstream(json_response=True).start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def namespace():
+    """A fresh namespace per test, so tests never see each other's connections."""
+    return "ns-" + uuid.uuid4().hex[:12]

@@ -12,13 +12,7 @@ import jsonschema
 import pytest
 
 from gateway import ADMIN_KEY, BINARY, Gateway, closed_by_peer, read_response
-
-SPEC = json.load(open(os.path.join(os.path.dirname(__file__), "../../../shared/spec/openapi.json")))
-
-
-def schema(name):
-    """A component schema with its $refs resolvable against the whole document."""
-    return {"$ref": f"#/components/schemas/{name}", "components": SPEC["components"]}
+from spec import schema
 
 
 def test_health_matches_the_spec(gateway):
