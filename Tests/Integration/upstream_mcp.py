@@ -96,6 +96,7 @@ def main():
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
+    sock.listen(128)  # before the port is printed, so a caller can connect at once
     print(sock.getsockname()[1], flush=True)
     config = uvicorn.Config(guarded(app, args.require_key, args.log), log_level="warning", lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])
