@@ -5,6 +5,7 @@ let package = Package(
     name: "Switchboard",
     products: [
         .executable(name: "switchboard", targets: ["Switchboard"]),
+        .executable(name: "switchboard-bench-upstream", targets: ["BenchUpstream"]),
     ],
     targets: [
         // System libraries, found through pkg-config.
@@ -21,6 +22,7 @@ let package = Package(
         .target(name: "Connect", dependencies: ["HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
         .target(name: "Gateway", dependencies: ["Connect", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
+        .executableTarget(name: "BenchUpstream", dependencies: ["HTTP", "JSON", "Reactor"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Reactor", "Cryptography"], exclude: ["Fixtures"]),

@@ -43,8 +43,10 @@ wait_for_port 18081
 
 printf '%-12s %12s %10s %16s\n' server "requests/s" "p99" "CPU µs/request"
 measure nginx "$nginx_pid" "http://127.0.0.1:18081/health" "$seconds" "$connections"
+printf '%-12s %12s %10s %16s\n' nginx "$rps" "$p99" "$cpu_us"
 nginx_rps=$rps nginx_cpu=$cpu_us
 measure switchboard "$switchboard_pid" "http://127.0.0.1:18080/health" "$seconds" "$connections"
+printf '%-12s %12s %10s %16s\n' switchboard "$rps" "$p99" "$cpu_us"
 echo
 ratio "requests/s, switchboard/nginx" "$rps" "$nginx_rps"
 ratio "CPU per request, switchboard/nginx" "$cpu_us" "$nginx_cpu"

@@ -34,23 +34,31 @@ cpu_ticks() {
     echo "$total"
 }
 
-# measure NAME PID URL SECONDS CONNECTIONS [wrk args...]: runs wrk on core 1; sets rps, p99 and cpu_us.
+# measure NAME PID URL SECONDS CONNECTIONS [wrk args...]: runs wrk on core 1; sets requests, rps, p50, p99
+# and cpu_us (the CPU time of PID per request; empty PID: not measured).
 measure() {
     local name=$1 pid=$2 url=$3 seconds=$4 connections=$5
     shift 5
-    local before after output requests
+    local before=0 after=0 output
     taskset -c 1 wrk -t1 -c"$connections" -d1s "$url" "$@" >/dev/null  # warm-up
-    before=$(cpu_ticks "$pid")
+    [[ -n $pid ]] && before=$(cpu_ticks "$pid")
     output=$(taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" --latency "$url" "$@")
-    after=$(cpu_ticks "$pid")
+    [[ -n $pid ]] && after=$(cpu_ticks "$pid")
     requests=$(awk '/requests in/ {print $1}' <<<"$output")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$output")
+    p50=$(awk '$1 == "50%" {print $2}' <<<"$output")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$output")
     local hz
     hz=$(getconf CLK_TCK)
     cpu_us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')
+    [[ -n $pid ]] || cpu_us="-"
     if grep -q "Non-2xx" <<<"$output"; then echo "$name answered errors:" >&2; echo "$output" >&2; exit 1; fi
-    printf '%-12s %12s %10s %16s\n' "$name" "$rps" "$p99" "$cpu_us"
+    grep "Socket errors" <<<"$output" | sed "s/^ */$name: /" >&2 || true
+}
+
+# rss_mb PID: resident memory in MiB.
+rss_mb() {
+    awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"
 }
 
 ratio() {
