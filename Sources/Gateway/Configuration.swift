@@ -36,7 +36,7 @@ public struct Configuration: Sendable {
         public var tlsHandshakeTimeoutSeconds = 5.0
         public var responseTimeoutSeconds = 30.0
         public var idleTimeoutSeconds = 30.0
-        public var maxIdlePerHost = 32
+        public var maxIdlePerHost = 256
         /// An extra PEM CA bundle trusted for upstreams, beside the system store.
         public var caFile: String?
     }

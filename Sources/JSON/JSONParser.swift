@@ -23,6 +23,11 @@ public struct JSONParser: ~Copyable {
         return try copy.withUnsafeBufferPointer { buffer throws(JSONError) in try parseBuffer(buffer, limits: limits) }
     }
 
+    /// The common case, without the generic dispatch: the gateway holds bodies as byte arrays.
+    public static func parse(_ input: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONError) -> JSONValue {
+        try input.withUnsafeBufferPointer { buffer throws(JSONError) in try parseBuffer(buffer, limits: limits) }
+    }
+
     /// Parses a document held in a `String`.
     public static func parse(_ text: String, limits: JSONLimits = JSONLimits()) throws(JSONError) -> JSONValue {
         try parse(Array(text.utf8), limits: limits)
