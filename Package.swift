@@ -13,14 +13,17 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The only C we write: epoll/eventfd/timerfd wrappers Swift cannot import cleanly.
         .target(name: "CShims"),
+        // RE2 behind a few extern "C" functions: user-supplied patterns run in linear time.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
 
         .target(name: "JSON"),
         .target(name: "Reactor", dependencies: ["CShims"]),
         .target(name: "Cryptography", dependencies: ["COpenSSL"]),
         .target(name: "HTTP", dependencies: ["Reactor", "Cryptography", "JSON"]),
         .target(name: "Store", dependencies: ["CSQLite", "JSON"]),
-        .target(name: "Connect", dependencies: ["HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
-        .target(name: "Gateway", dependencies: ["Connect", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
+        .target(name: "Policy", dependencies: ["CRE2", "Cryptography", "JSON"]),
+        .target(name: "Connect", dependencies: ["HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
+        .target(name: "Gateway", dependencies: ["Connect", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
         .executableTarget(name: "BenchUpstream", dependencies: ["HTTP", "JSON", "Reactor"]),
 
@@ -28,6 +31,8 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "JSON", "Reactor"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Cryptography", "JSON"]),
         .testTarget(name: "ConnectTests", dependencies: ["Connect", "Cryptography", "HTTP", "JSON"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

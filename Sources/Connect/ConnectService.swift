@@ -1,6 +1,7 @@
 import Cryptography
 import HTTP
 import JSON
+import Policy
 import Reactor
 import Store
 
@@ -29,8 +30,10 @@ public final class ConnectService: Sendable {
     let sessions: UpstreamSessions
     let vault: HeaderVault
     let settings: ConnectSettings
+    let patterns: PatternCache
 
-    public init(database: Database, secretKey: [UInt8], settings: ConnectSettings) throws(ConnectStartupError) {
+    public init(database: Database, secretKey: [UInt8], settings: ConnectSettings, patterns: PatternCache) throws(ConnectStartupError) {
+        self.patterns = patterns
         do {
             vault = HeaderVault(box: try SecretBox(key: secretKey))
         } catch {
@@ -62,15 +65,24 @@ public struct ConnectStartupError: Error, CustomStringConvertible {
 public struct ConnectRequest {
     public let request: HTTPRequest
     public let parameters: [String: String]
-    /// The API key id the request authenticated with.
+    /// The API key whose namespaces the caller acts in (its own, or the root of its service token).
     public let principal: String
+    /// What the caller's credential allows; empty for an API key.
+    public let grant: Grant
+    /// What the route does: read, write or execute.
+    public let operation: Policy.Operation
     public let client: HTTPClient
     public let writer: HTTPResponseWriter
 
-    public init(request: HTTPRequest, parameters: [String: String], principal: String, client: HTTPClient, writer: HTTPResponseWriter) {
+    public init(
+        request: HTTPRequest, parameters: [String: String], principal: String, grant: Grant, operation: Policy.Operation,
+        client: HTTPClient, writer: HTTPResponseWriter
+    ) {
         self.request = request
         self.parameters = parameters
         self.principal = principal
+        self.grant = grant
+        self.operation = operation
         self.client = client
         self.writer = writer
     }
@@ -88,7 +100,34 @@ public struct ConnectRequest {
     }
 }
 
+/// Every `/connect` handler asks here before acting: the caller's grant against the namespace, the operation,
+/// the target connection's metadata and the JSON-RPC message, if any.
 extension ConnectService {
+    func permits(_ call: ConnectRequest, metadata: JSONValue?, rpc: JSONValue? = nil, anyTarget: Bool = false) -> Bool {
+        guard !call.grant.blocks.isEmpty else { return true }
+        var request = AccessRequest(
+            namespace: call.namespace, resource: .connections, operation: call.operation, metadata: metadata, rpc: rpc)
+        request.anyTarget = anyTarget
+        return call.grant.allows(request, patterns: patterns)
+    }
+
+    /// `permits`, answering 403 itself when it refuses.
+    func authorize(_ call: ConnectRequest, metadata: JSONValue?, anyTarget: Bool = false) -> Bool {
+        guard permits(call, metadata: metadata, anyTarget: anyTarget) else {
+            call.fail(403, "forbidden", "this token does not allow \(call.operation.rawValue) on \(call.namespace)/\(call.connectionID.isEmpty ? "*" : call.connectionID)")
+            return false
+        }
+        return true
+    }
+
+    /// The tools the caller could call.
+    func callable(_ tools: [JSONValue], _ call: ConnectRequest, metadata: JSONValue?) -> [JSONValue] {
+        guard !call.grant.blocks.isEmpty else { return tools }
+        return tools.filter { tool in
+            call.grant.mayCallTool(tool["name"]?.stringValue ?? "", namespace: call.namespace, metadata: metadata, patterns: patterns)
+        }
+    }
+
     /// The connection named by the request if the caller may see it; answers 404 itself otherwise.
     func visibleConnection(_ call: ConnectRequest) -> Connection? {
         guard directory.owner(of: call.namespace) == call.principal,

@@ -27,7 +27,9 @@ extension ConnectService {
                 return call.fail(400, "bad_request", "\(key): unknown query parameter")
             }
         }
-        let visible = directory.owner(of: call.namespace) == call.principal ? directory.connections(in: call.namespace) : []
+        guard authorize(call, metadata: nil, anyTarget: true) else { return }
+        let owned = directory.owner(of: call.namespace) == call.principal ? directory.connections(in: call.namespace) : []
+        let visible = owned.filter { permits(call, metadata: $0.metadata) }
         let matching = visible.filter { connection in
             connection.seq > after && query["name"].map { $0 == connection.name } != false
                 && query["mcpUrl"].map { $0 == connection.mcpURL } != false
@@ -41,7 +43,7 @@ extension ConnectService {
     }
 
     public func getConnection(_ call: ConnectRequest) {
-        guard let connection = visibleConnection(call) else { return }
+        guard let connection = visibleConnection(call), authorize(call, metadata: connection.metadata) else { return }
         call.respond(200, json(connection))
     }
 
@@ -55,6 +57,7 @@ extension ConnectService {
         } catch {
             return call.fail(400, "validation_error", error.message)
         }
+        guard authorize(call, metadata: input.metadata ?? .object([])) else { return }
         let id = ConnectionID.generate()
         guard let connection = newConnection(call, id: id, input) else { return }
         store(connection, call, status: 201)
@@ -77,9 +80,12 @@ extension ConnectService {
             return call.fail(404, "not_found", "namespace \(call.namespace) not found")
         }
         guard var existing = directory.connection(call.namespace, call.connectionID) else {
+            guard authorize(call, metadata: input.metadata ?? .object([])) else { return }
             guard let connection = newConnection(call, id: call.connectionID, input) else { return }
             return store(connection, call, status: 201)
         }
+        // Both the connection as it is and as it would become must be within the caller's reach.
+        guard authorize(call, metadata: existing.metadata), authorize(call, metadata: input.metadata ?? existing.metadata) else { return }
         if let url = input.mcpURL, url != existing.mcpURL {
             return call.fail(409, "conflict", "connection \(existing.id) already points at a different mcpUrl; delete it first")
         }
@@ -96,7 +102,7 @@ extension ConnectService {
     }
 
     public func deleteConnection(_ call: ConnectRequest) {
-        guard visibleConnection(call) != nil else { return }
+        guard let connection = visibleConnection(call), authorize(call, metadata: connection.metadata) else { return }
         directory.delete(call.namespace, call.connectionID, on: call.loop) { [self] result in
             switch result {
             case .success(true):

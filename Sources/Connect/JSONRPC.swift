@@ -11,6 +11,8 @@ enum JSONRPC {
     static let upstreamError = -32000
     static let authorizationRequired = -32001
     static let inputRequired = -32002
+    /// A valid credential whose policy refuses the message.
+    static let forbidden = -32003
 
     static func result(id: JSONValue, _ result: JSONValue) -> JSONValue {
         .object([JSONMember("jsonrpc", "2.0"), JSONMember("id", id), JSONMember("result", result)])

@@ -6,7 +6,13 @@ extension ConnectService {
     public func mcp(_ call: ConnectRequest) {
         guard let intake = MCPIntake.check(call, allowedOrigins: settings.allowedOrigins) else { return }
         guard let connection = visibleConnection(call) else { return }
-        guard case .request(let id, let method, let message) = intake else { return MCPIntake.accept(call) }
+        guard case .request(let id, let method, let message) = intake else {
+            return authorize(call, metadata: connection.metadata) ? MCPIntake.accept(call) : ()
+        }
+        guard permits(call, metadata: connection.metadata, rpc: message) else {
+            // Refused here: nothing reaches the upstream.
+            return call.respond(200, Self.forbidden(id: id, method: method))
+        }
         guard let session = sessions.session(for: connection) else {
             return call.respond(200, JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))"))
         }
@@ -25,13 +31,22 @@ extension ConnectService {
         case "ping":
             call.respond(200, JSONRPC.result(id: id, .object([])))
         case "tools/list" where message["params"]?["cursor"] == nil:
-            if let cached = session.cachedTools { return call.respond(200, JSONRPC.result(id: id, cached)) }
-            relay(message, session: session, call) { response in
-                if let result = response["result"] { session.cacheTools(result) }
+            let filter = { [self] (result: JSONValue) in
+                result.setting("tools", .array(callable(result["tools"]?.arrayValue ?? [], call, metadata: connection.metadata)))
             }
+            if let cached = session.cachedTools { return call.respond(200, JSONRPC.result(id: id, filter(cached))) }
+            relay(message, session: session, call, onAnswer: { response in
+                if let result = response["result"] { session.cacheTools(result) }
+            }, transform: { response in
+                response["result"].map { response.setting("result", filter($0)) } ?? response
+            })
         default:
             relay(message, session: session, call)
         }
+    }
+
+    static func forbidden(id: JSONValue, method: String) -> JSONValue {
+        JSONRPC.error(id: id, code: JSONRPC.forbidden, message: "Forbidden: this token does not allow \(method) here")
     }
 
     /// The JSON-RPC error for a connection that cannot be called as it is, without calling its upstream.
@@ -43,7 +58,10 @@ extension ConnectService {
     }
 
     /// Sends `message` upstream and answers with JSON, or with SSE when the upstream streams.
-    func relay(_ message: JSONValue, session: UpstreamSession, _ call: ConnectRequest, onAnswer: @escaping (JSONValue) -> Void = { _ in }) {
+    func relay(
+        _ message: JSONValue, session: UpstreamSession, _ call: ConnectRequest, onAnswer: @escaping (JSONValue) -> Void = { _ in },
+        transform: @escaping (JSONValue) -> JSONValue = { $0 }
+    ) {
         let id = message["id"] ?? .null
         var streaming = false
         session.send(
@@ -57,7 +75,7 @@ extension ConnectService {
             },
             finished: { [self] result in
                 if case .success(let response) = result { onAnswer(response) }
-                let reply = answer(id: id, result, session: session)
+                let reply = transform(answer(id: id, result, session: session))
                 guard streaming else { return call.respond(200, reply) }
                 call.writer.writeEvent(SSEEvent(event: "message", data: JSONWriter.string(reply)))
                 call.writer.finish()

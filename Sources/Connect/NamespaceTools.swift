@@ -21,10 +21,16 @@ extension ConnectService {
     }
 
     public func namespaceTools(_ call: ConnectRequest) {
-        let connections = directory.owner(of: call.namespace) == call.principal ? directory.connections(in: call.namespace) : []
-        gatherTools(connections, call) { envelopes in
+        guard authorize(call, metadata: nil, anyTarget: true) else { return }
+        gatherTools(reachableConnections(call), call) { envelopes in
             call.respond(200, .object([JSONMember("connections", .array(envelopes.map(\.json)))]))
         }
+    }
+
+    /// The namespace's connections the caller may use; the others are left out without an error.
+    func reachableConnections(_ call: ConnectRequest) -> [Connection] {
+        guard directory.owner(of: call.namespace) == call.principal else { return [] }
+        return directory.connections(in: call.namespace).filter { permits(call, metadata: $0.metadata) }
     }
 
     /// Collects one envelope per connection, in the connections' order, on the caller's loop.
@@ -54,9 +60,9 @@ extension ConnectService {
             let timer = call.loop.schedule(after: timeout) {
                 settle(.failure(.failed("no answer within \(self.settings.toolsListTimeoutSeconds) s")))
             }
-            tools(of: session, client: call.client) { result in
+            tools(of: session, client: call.client) { [self] result in
                 call.loop.cancel(timer)
-                settle(result)
+                settle(result.map { callable($0, call, metadata: connection.metadata) })
             }
         }
     }

@@ -9,6 +9,7 @@ extension ConnectService {
         guard directory.owner(of: call.namespace) == call.principal else {
             return call.fail(404, "not_found", "namespace \(call.namespace) not found")
         }
+        guard authorize(call, metadata: nil, anyTarget: true) else { return }
         guard case .request(let id, let method, let message) = intake else { return MCPIntake.accept(call) }
         let capabilities: JSONValue = .object([JSONMember("tools", .object([JSONMember("listChanged", false)]))])
         let serverInfo: JSONValue = .object([
@@ -28,7 +29,7 @@ extension ConnectService {
         case "ping":
             call.respond(200, JSONRPC.result(id: id, .object([])))
         case "tools/list":
-            gatherTools(directory.connections(in: call.namespace), call) { envelopes in
+            gatherTools(reachableConnections(call), call) { envelopes in
                 let tools = envelopes.flatMap { envelope -> [JSONValue] in
                     guard case .success(let tools) = envelope.result else { return [] }
                     return tools.map { tool in
@@ -47,7 +48,7 @@ extension ConnectService {
     /// `<connectionId>.<tool>`: the longest connection id that prefixes the name wins (ids may contain dots).
     private func routeCall(id: JSONValue, message: JSONValue, _ call: ConnectRequest) {
         let name = message["params"]?["name"]?.stringValue ?? ""
-        let target = directory.connections(in: call.namespace)
+        let target = reachableConnections(call)
             .filter { name.hasPrefix($0.id + ".") }
             .max { $0.id.count < $1.id.count }
         guard let target, let session = sessions.session(for: target) else {
@@ -56,6 +57,10 @@ extension ConnectService {
         if let refusal = refusal(id: id, session: session) { return call.respond(200, refusal) }
         let tool = String(name.dropFirst(target.id.count + 1))
         let params = (message["params"] ?? .object([])).setting("name", .string(tool))
-        relay(message.setting("params", params), session: session, call)
+        let routed = message.setting("params", params)
+        guard permits(call, metadata: target.metadata, rpc: routed) else {
+            return call.respond(200, Self.forbidden(id: id, method: "tools/call of \(name)"))
+        }
+        relay(routed, session: session, call)
     }
 }

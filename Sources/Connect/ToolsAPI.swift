@@ -8,6 +8,14 @@ extension ConnectService {
         withTools(call) { tools, _ in call.respond(200, .object([JSONMember("tools", .array(tools))])) }
     }
 
+    /// The equivalent `tools/call` of a REST call, which the token's `rpcReqMatch` is checked against.
+    static func toolsCall(_ name: String, arguments: JSONValue) -> JSONValue {
+        .object([
+            JSONMember("jsonrpc", "2.0"), JSONMember("method", "tools/call"),
+            JSONMember("params", .object([JSONMember("name", .string(name)), JSONMember("arguments", arguments)])),
+        ])
+    }
+
     public func tool(_ call: ConnectRequest) {
         let path = call.parameters["toolPath"] ?? ""
         let dotted = path.split(separator: "/").joined(separator: ".")
@@ -37,6 +45,10 @@ extension ConnectService {
         if let violation = SchemaCheck.violation(arguments, against: tool["inputSchema"] ?? .object([]), at: "") {
             return call.fail(400, "validation_error", violation)
         }
+        let metadata = directory.connection(call.namespace, call.connectionID)?.metadata
+        guard permits(call, metadata: metadata, rpc: Self.toolsCall(name, arguments: arguments)) else {
+            return call.fail(403, "forbidden", "this token does not allow calling \(name)")
+        }
         callTool(name, arguments: arguments, session: session, client: call.client) { [self] result in
             switch result {
             case .failure(let failure): fail(failure, session: session, call)
@@ -52,16 +64,16 @@ extension ConnectService {
         }
     }
 
-    /// Resolves the connection and its tools, answering 404 or the upstream's failure itself.
+    /// Resolves the connection and the tools the caller could call, answering 403, 404 or the upstream's failure itself.
     private func withTools(_ call: ConnectRequest, _ body: @escaping ([JSONValue], UpstreamSession) -> Void) {
-        guard let connection = visibleConnection(call) else { return }
+        guard let connection = visibleConnection(call), authorize(call, metadata: connection.metadata) else { return }
         guard let session = sessions.session(for: connection) else {
             return call.fail(502, "upstream_error", "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))")
         }
         if let refusal = refusal(id: .null, session: session) { return call.respond(424, refusal) }
         tools(of: session, client: call.client) { [self] result in
             switch result {
-            case .success(let tools): body(tools, session)
+            case .success(let tools): body(callable(tools, call, metadata: connection.metadata), session)
             case .failure(let failure): fail(failure, session: session, call)
             }
         }

@@ -19,8 +19,16 @@ public final class APIKeys: Sendable {
         return id
     }
 
-    func add(_ key: StoredAPIKey) {
-        byID.withLock { $0[key.id] = key.secretHash }
+    /// Replaces the keys in force (after a refresh from the store).
+    func replace(with keys: [StoredAPIKey]) {
+        var table: [String: [UInt8]] = [:]
+        for key in keys { table[key.id] = key.secretHash }
+        byID.withLock { $0 = table }
+    }
+
+    /// Whether the key `id` is in force.
+    func isActive(_ id: String) -> Bool {
+        byID.withLock { $0[id] != nil }
     }
 
     /// A new random key in the form users see: `sbk_` and 43 URL-safe characters (256 bits).

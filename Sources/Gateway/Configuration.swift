@@ -1,4 +1,5 @@
 import HTTP
+import Policy
 import Reactor
 
 /// Everything an operator can set. Loaded from `Config/switchboard.json`, then environment variables win.
@@ -14,6 +15,7 @@ public struct Configuration: Sendable {
     public var upstream = UpstreamSection()
     public var egress = EgressSection()
     public var mcp = MCPSection()
+    public var policy = PolicySection()
     /// The gateway's own URL as clients reach it, for `setupUrl`; empty means `http://<listen>`.
     public var publicBaseUrl = ""
     /// Where the 32-byte key that seals stored secrets lives; created (mode 0600) on first start.
@@ -52,6 +54,19 @@ public struct Configuration: Sendable {
         public var maxUpstreamMessageBytes = 4_194_304
         /// How long `GET /connect/{namespace}/.tools` waits for each upstream.
         public var toolsListTimeoutSeconds = 10.0
+    }
+
+    public struct PolicySection: Sendable {
+        /// The longest `rpcReqMatch` pattern accepted at mint time.
+        public var maxPatternLength = 500
+        /// RE2's program size cap: patterns that compile larger are refused at mint time.
+        public var maxPatternProgramSize = 2_000
+        /// Seconds between re-reads of API keys, revocations and signing keys from the store.
+        public var credentialRefreshSeconds = 1.0
+
+        var patternLimits: Pattern.Limits {
+            Pattern.Limits(maxLength: maxPatternLength, maxProgramSize: maxPatternProgramSize)
+        }
     }
 
     public init() {}

@@ -26,7 +26,7 @@ extension Configuration {
 
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
         try object.rejectUnknown([
-            "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress", "mcp",
+            "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress", "mcp", "policy",
             "publicBaseUrl", "secretKeyFile",
         ])
         try object.read("publicBaseUrl", into: &publicBaseUrl)
@@ -67,6 +67,12 @@ extension Configuration {
             try section.read("allowedOrigins", into: &mcp.allowedOrigins)
             try section.read("maxUpstreamMessageBytes", into: &mcp.maxUpstreamMessageBytes, range: 1_024...1_073_741_824)
             try section.read("toolsListTimeoutSeconds", into: &mcp.toolsListTimeoutSeconds, range: 0.01...600)
+        }
+        if let section = try object.section("policy") {
+            try section.rejectUnknown(["maxPatternLength", "maxPatternProgramSize", "credentialRefreshSeconds"])
+            try section.read("maxPatternLength", into: &policy.maxPatternLength, range: 1...500)
+            try section.read("maxPatternProgramSize", into: &policy.maxPatternProgramSize, range: 10...100_000)
+            try section.read("credentialRefreshSeconds", into: &policy.credentialRefreshSeconds, range: 0.05...60)
         }
     }
 

@@ -1,6 +1,7 @@
 import Connect
 import Cryptography
 import HTTP
+import Policy
 import Reactor
 import Store
 import Synchronization
@@ -8,7 +9,7 @@ import Synchronization
 /// State shared by every loop's handler: configuration, credentials, the store, logging.
 public final class Gateway: Sendable {
     let configuration: Configuration
-    let apiKeys: APIKeys
+    let credentials: Credentials
     let database: Database
     let log: RequestLog
     let resolver: Resolver
@@ -20,7 +21,8 @@ public final class Gateway: Sendable {
     init(configuration: Configuration, database: Database, apiKeys: APIKeys, secretKey: [UInt8], pool: BlockingPool) throws {
         self.configuration = configuration
         self.database = database
-        self.apiKeys = apiKeys
+        let patterns = PatternCache(limits: configuration.policy.patternLimits)
+        credentials = try Credentials(database: database, box: try SecretBox(key: secretKey), apiKeys: apiKeys, patterns: patterns)
         log = RequestLog(enabled: configuration.logRequests)
         resolver = Resolver(pool: pool)
         let upstream = configuration.upstream
@@ -35,7 +37,8 @@ public final class Gateway: Sendable {
             settings: ConnectSettings(
                 publicBaseURL: configuration.effectivePublicBaseURL, allowedOrigins: configuration.mcp.allowedOrigins,
                 maxUpstreamMessageBytes: configuration.mcp.maxUpstreamMessageBytes,
-                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds))
+                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds),
+            patterns: patterns)
     }
 
     /// Creates the handler for one loop and remembers it, so `/metrics` can reach every loop.

@@ -1,6 +1,7 @@
 import Connect
 import Cryptography
 import HTTP
+import Policy
 import JSON
 import Reactor
 
@@ -20,6 +21,7 @@ final class GatewayHandler: HTTPHandler {
         case mcp = "/connect/{namespace}/{connectionId}/mcp"
         case connectionTools = "/connect/{namespace}/{connectionId}/.tools"
         case tool = "/connect/{namespace}/{connectionId}/.tools/{toolPath}"
+        case tokens = "/tokens"
     }
 
     let gateway: Gateway
@@ -37,6 +39,7 @@ final class GatewayHandler: HTTPHandler {
         var router = Router<Route>()
         router.add("GET", "/health", .health)
         router.add("GET", "/metrics", .metrics)
+        router.add("POST", "/tokens", .tokens)
         router.add("GET", "/connect/{namespace}", .listConnections)
         router.add("POST", "/connect/{namespace}", .createConnection)
         router.add("GET", "/connect/{namespace}/.tools", .namespaceTools)
@@ -74,9 +77,14 @@ final class GatewayHandler: HTTPHandler {
             writer.respond(.json(200, .object([JSONMember("status", "ok"), JSONMember("timestamp", .string(Timestamp.now()))])))
         case .found(.metrics, _):
             MetricsCollector(gateway: gateway, requester: loop, writer: writer).collect()
+        case .found(.tokens, _):
+            guard let principal = authenticated(request, writer) else { return }
+            TokensEndpoint(credentials: gateway.credentials).mint(request, principal: principal, writer: writer)
         case .found(let route, let parameters):
             guard let principal = authenticated(request, writer) else { return }
-            let call = ConnectRequest(request: request, parameters: parameters, principal: principal, client: client, writer: writer)
+            let call = ConnectRequest(
+                request: request, parameters: parameters, principal: principal.ownerKeyID, grant: principal.grant,
+                operation: route.operation(request.method), client: client, writer: writer)
             dispatch(route, call)
         case .methodNotAllowed(let allowed) where authenticated(request, writer) != nil:
             var response = HTTPResponse.error(405, "method_not_allowed", "\(request.method) is not allowed here")
@@ -92,7 +100,7 @@ final class GatewayHandler: HTTPHandler {
     private func dispatch(_ route: Route, _ call: ConnectRequest) {
         let connect = gateway.connect
         switch route {
-        case .health, .metrics: break
+        case .health, .metrics, .tokens: break
         case .listConnections: connect.listConnections(call)
         case .createConnection: connect.createConnection(call)
         case .namespaceTools: connect.namespaceTools(call)
@@ -106,12 +114,13 @@ final class GatewayHandler: HTTPHandler {
         }
     }
 
-    /// Checks `Authorization: Bearer <key>` and returns the key's id; answers 401 itself when it fails.
-    private func authenticated(_ request: HTTPRequest, _ writer: HTTPResponseWriter) -> String? {
+    /// Checks `Authorization: Bearer <API key or service token>`; answers 401 itself when it fails, without
+    /// saying which check failed.
+    private func authenticated(_ request: HTTPRequest, _ writer: HTTPResponseWriter) -> Principal? {
         let header = request.headers["Authorization"] ?? ""
         let scheme = header.prefix(7)
-        if scheme.lowercased() == "bearer ", let principal = gateway.apiKeys.principal(header.dropFirst(7)) { return principal }
-        var response = HTTPResponse.error(401, "unauthorized", "a valid API key is required: Authorization: Bearer <key>")
+        if scheme.lowercased() == "bearer ", let principal = gateway.credentials.authenticate(header.dropFirst(7)) { return principal }
+        var response = HTTPResponse.error(401, "unauthorized", "a valid API key or service token is required: Authorization: Bearer <credential>")
         response.headers.set("WWW-Authenticate", "Bearer")
         writer.respond(response)
         return nil
@@ -136,4 +145,15 @@ final class GatewayHandler: HTTPHandler {
 extension GatewayHandler.Route {
     /// The metrics label: the route's path pattern (the method is a label of its own).
     var label: String { String(rawValue.drop { $0 != "/" }) }
+
+    /// What the route does, for token policies: reads, writes (create, update, delete) and executions (MCP
+    /// messages and tool calls).
+    func operation(_ method: String) -> Policy.Operation {
+        switch self {
+        case .createConnection, .putConnection, .deleteConnection: .write
+        case .mcp, .toolbox: .execute
+        case .tool: method == "POST" ? .execute : .read
+        default: .read
+        }
+    }
 }

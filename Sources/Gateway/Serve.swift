@@ -43,6 +43,9 @@ enum Serve {
             JSONMember("address", .string("http://\(bound)")), JSONMember("loops", .integer(group.loops.count)),
             JSONMember("database", .string(configuration.database)),
         ])
+        gateway.credentials.refreshPeriodically(every: configuration.policy.credentialRefreshSeconds) { problem in
+            gateway.log.event("credential refresh failed", [JSONMember("error", .string(problem))])
+        }
         handleSignals(server: server, log: gateway.log, grace: configuration.shutdownGraceSeconds)
         dispatchMain()
     }

@@ -47,6 +47,23 @@ public struct Migration: Sendable {
                     UNIQUE (namespace, id)
                 )
                 """),
+        Migration(
+            version: 4,
+            sql: """
+                CREATE TABLE signing_keys (
+                    id TEXT PRIMARY KEY,
+                    sealed_private_key BLOB NOT NULL,
+                    created_at TEXT NOT NULL
+                )
+                """),
+        Migration(
+            version: 5,
+            sql: """
+                CREATE TABLE revoked_tokens (
+                    id TEXT PRIMARY KEY,
+                    expires_at INTEGER NOT NULL
+                )
+                """),
     ]
 }
 

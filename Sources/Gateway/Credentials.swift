@@ -1,0 +1,118 @@
+import Cryptography
+import Dispatch
+import Glibc
+import Policy
+import Store
+import Synchronization
+
+/// Who a request is: an API key (root for its namespaces), or a service token descending from one.
+enum Principal {
+    case apiKey(id: String)
+    case token(TokenClaims)
+
+    /// The API key whose namespaces this principal acts in.
+    var ownerKeyID: String {
+        switch self {
+        case .apiKey(let id): id
+        case .token(let claims): claims.rootKeyID
+        }
+    }
+
+    var grant: Grant {
+        switch self {
+        case .apiKey: Grant()
+        case .token(let claims): claims.grant
+        }
+    }
+}
+
+/// Resolves bearer credentials to principals. API keys and the revocation list are held in memory and refreshed
+/// from the store every second, so `switchboard keys revoke` and `token revoke` take effect within a second.
+/// Verified tokens are cached (bounded), so the hot path checks a signature once per token, not per request.
+final class Credentials: Sendable {
+    let apiKeys: APIKeys
+    let codec: Ed25519TokenCodec
+    let patterns: PatternCache
+    private let revoked = Mutex<Set<String>>([])
+    private let verified = Mutex<[String: TokenClaims]>([:])
+    private let knownSigningKeys = Mutex<Set<String>>([])
+    private let database: Database
+    private let box: SecretBox
+    private static let cacheCapacity = 100_000
+
+    init(database: Database, box: SecretBox, apiKeys: APIKeys, patterns: PatternCache) throws {
+        self.database = database
+        self.box = box
+        self.apiKeys = apiKeys
+        self.patterns = patterns
+        let keys = try SigningKeys.loadOrCreate(database, box: box)
+        codec = Ed25519TokenCodec(keys: keys, patterns: patterns)
+        knownSigningKeys.withLock { $0 = Set(keys.map(\.id)) }
+        try refresh()
+    }
+
+    /// The principal for `Authorization: Bearer <credential>`, or `nil` (the caller answers 401 without saying why).
+    func authenticate(_ credential: Substring) -> Principal? {
+        guard credential.hasPrefix(Ed25519TokenCodec.prefix) else { return apiKeys.principal(credential).map { .apiKey(id: $0) } }
+        let token = String(credential)
+        let claims: TokenClaims
+        if let cached = verified.withLock({ $0[token] }) {
+            claims = cached
+        } else {
+            guard let decoded = codec.decode(token) else { return nil }
+            verified.withLock { cache in
+                if cache.count >= Self.cacheCapacity { cache.removeAll(keepingCapacity: true) }
+                cache[token] = decoded
+            }
+            claims = decoded
+        }
+        guard claims.expiresAt > Self.now, apiKeys.isActive(claims.rootKeyID) else { return nil }
+        let refused = revoked.withLock { set in claims.revocationIDs.contains(where: set.contains) }
+        return refused ? nil : .token(claims)
+    }
+
+    func mint(_ claims: TokenClaims) -> String {
+        codec.encode(claims)
+    }
+
+    static var now: Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return ts.tv_sec
+    }
+
+    /// Re-reads API keys, revocations and signing keys.
+    func refresh() throws {
+        let keys = APIKeyRepository()
+        let credentials = CredentialRepository()
+        let now = Self.now
+        let (active, revokedIDs) = try database.performAndWait { database throws(StoreError) in
+            (try keys.active(in: database), try credentials.revokedTokens(now: now, in: database))
+        }
+        apiKeys.replace(with: active)
+        revoked.withLock { $0 = revokedIDs }
+        let signing = try SigningKeys.load(database, box: box)
+        let known = knownSigningKeys.withLock { $0 }
+        for key in signing where !known.contains(key.id) { codec.rotate(to: key) }
+        knownSigningKeys.withLock { $0 = Set(signing.map(\.id)) }
+    }
+
+    /// Refreshes every `interval` seconds on a background queue, never on a loop.
+    func refreshPeriodically(every interval: Double, onError: @escaping @Sendable (String) -> Void) {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.credentials"))
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler { [self] in
+            do { try refresh() } catch { onError("\(error)") }
+        }
+        timer.resume()
+        refreshTimer.withLock { $0 = UncheckedTimer(timer) }
+    }
+
+    private let refreshTimer = Mutex<UncheckedTimer?>(nil)
+}
+
+/// Keeps the refresh timer alive for the life of the process.
+struct UncheckedTimer: @unchecked Sendable {
+    let source: DispatchSourceTimer
+    init(_ source: DispatchSourceTimer) { self.source = source }
+}

@@ -1,0 +1,31 @@
+import HTTP
+import JSON
+import Policy
+import Reactor
+
+/// `POST /tokens`: mints a service token for the caller. An API key mints a token with one block; a service token
+/// mints a child that keeps its blocks and expiry as upper bounds.
+struct TokensEndpoint {
+    let credentials: Credentials
+
+    func mint(_ request: HTTPRequest, principal: Principal, writer: HTTPResponseWriter) {
+        let parent: TokenClaims?
+        if case .token(let claims) = principal { parent = claims } else { parent = nil }
+        let minted: (claims: TokenClaims, organizationID: String?)
+        do {
+            minted = try TokenMint.claims(
+                body: request.body, rootKeyID: principal.ownerKeyID, parent: parent, now: Credentials.now,
+                patterns: credentials.patterns)
+        } catch {
+            return writer.respond(.error(400, "bad_request", error.message))
+        }
+        if let organization = minted.organizationID {
+            // Organizations belong to the registry module; no credential administers one here yet.
+            return writer.respond(.error(403, "forbidden", "you are not an admin or owner of organization \(organization)"))
+        }
+        let expiresAt = Timestamp.format(seconds: minted.claims.expiresAt, milliseconds: 0)
+        writer.respond(.json(200, .object([
+            JSONMember("token", .string(credentials.mint(minted.claims))), JSONMember("expiresAt", .string(expiresAt)),
+        ])))
+    }
+}

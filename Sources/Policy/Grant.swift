@@ -1,0 +1,115 @@
+import JSON
+
+/// What a request asks to do, as the policy sees it.
+public struct AccessRequest: Sendable {
+    public var namespace: String
+    public var resource: Resource
+    public var operation: Operation
+    /// The target connection's metadata; `nil` when the request has no single target.
+    public var metadata: JSONValue?
+    /// The JSON-RPC request being sent, for `rpcReqMatch`; `nil` for plain REST calls.
+    public var rpc: JSONValue?
+    /// For a request over many targets (a listing that filters each one): metadata constraints are left to the
+    /// per-target check instead of refusing the request.
+    public var anyTarget = false
+
+    public init(namespace: String, resource: Resource, operation: Operation, metadata: JSONValue? = nil, rpc: JSONValue? = nil) {
+        self.namespace = namespace
+        self.resource = resource
+        self.operation = operation
+        self.metadata = metadata
+        self.rpc = rpc
+    }
+
+    /// Messages that only set up or keep up a session pass whenever the token may execute on the connection.
+    static let lifecycleMethods: Set<String> = [
+        "initialize", "notifications/initialized", "ping", "server/discover", "tools/list",
+    ]
+}
+
+/// The policy a credential carries: blocks that must all allow a request (attenuation), each block allowing what
+/// any one of its constraints allows. An API key carries no blocks: its owner may do anything in its namespaces.
+public struct Grant: Sendable, Equatable {
+    public var blocks: [[Constraint]]
+
+    public init(blocks: [[Constraint]] = []) {
+        self.blocks = blocks
+    }
+
+    public func allows(_ request: AccessRequest, patterns: PatternCache) -> Bool {
+        blocks.allSatisfy { block in block.contains { $0.allows(request, patterns: patterns) } }
+    }
+
+    /// Whether a `tools/call` of `tool` could be allowed: the rules on `method` and `params.name` are checked,
+    /// rules on arguments cannot be known before the call and are left to the call itself.
+    public func mayCallTool(_ tool: String, namespace: String, metadata: JSONValue?, patterns: PatternCache) -> Bool {
+        let call: JSONValue = .object([
+            JSONMember("jsonrpc", "2.0"), JSONMember("method", "tools/call"),
+            JSONMember("params", .object([JSONMember("name", .string(tool))])),
+        ])
+        let request = AccessRequest(namespace: namespace, resource: .connections, operation: .execute, metadata: metadata, rpc: call)
+        return blocks.allSatisfy { block in
+            block.contains { $0.allows(request, patterns: patterns, onlyPaths: ["method", "params.name", "jsonrpc"]) }
+        }
+    }
+}
+
+extension Constraint {
+    func allows(_ request: AccessRequest, patterns: PatternCache, onlyPaths: Set<String>? = nil) -> Bool {
+        if let namespaces, !namespaces.contains(request.namespace) { return false }
+        if let resources, !resources.contains(request.resource) { return false }
+        if let operations, !operations.contains(request.operation) { return false }
+        if let metadata, !request.anyTarget {
+            guard let target = request.metadata, metadata.contains(where: { Self.matches(target, $0) }) else { return false }
+        }
+        if let rpc = request.rpc, !rpcReqMatch.isEmpty {
+            let lifecycle = rpc["method"]?.stringValue.map(AccessRequest.lifecycleMethods.contains) ?? false
+            if !lifecycle {
+                for rule in rpcReqMatch where onlyPaths?.contains(rule.path) ?? true {
+                    guard let text = DotPath.text(at: rule.path, in: rpc), let pattern = try? patterns.pattern(rule.pattern),
+                        pattern.matches(text)
+                    else { return false }
+                }
+            }
+        }
+        return true
+    }
+
+    /// Every pair of `required` is in `metadata` (strings by their text, other scalars by their JSON text).
+    static func matches(_ metadata: JSONValue, _ required: [String: String]) -> Bool {
+        required.allSatisfy { key, value in metadata[key].flatMap(DotPath.scalarText) == value }
+    }
+}
+
+/// `params.arguments.tags.0`: object members by name, array elements by index.
+enum DotPath {
+    static func value(at path: String, in root: JSONValue) -> JSONValue? {
+        var current = root
+        for component in path.split(separator: ".", omittingEmptySubsequences: false) {
+            switch current {
+            case .object:
+                guard let next = current[String(component)] else { return nil }
+                current = next
+            case .array(let elements):
+                guard let index = Int(component), elements.indices.contains(index) else { return nil }
+                current = elements[index]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+
+    /// The text a pattern is matched against: a string as is, any other value as its JSON text.
+    static func text(at path: String, in root: JSONValue) -> String? {
+        value(at: path, in: root).map { $0.stringValue ?? JSONWriter.string($0) }
+    }
+
+    static func scalarText(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): text
+        case .number, .bool, .null: JSONWriter.string(value)
+        case .array, .object: nil
+        }
+    }
+}
