@@ -9,12 +9,17 @@ public enum SwitchboardCommand {
 
         Usage:
           switchboard serve [--config PATH] [--listen HOST:PORT]
+          switchboard keys create [--name NAME] | list | revoke <id> | rotate-signing   [--config PATH]
+          switchboard token revoke <token id> [--config PATH]
           switchboard --help
           switchboard --version
 
         serve     Runs the gateway. The config defaults to Config/switchboard.json when that file exists.
                   Environment overrides: SWITCHBOARD_LISTEN, SWITCHBOARD_DATABASE, SWITCHBOARD_LOOPS,
-                  SWITCHBOARD_ADMIN_KEY.
+                  SWITCHBOARD_ADMIN_KEY, SWITCHBOARD_SECRET_KEY, SWITCHBOARD_EGRESS_ALLOW, SWITCHBOARD_PUBLIC_BASE_URL.
+        keys      API keys (root credentials, shown once) and the token signing keys. A running gateway
+                  sees changes within a second.
+        token     Revokes a service token (by the id in its payload, `jti`) and every token minted from it.
         """
 
     /// Runs the command named by `arguments` (without the program name) and exits.
@@ -28,6 +33,10 @@ public enum SwitchboardCommand {
             exit(0)
         case "serve":
             Serve.run(loadConfiguration(Array(arguments.dropFirst()), environment: environment))
+        case "keys":
+            OperatorCommands.keys(Array(arguments.dropFirst()), environment: environment)
+        case "token":
+            OperatorCommands.token(Array(arguments.dropFirst()), environment: environment)
         default:
             printError("switchboard: unknown command \(arguments[0]); see switchboard --help")
             exit(2)
