@@ -19,7 +19,8 @@ extension ConnectService {
     public func tool(_ call: ConnectRequest) {
         let path = call.parameters["toolPath"] ?? ""
         let dotted = path.split(separator: "/").joined(separator: ".")
-        withTools(call) { [self] tools, session in
+        // A call is checked against the token as a tools/call (403 when refused); listings show only callable tools.
+        withTools(call, onlyCallable: call.request.method != "POST") { [self] tools, session in
             let tool = tools.first { $0["name"]?.stringValue == dotted || $0["name"]?.stringValue == path }
             if call.request.method == "POST" {
                 guard let tool, let name = tool["name"]?.stringValue else {
@@ -65,7 +66,7 @@ extension ConnectService {
     }
 
     /// Resolves the connection and the tools the caller could call, answering 403, 404 or the upstream's failure itself.
-    private func withTools(_ call: ConnectRequest, _ body: @escaping ([JSONValue], UpstreamSession) -> Void) {
+    private func withTools(_ call: ConnectRequest, onlyCallable: Bool = true, _ body: @escaping ([JSONValue], UpstreamSession) -> Void) {
         guard let connection = visibleConnection(call), authorize(call, metadata: connection.metadata) else { return }
         guard let session = sessions.session(for: connection) else {
             return call.fail(502, "upstream_error", "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))")
@@ -73,7 +74,7 @@ extension ConnectService {
         if let refusal = refusal(id: .null, session: session) { return call.respond(424, refusal) }
         tools(of: session, client: call.client) { [self] result in
             switch result {
-            case .success(let tools): body(callable(tools, call, metadata: connection.metadata), session)
+            case .success(let tools): body(onlyCallable ? callable(tools, call, metadata: connection.metadata) : tools, session)
             case .failure(let failure): fail(failure, session: session, call)
             }
         }
