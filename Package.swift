@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "switchboard", targets: ["Switchboard"]),
         .executable(name: "switchboard-bench-upstream", targets: ["BenchUpstream"]),
+        .executable(name: "switchboard-bench-policy", targets: ["BenchPolicy"]),
     ],
     targets: [
         // System libraries, found through pkg-config.
@@ -26,6 +27,7 @@ let package = Package(
         .target(name: "Gateway", dependencies: ["Connect", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
         .executableTarget(name: "BenchUpstream", dependencies: ["HTTP", "JSON", "Reactor"]),
+        .executableTarget(name: "BenchPolicy", dependencies: ["Policy", "Cryptography", "JSON"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Reactor", "Cryptography"], exclude: ["Fixtures"]),

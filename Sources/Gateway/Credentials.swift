@@ -31,14 +31,12 @@ enum Principal {
 /// Verified tokens are cached (bounded), so the hot path checks a signature once per token, not per request.
 final class Credentials: Sendable {
     let apiKeys: APIKeys
-    let codec: Ed25519TokenCodec
+    let verifier: TokenVerifier
     let patterns: PatternCache
     private let revoked = Mutex<Set<String>>([])
-    private let verified = Mutex<[String: TokenClaims]>([:])
     private let knownSigningKeys = Mutex<Set<String>>([])
     private let database: Database
     private let box: SecretBox
-    private static let cacheCapacity = 100_000
 
     init(database: Database, box: SecretBox, apiKeys: APIKeys, patterns: PatternCache) throws {
         self.database = database
@@ -46,7 +44,7 @@ final class Credentials: Sendable {
         self.apiKeys = apiKeys
         self.patterns = patterns
         let keys = try SigningKeys.loadOrCreate(database, box: box)
-        codec = Ed25519TokenCodec(keys: keys, patterns: patterns)
+        verifier = TokenVerifier(codec: Ed25519TokenCodec(keys: keys, patterns: patterns))
         knownSigningKeys.withLock { $0 = Set(keys.map(\.id)) }
         try refresh()
     }
@@ -54,25 +52,14 @@ final class Credentials: Sendable {
     /// The principal for `Authorization: Bearer <credential>`, or `nil` (the caller answers 401 without saying why).
     func authenticate(_ credential: Substring) -> Principal? {
         guard credential.hasPrefix(Ed25519TokenCodec.prefix) else { return apiKeys.principal(credential).map { .apiKey(id: $0) } }
-        let token = String(credential)
-        let claims: TokenClaims
-        if let cached = verified.withLock({ $0[token] }) {
-            claims = cached
-        } else {
-            guard let decoded = codec.decode(token) else { return nil }
-            verified.withLock { cache in
-                if cache.count >= Self.cacheCapacity { cache.removeAll(keepingCapacity: true) }
-                cache[token] = decoded
-            }
-            claims = decoded
-        }
+        guard let claims = verifier.claims(String(credential)) else { return nil }
         guard claims.expiresAt > Self.now, apiKeys.isActive(claims.rootKeyID) else { return nil }
         let refused = revoked.withLock { set in claims.revocationIDs.contains(where: set.contains) }
         return refused ? nil : .token(claims)
     }
 
     func mint(_ claims: TokenClaims) -> String {
-        codec.encode(claims)
+        verifier.codec.encode(claims)
     }
 
     static var now: Int {
@@ -93,7 +80,7 @@ final class Credentials: Sendable {
         revoked.withLock { $0 = revokedIDs }
         let signing = try SigningKeys.load(database, box: box)
         let known = knownSigningKeys.withLock { $0 }
-        for key in signing where !known.contains(key.id) { codec.rotate(to: key) }
+        for key in signing where !known.contains(key.id) { verifier.codec.rotate(to: key) }
         knownSigningKeys.withLock { $0 = Set(signing.map(\.id)) }
     }
 
