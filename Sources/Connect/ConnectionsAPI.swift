@@ -48,15 +48,7 @@ extension ConnectService {
     }
 
     public func createConnection(_ call: ConnectRequest) {
-        guard ConnectionID.isValid(call.namespace) else {
-            return call.fail(404, "not_found", "namespace \(call.namespace) not found")
-        }
-        let input: ConnectionInput
-        do {
-            input = try ConnectionInput(body: call.request.body)
-        } catch {
-            return call.fail(400, "validation_error", error.message)
-        }
+        guard let input = writeInput(call) else { return }
         guard authorize(call, metadata: input.metadata ?? .object([])) else { return }
         let id = ConnectionID.generate()
         guard let connection = newConnection(call, id: id, input) else { return }
@@ -64,18 +56,10 @@ extension ConnectService {
     }
 
     public func putConnection(_ call: ConnectRequest) {
-        guard ConnectionID.isValid(call.namespace) else {
-            return call.fail(404, "not_found", "namespace \(call.namespace) not found")
-        }
         guard ConnectionID.isValid(call.connectionID) else {
             return call.fail(400, "validation_error", "connectionId: 1 to 128 letters, digits, '-', '_' or '.', not starting with '.'")
         }
-        let input: ConnectionInput
-        do {
-            input = try ConnectionInput(body: call.request.body)
-        } catch {
-            return call.fail(400, "validation_error", error.message)
-        }
+        guard let input = writeInput(call) else { return }
         if let owner = directory.owner(of: call.namespace), owner != call.principal {
             return call.fail(404, "not_found", "namespace \(call.namespace) not found")
         }
@@ -113,6 +97,20 @@ extension ConnectService {
             case .failure(let error):
                 call.fail(500, "internal_error", "the store failed: \(error.description)")
             }
+        }
+    }
+
+    /// The body of a create or update in a namespace that can exist; answers 404 or 400 itself otherwise.
+    private func writeInput(_ call: ConnectRequest) -> ConnectionInput? {
+        guard ConnectionID.isValid(call.namespace) else {
+            call.fail(404, "not_found", "namespace \(call.namespace) not found")
+            return nil
+        }
+        do {
+            return try ConnectionInput(body: call.request.body)
+        } catch {
+            call.fail(400, "validation_error", error.message)
+            return nil
         }
     }
 

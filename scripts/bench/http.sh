@@ -17,20 +17,10 @@ work=$(mktemp -d)
 trap 'stop_all; rm -rf "$work"' EXIT
 
 body='{"status":"ok","timestamp":"2026-01-01T00:00:00.000Z"}'
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 4096; }
-http {
-    access_log $work/nginx-access.log;
-    server {
+nginx_config "$work" "    server {
         listen 127.0.0.1:18081 reuseport;
         location = /health { default_type application/json; return 200 '$body'; }
-    }
-}
-CONF
+    }"
 
 start_pinned 0 nginx -c "$work/nginx.conf" -e "$work/nginx-error.log"
 nginx_pid=$started_pid

@@ -10,6 +10,22 @@ start_pinned() {
     started_pids+=("$started_pid")
 }
 
+# nginx_config DIR HTTP_BLOCK: writes DIR/nginx.conf for one worker in the foreground, logging every request to
+# DIR/nginx-access.log, with HTTP_BLOCK inside `http { }`.
+nginx_config() {
+    cat >"$1/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/nginx-error.log;
+events { worker_connections 4096; }
+http {
+    access_log $1/nginx-access.log;
+$2
+}
+CONF
+}
+
 stop_all() {
     for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true

@@ -18,21 +18,11 @@ work=$(mktemp -d)
 trap 'stop_all; rm -rf "$work"' EXIT
 key=bench-admin-key-0123456789
 
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 4096; }
-http {
-    access_log $work/nginx-access.log;
-    upstream bench { server 127.0.0.1:19100; keepalive 128; }
+nginx_config "$work" "    upstream bench { server 127.0.0.1:19100; keepalive 128; }
     server {
         listen 127.0.0.1:19101 reuseport;
-        location / { proxy_pass http://bench; proxy_http_version 1.1; proxy_set_header Connection ""; }
-    }
-}
-CONF
+        location / { proxy_pass http://bench; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+    }"
 cat >"$work/call.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
