@@ -9,7 +9,7 @@ extension ConnectService {
         guard case .request(let id, let method, let message) = intake else {
             return authorize(call, metadata: connection.metadata) ? MCPIntake.accept(call) : ()
         }
-        guard permits(call, metadata: connection.metadata, rpc: message) else {
+        guard call.grant.blocks.isEmpty || permits(call, metadata: connection.metadata, rpc: message.value) else {
             // Refused here: nothing reaches the upstream.
             return call.respond(200, Self.forbidden(id: id, method: method))
         }
@@ -21,7 +21,7 @@ extension ConnectService {
         case "initialize":
             session.ready(client: call.client) { [self] result in
                 call.respond(200, answer(id: id, result.map { ready in
-                    Self.initializeResult(ready.initializeResult, version: MCPIntake.negotiatedVersion(message))
+                    Self.initializeResult(ready.initializeResult, version: MCPIntake.negotiatedVersion(message.value))
                 }, session: session))
             }
         case "server/discover":
@@ -30,16 +30,16 @@ extension ConnectService {
             }
         case "ping":
             call.respond(200, JSONRPC.result(id: id, .object([])))
-        case "tools/list" where message["params"]?["cursor"] == nil:
+        case "tools/list" where message.value["params"]?["cursor"] == nil:
             let filter = { [self] (result: JSONValue) in
                 result.setting("tools", .array(callable(result["tools"]?.arrayValue ?? [], call, metadata: connection.metadata)))
             }
             if let cached = session.cachedTools { return call.respond(200, JSONRPC.result(id: id, filter(cached))) }
-            relay(message, session: session, call, onAnswer: { response in
-                if let result = response["result"] { session.cacheTools(result) }
-            }, transform: { response in
-                response["result"].map { response.setting("result", filter($0)) } ?? response
-            })
+            relay(message, session: session, call) { response in
+                guard let result = response["result"] else { return response }
+                session.cacheTools(result)
+                return response.setting("result", filter(result))
+            }
         default:
             relay(message, session: session, call)
         }
@@ -57,12 +57,12 @@ extension ConnectService {
             data: .object([JSONMember("authorizationUrl", .string(url))]))
     }
 
-    /// Sends `message` upstream and answers with JSON, or with SSE when the upstream streams.
+    /// Sends `message` upstream and answers with JSON, or with SSE when the upstream streams. The upstream's
+    /// answer goes back as it came, under the client's id, unless `inspect` needs to read or change it.
     func relay(
-        _ message: JSONValue, session: UpstreamSession, _ call: ConnectRequest, onAnswer: @escaping (JSONValue) -> Void = { _ in },
-        transform: @escaping (JSONValue) -> JSONValue = { $0 }
+        _ message: RPCMessage, session: UpstreamSession, _ call: ConnectRequest, inspect: ((JSONValue) -> JSONValue)? = nil
     ) {
-        let id = message["id"] ?? .null
+        let id = message.id ?? .null
         var streaming = false
         session.send(
             message, client: call.client,
@@ -71,21 +71,27 @@ extension ConnectService {
                 call.writer.startEventStream()
             },
             message: { note in
-                if streaming { call.writer.writeEvent(SSEEvent(event: "message", data: JSONWriter.string(note))) }
+                if streaming { call.writer.writeEvent(SSEEvent(event: "message", data: String(decoding: note.bytes, as: UTF8.self))) }
             },
             finished: { [self] result in
-                if case .success(let response) = result { onAnswer(response) }
-                let reply = transform(answer(id: id, result, session: session))
-                guard streaming else { return call.respond(200, reply) }
-                call.writer.writeEvent(SSEEvent(event: "message", data: JSONWriter.string(reply)))
+                let reply: [UInt8]
+                switch result {
+                case .success(let response): reply = inspect.map { JSONWriter.bytes($0(response.value)) } ?? response.bytes
+                case .failure(let failure): reply = JSONWriter.bytes(answer(id: id, .failure(failure), session: session))
+                }
+                guard streaming else {
+                    var headers = HTTPHeaders()
+                    headers.set("Content-Type", "application/json")
+                    return call.writer.respond(HTTPResponse(status: 200, headers: headers, body: reply))
+                }
+                call.writer.writeEvent(SSEEvent(event: "message", data: String(decoding: reply, as: UTF8.self)))
                 call.writer.finish()
             })
     }
 
-    /// The message for the client: the upstream's answer, a local result, or the JSON-RPC error for a failure.
+    /// The message for the client: a local result, or the JSON-RPC error for a failure.
     func answer(id: JSONValue, _ result: Result<JSONValue, UpstreamFailure>, session: UpstreamSession) -> JSONValue {
         switch result {
-        case .success(let value) where value["jsonrpc"] != nil: return value
         case .success(let value): return JSONRPC.result(id: id, value)
         case .failure(.authRequired): return refusal(id: id, session: session) ?? JSONRPC.error(id: id, code: JSONRPC.authorizationRequired, message: "Authorization required")
         case .failure(let failure): return JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "Upstream error: \(failure.message)")

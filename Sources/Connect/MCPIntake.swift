@@ -6,7 +6,7 @@ import JSON
 enum MCPIntake {
     /// A message that passed.
     enum Message {
-        case request(id: JSONValue, method: String, message: JSONValue)
+        case request(id: JSONValue, method: String, message: RPCMessage)
         /// Notifications and responses are accepted (202) and need nothing more.
         case accepted
     }
@@ -30,32 +30,32 @@ enum MCPIntake {
             call.fail(400, "bad_request", "unsupported MCP-Protocol-Version \(version); supported: \(supportedVersions.joined(separator: ", "))")
             return nil
         }
-        let message: JSONValue
+        let message: RPCMessage
         do {
-            message = try JSONParser.parse(request.body)
+            message = try RPCMessage(bytes: request.body)
         } catch {
-            call.respond(400, JSONRPC.error(id: .null, code: JSONRPC.parseError, message: "Parse error: \(error)"))
+            // Well-formed JSON that is not one object (a batch, say) is an invalid request, not a parse error.
+            let wellFormed = (try? JSONParser.parse(request.body)) != nil
+            call.respond(400, JSONRPC.error(
+                id: .null, code: wellFormed ? JSONRPC.invalidRequest : JSONRPC.parseError,
+                message: wellFormed ? "Invalid Request: expected one JSON-RPC 2.0 object" : "Parse error: \(error)"))
             return nil
         }
-        guard message.objectMembers != nil, message["jsonrpc"] == "2.0" else {
+        let peek = message.peek
+        guard peek.version == "2.0" else {
             call.respond(400, JSONRPC.error(id: .null, code: JSONRPC.invalidRequest, message: "Invalid Request: expected one JSON-RPC 2.0 object"))
             return nil
         }
-        let id = message["id"]
-        if let id, !isValidID(id) {
+        if let id = peek.id, !isValidID(id) {
             call.respond(400, JSONRPC.error(id: .null, code: JSONRPC.invalidRequest, message: "Invalid Request: id must be a string or a number"))
             return nil
         }
-        if let method = message["method"] {
-            guard let name = method.stringValue else {
-                call.respond(400, JSONRPC.error(id: id ?? .null, code: JSONRPC.invalidRequest, message: "Invalid Request: method must be a string"))
-                return nil
-            }
-            if let id { return .request(id: id, method: name, message: message) }
+        if let method = peek.method {
+            if let id = peek.id { return .request(id: id, method: method, message: message) }
             return .accepted
         }
-        guard id != nil, message["result"] != nil || message["error"] != nil else {
-            call.respond(400, JSONRPC.error(id: .null, code: JSONRPC.invalidRequest, message: "Invalid Request: neither a request, a notification nor a response"))
+        guard peek.id != nil, peek.isResponse else {
+            call.respond(400, JSONRPC.error(id: .null, code: JSONRPC.invalidRequest, message: "Invalid Request: neither a request with a string method, a notification nor a response"))
             return nil
         }
         return .accepted

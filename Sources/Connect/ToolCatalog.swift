@@ -13,11 +13,12 @@ extension ConnectService {
         _ completion: @escaping (Result<[JSONValue], UpstreamFailure>) -> Void
     ) {
         let params: JSONValue = cursor.map { .object([JSONMember("cursor", $0)]) } ?? .object([])
-        let request = JSONRPC.request(id: "tools", method: "tools/list", params: params)
+        let request = RPCMessage(JSONRPC.request(id: "tools", method: "tools/list", params: params))
         session.send(request, client: client) { [self] result in
             switch result {
             case .failure(let failure): completion(.failure(failure))
-            case .success(let response):
+            case .success(let message):
+                let response = message.value
                 guard let page = response["result"]?["tools"]?.arrayValue else {
                     let reason = response["error"]?["message"]?.stringValue ?? "no tools in the answer"
                     return completion(.failure(.failed("tools/list failed: \(reason)")))
@@ -38,6 +39,8 @@ extension ConnectService {
         _ completion: @escaping (Result<JSONValue, UpstreamFailure>) -> Void
     ) {
         let params: JSONValue = .object([JSONMember("name", .string(name)), JSONMember("arguments", arguments)])
-        session.send(JSONRPC.request(id: "call", method: "tools/call", params: params), client: client, finished: completion)
+        session.send(RPCMessage(JSONRPC.request(id: "call", method: "tools/call", params: params)), client: client) { result in
+            completion(result.map(\.value))
+        }
     }
 }

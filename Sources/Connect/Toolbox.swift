@@ -18,7 +18,7 @@ extension ConnectService {
         switch method {
         case "initialize":
             call.respond(200, JSONRPC.result(id: id, .object([
-                JSONMember("protocolVersion", .string(MCPIntake.negotiatedVersion(message))),
+                JSONMember("protocolVersion", .string(MCPIntake.negotiatedVersion(message.value))),
                 JSONMember("capabilities", capabilities), JSONMember("serverInfo", serverInfo),
             ])))
         case "server/discover":
@@ -39,7 +39,7 @@ extension ConnectService {
                 call.respond(200, JSONRPC.result(id: id, .object([JSONMember("tools", .array(tools))])))
             }
         case "tools/call":
-            routeCall(id: id, message: message, call)
+            routeCall(id: id, message: message.value, call)
         default:
             call.respond(200, JSONRPC.error(id: id, code: JSONRPC.methodNotFound, message: "Method not found: \(method)"))
         }
@@ -61,6 +61,6 @@ extension ConnectService {
         guard permits(call, metadata: target.metadata, rpc: routed) else {
             return call.respond(200, Self.forbidden(id: id, method: "tools/call of \(name)"))
         }
-        relay(routed, session: session, call)
+        relay(RPCMessage(routed), session: session, call)
     }
 }

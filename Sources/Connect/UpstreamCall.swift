@@ -24,14 +24,14 @@ struct UpstreamCallEvents {
     /// The upstream chose to stream (SSE); messages before the answer follow.
     var streamStarted: () -> Void = {}
     /// A message that is not the answer (a progress notification, a log message), as received.
-    var message: (JSONValue) -> Void = { _ in }
+    var message: (RPCMessage) -> Void = { _ in }
     /// The answer, or why there is none. Called exactly once.
     var finished: (Result<UpstreamAnswer, UpstreamFailure>) -> Void
 }
 
 struct UpstreamAnswer {
     /// The JSON-RPC response; `nil` when the upstream accepted a notification (202).
-    var response: JSONValue?
+    var response: RPCMessage?
     /// `Mcp-Session-Id` if the upstream sent one.
     var sessionID: String?
 }
@@ -121,11 +121,10 @@ final class UpstreamCall: HTTPClientDelegate {
     }
 
     private func receive(_ bytes: [UInt8]) {
-        guard let message = try? JSONParser.parse(bytes), message.objectMembers != nil else {
+        guard let message = try? RPCMessage(bytes: bytes) else {
             return finish(.failure(.failed("the upstream sent something that is not a JSON-RPC message")))
         }
-        let isAnswer = message["method"] == nil && (message["result"] != nil || message["error"] != nil)
-        if isAnswer && message["id"] == expectedID {
+        if message.method == nil && message.peek.isResponse && message.id == expectedID {
             finish(.success(UpstreamAnswer(response: message, sessionID: sessionID)))
         } else {
             events.message(message)

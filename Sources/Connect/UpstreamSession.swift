@@ -84,17 +84,18 @@ final class UpstreamSession: Sendable {
             JSONMember("clientInfo", .object([JSONMember("name", "switchboard"), JSONMember("version", "0.1.0")])),
         ])
         let id = nextID()
-        post(JSONRPC.request(id: id, method: "initialize", params: params), sessionID: nil, expectedID: id, client: client,
+        post(RPCMessage(JSONRPC.request(id: id, method: "initialize", params: params)), sessionID: nil, expectedID: id, client: client,
             events: UpstreamCallEvents { [self] result in
                 switch result {
                 case .failure(let failure): settle(.failure(failure))
                 case .success(let answer):
-                    guard let response = answer.response, let result = response["result"], result["serverInfo"] != nil else {
-                        let message = answer.response?["error"]?["message"]?.stringValue ?? "not an initialize result"
+                    let response = answer.response?.value
+                    guard let result = response?["result"], result["serverInfo"] != nil else {
+                        let message = response?["error"]?["message"]?.stringValue ?? "not an initialize result"
                         return settle(.failure(.failed("the upstream refused initialize: \(message)")))
                     }
                     let ready = Ready(sessionID: answer.sessionID, initializeResult: result)
-                    post(JSONRPC.notification(method: "notifications/initialized"), sessionID: ready.sessionID, expectedID: nil,
+                    post(RPCMessage(JSONRPC.notification(method: "notifications/initialized")), sessionID: ready.sessionID, expectedID: nil,
                         client: client, events: UpstreamCallEvents { [self] _ in settle(.success(ready)) })
                 }
             })
@@ -132,11 +133,11 @@ final class UpstreamSession: Sendable {
     /// Sends one client request upstream under a fresh id and hands back the answer under the client's id.
     /// A session the upstream has forgotten is re-initialised once and the request retried.
     func send(
-        _ request: JSONValue, client: HTTPClient, streamStarted: @escaping () -> Void = {},
-        message: @escaping (JSONValue) -> Void = { _ in },
-        finished: @escaping (Result<JSONValue, UpstreamFailure>) -> Void, retried: Bool = false
+        _ request: RPCMessage, client: HTTPClient, streamStarted: @escaping () -> Void = {},
+        message: @escaping (RPCMessage) -> Void = { _ in },
+        finished: @escaping (Result<RPCMessage, UpstreamFailure>) -> Void, retried: Bool = false
     ) {
-        let clientID = request["id"] ?? .null
+        let clientID = request.id ?? .null
         ready(client: client) { [self] readiness in
             let ready: Ready
             switch readiness {
@@ -145,14 +146,14 @@ final class UpstreamSession: Sendable {
             }
             let upstreamID = nextID()
             var started = false
-            post(request.setting("id", upstreamID), sessionID: ready.sessionID, expectedID: upstreamID, client: client,
+            post(request.withID(upstreamID), sessionID: ready.sessionID, expectedID: upstreamID, client: client,
                 events: UpstreamCallEvents(
                     streamStarted: {
                         started = true
                         streamStarted()
                     },
                     message: { [self] note in
-                        if note["method"]?.stringValue == "notifications/tools/list_changed" {
+                        if note.method == "notifications/tools/list_changed" {
                             state.withLock { $0.tools = nil }
                         }
                         message(note)
@@ -161,7 +162,10 @@ final class UpstreamSession: Sendable {
                         switch result {
                         case .success(let answer):
                             recordSuccess()
-                            finished(.success((answer.response ?? .null).setting("id", clientID)))
+                            guard let response = answer.response else {
+                                return finished(.failure(.failed("the upstream accepted a request as if it were a notification")))
+                            }
+                            finished(.success(response.withID(clientID)))
                         case .failure(.sessionExpired) where !retried && !started:
                             forget(ready)
                             send(request, client: client, streamStarted: streamStarted, message: message, finished: finished, retried: true)
@@ -223,12 +227,11 @@ final class UpstreamSession: Sendable {
     }
 
     private func post(
-        _ message: JSONValue, sessionID: String?, expectedID: JSONValue?, client: HTTPClient, events: UpstreamCallEvents
+        _ message: RPCMessage, sessionID: String?, expectedID: JSONValue?, client: HTTPClient, events: UpstreamCallEvents
     ) {
         let request = HTTPClientRequest(
-            method: "POST", url: url,
-            headers: upstreamHeaders(sessionID: sessionID, handshake: message["method"]?.stringValue == "initialize"),
-            body: JSONWriter.bytes(message))
+            method: "POST", url: url, headers: upstreamHeaders(sessionID: sessionID, handshake: message.method == "initialize"),
+            body: message.bytes)
         let call = UpstreamCall(
             expectedID: expectedID, sentSessionID: sessionID != nil, maxMessageBytes: maxMessageBytes, events: events)
         client.execute(request, delegate: call)

@@ -10,6 +10,8 @@ public struct JSONRPCPeek: Equatable, Sendable {
     public var paramsName: String?
     /// Whether the message carries `result` or `error`, i.e. is a response.
     public var isResponse = false
+    /// Where the `id` value's bytes are in the message, so that it can be replaced without re-encoding the rest.
+    public var idRange: Range<Int>?
 
     /// Reads the routing fields of one JSON-RPC message. The whole document is still checked for
     /// well-formedness, so a message that passes the peek is valid JSON within `limits`.
@@ -24,6 +26,11 @@ public struct JSONRPCPeek: Equatable, Sendable {
         return try copy.withUnsafeBufferPointer { buffer throws(JSONError) in try peekBuffer(buffer, limits: limits) }
     }
 
+    /// The common case, without the generic dispatch.
+    public static func peek(_ input: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONError) -> JSONRPCPeek {
+        try input.withUnsafeBufferPointer { buffer throws(JSONError) in try peekBuffer(buffer, limits: limits) }
+    }
+
     static func peekBuffer(_ buffer: UnsafeBufferPointer<UInt8>, limits: JSONLimits) throws(JSONError) -> JSONRPCPeek {
         guard buffer.count <= limits.maxBytes else {
             throw JSONError(reason: "document larger than \(limits.maxBytes) bytes", offset: limits.maxBytes)
@@ -33,7 +40,11 @@ public struct JSONRPCPeek: Equatable, Sendable {
         try parser.forEachMember { parser, key throws(JSONError) in
             switch key {
             case "jsonrpc": peek.version = try parser.parseValue().stringValue
-            case "id": peek.id = try parser.parseValue()
+            case "id":
+                parser.skipWhitespace()
+                let start = parser.index
+                peek.id = try parser.parseValue()
+                peek.idRange = start..<parser.index
             case "method": peek.method = try parser.parseValue().stringValue
             case "result", "error":
                 peek.isResponse = true

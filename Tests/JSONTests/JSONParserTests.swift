@@ -92,3 +92,20 @@ import Testing
         #expect(throws: JSONError.self) { _ = try JSONRPCPeek.peek(Array(#"{"method":"a","method":"b"}"#.utf8)) }
     }
 }
+
+struct JSONRPCPeekRangeTests {
+    @Test(arguments: [
+        (#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"id":7}}"#, "1"),
+        (#"{ "id" : "abc" , "method":"x"}"#, #""abc""#),
+        (#"{"method":"x","params":{"name":"n"},"id":-3.5e2}"#, "-3.5e2"),
+    ])
+    func idRangeCoversTheTopLevelIDExactly(message: String, id: String) throws {
+        let bytes = Array(message.utf8)
+        let range = try #require(try JSONRPCPeek.peek(bytes).idRange)
+        #expect(String(decoding: bytes[range], as: UTF8.self) == id)
+    }
+
+    @Test func aNotificationHasNoIDRange() throws {
+        #expect(try JSONRPCPeek.peek(Array(#"{"jsonrpc":"2.0","method":"n"}"#.utf8)).idRange == nil)
+    }
+}
