@@ -175,7 +175,9 @@ final class HTTPClientConnection: EventHandler {
                 break
             }
             received(count)
-            if case .handshaking = state { continue }
+            // Level-triggered: a short read drained the socket, and anything later wakes the loop again,
+            // so there is no need to spend a read on EAGAIN.
+            if count < client.scratch.count { break }
         }
         if case .handshaking = state {
             if endOfStream { return fail(.tls("the server closed the connection during the handshake")) }
