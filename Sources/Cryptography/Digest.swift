@@ -2,11 +2,18 @@ import COpenSSL
 
 /// Hashes and secrets through OpenSSL.
 public enum Digest {
+    /// Fetched once: OpenSSL 3's one-shot `SHA256()` looks the algorithm up again on every call.
+    nonisolated(unsafe) private static let sha256Algorithm = EVP_MD_fetch(nil, "SHA256", nil)
+
     /// SHA-256 of `bytes`.
     public static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 32
         let input = Array(bytes)
-        input.withUnsafeBufferPointer { buffer in _ = SHA256(buffer.baseAddress, buffer.count, &out) }
+        let ok = input.withUnsafeBufferPointer { buffer in
+            EVP_Digest(buffer.baseAddress, buffer.count, &out, &length, sha256Algorithm, nil) == 1
+        }
+        precondition(ok && length == 32, "SHA-256 failed")
         return out
     }
 
