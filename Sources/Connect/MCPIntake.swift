@@ -50,6 +50,14 @@ enum MCPIntake {
             call.respond(400, JSONRPC.error(id: .null, code: JSONRPC.invalidRequest, message: "Invalid Request: id must be a string or a number"))
             return nil
         }
+        // 2026-07-28 clients name the method and tool in headers so that proxies can route without parsing;
+        // a header that disagrees with the body would let the two be judged differently, so it is refused.
+        for (header, body) in [("Mcp-Method", peek.method), ("Mcp-Name", peek.paramsName)] {
+            if let value = request.headers[header], value != body {
+                call.respond(400, JSONRPC.error(id: peek.id ?? .null, code: JSONRPC.invalidRequest, message: "Invalid Request: \(header) \(value) does not match the body"))
+                return nil
+            }
+        }
         if let method = peek.method {
             if let id = peek.id { return .request(id: id, method: method, message: message) }
             return .accepted

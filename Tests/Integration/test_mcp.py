@@ -198,6 +198,10 @@ def test_tools_list_is_cached_per_connection(connect_gateway, namespace, json_up
     ("object id", {}, {"jsonrpc": "2.0", "id": {"a": 1}, "method": "ping"}, 400, -32600),
     ("notification", {}, {"jsonrpc": "2.0", "method": "notifications/initialized"}, 202, None),
     ("response", {}, {"jsonrpc": "2.0", "id": 3, "result": {}}, 202, None),
+    ("Mcp-Method disagrees", {"Mcp-Method": "tools/list"}, {"jsonrpc": "2.0", "id": 1, "method": "ping"}, 400, -32600),
+    ("Mcp-Name disagrees", {"Mcp-Method": "tools/call", "Mcp-Name": "echo"},
+     {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "add", "arguments": {"a": 1, "b": 2}}}, 400, -32600),
+    ("Mcp-Method agrees", {"Mcp-Method": "ping"}, {"jsonrpc": "2.0", "id": 1, "method": "ping"}, 200, None),
 ])
 def test_mcp_endpoint_rejections(connect_gateway, namespace, upstream, name, headers, body, status, code):
     put(connect_gateway, namespace, "c", {"mcpUrl": upstream.url})
@@ -206,7 +210,8 @@ def test_mcp_endpoint_rejections(connect_gateway, namespace, upstream, name, hea
     assert got_status == status, got
     if code is not None:
         jsonschema.validate(got, schema("JsonRpcError"))
-        assert got["error"]["code"] == code and got["id"] is None
+        assert got["error"]["code"] == code
+        assert got["id"] == (1 if name.startswith("Mcp-") else None)
     elif status >= 400:
         jsonschema.validate(got, schema("Error"))
 
