@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite", "JSON"]),
         .target(name: "Policy", dependencies: ["CRE2", "Cryptography", "JSON"]),
         .target(name: "Connect", dependencies: ["HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
-        .target(name: "Gateway", dependencies: ["Connect", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
+        .target(
+            name: "Gateway", dependencies: ["Connect", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
         .executableTarget(name: "BenchUpstream", dependencies: ["HTTP", "JSON", "Reactor"]),
         .executableTarget(name: "BenchPolicy", dependencies: ["Policy", "Cryptography", "JSON"]),

@@ -26,19 +26,24 @@ let blockPolicies = [
     #"{"policy":[{"rpcReqMatch":{"params.name":"^(echo|search|list_issues)$","params.arguments.repo":"^acme/"}}]}"#,
 ]
 for body in blockPolicies {
-    parent = try TokenMint.claims(body: Array(body.utf8), rootKeyID: "root", parent: parent, now: 1_000_000, patterns: patterns).claims
+    parent = try TokenMint.claims(
+        body: Array(body.utf8), rootKeyID: "root", parent: parent, now: 1_000_000, patterns: patterns
+    ).claims
 }
 let claims = parent!
 let token = codec.encode(claims)
 let request = AccessRequest(
     namespace: "acme", resource: .connections, operation: .execute,
     metadata: try JSONParser.parse(#"{"user":"alice"}"#),
-    rpc: try JSONParser.parse(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":{"repo":"acme/web"}}}"#))
+    rpc: try JSONParser.parse(
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":{"repo":"acme/web"}}}"#))
 
 measure("uncached_verifications_per_second", unit: "/s", iterations: 5_000) { codec.decode(token) != nil }
 let verifier = TokenVerifier(codec: codec)
 measure("cached_verifications_per_second", unit: "/s", iterations: 2_000_000) { verifier.claims(token) != nil }
-measure("evaluations_5_blocks_per_second", unit: "/s", iterations: 500_000) { claims.grant.allows(request, patterns: patterns) }
+measure("evaluations_5_blocks_per_second", unit: "/s", iterations: 500_000) {
+    claims.grant.allows(request, patterns: patterns)
+}
 measure("cached_authorisations_per_second", unit: "/s", iterations: 500_000) {
     guard let found = verifier.claims(token) else { return false }
     return found.grant.allows(request, patterns: patterns)

@@ -14,17 +14,25 @@ final class BenchMCPHandler: HTTPHandler {
         JSONMember("serverInfo", .object([JSONMember("name", "bench-upstream"), JSONMember("version", "1.0.0")])),
     ])
     static let tools: JSONValue = .object([
-        JSONMember("tools", .array([.object([
-            JSONMember("name", "echo"), JSONMember("description", "Echo the text back."),
-            JSONMember("inputSchema", .object([
-                JSONMember("type", "object"), JSONMember("required", .array(["text"])),
-                JSONMember("properties", .object([JSONMember("text", .object([JSONMember("type", "string")]))])),
-            ])),
-        ])]))
+        JSONMember(
+            "tools",
+            .array([
+                .object([
+                    JSONMember("name", "echo"), JSONMember("description", "Echo the text back."),
+                    JSONMember(
+                        "inputSchema",
+                        .object([
+                            JSONMember("type", "object"), JSONMember("required", .array(["text"])),
+                            JSONMember(
+                                "properties", .object([JSONMember("text", .object([JSONMember("type", "string")]))])),
+                        ])),
+                ])
+            ]))
     ])
 
     func handle(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
-        guard request.method == "POST", let message = try? JSONParser.parse(request.body), let method = message["method"]?.stringValue
+        guard request.method == "POST", let message = try? JSONParser.parse(request.body),
+            let method = message["method"]?.stringValue
         else { return writer.respond(HTTPResponse(status: 400)) }
         guard let id = message["id"] else { return writer.respond(HTTPResponse(status: 202)) }
         let result: JSONValue
@@ -33,12 +41,17 @@ final class BenchMCPHandler: HTTPHandler {
         case "tools/list": result = Self.tools
         case "tools/call":
             let text = message["params"]?["arguments"]?["text"] ?? ""
-            result = .object([JSONMember("content", .array([.object([JSONMember("type", "text"), JSONMember("text", text)])]))])
+            result = .object([
+                JSONMember("content", .array([.object([JSONMember("type", "text"), JSONMember("text", text)])]))
+            ])
         default: result = .object([])
         }
         var headers = HTTPHeaders()
         if method == "initialize" { headers.set("Mcp-Session-Id", "bench-session") }
-        writer.respond(.json(200, .object([JSONMember("jsonrpc", "2.0"), JSONMember("id", id), JSONMember("result", result)]), headers: headers))
+        writer.respond(
+            .json(
+                200, .object([JSONMember("jsonrpc", "2.0"), JSONMember("id", id), JSONMember("result", result)]),
+                headers: headers))
     }
 }
 

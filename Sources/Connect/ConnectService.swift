@@ -16,7 +16,9 @@ public struct ConnectSettings: Sendable {
     /// How long the namespace-wide tools listing waits for each upstream.
     public var toolsListTimeoutSeconds: Double
 
-    public init(publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double) {
+    public init(
+        publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double
+    ) {
         self.publicBaseURL = publicBaseURL
         self.allowedOrigins = allowedOrigins
         self.maxUpstreamMessageBytes = maxUpstreamMessageBytes
@@ -32,7 +34,9 @@ public final class ConnectService: Sendable {
     let settings: ConnectSettings
     let patterns: PatternCache
 
-    public init(database: Database, secretKey: [UInt8], settings: ConnectSettings, patterns: PatternCache) throws(ConnectStartupError) {
+    public init(database: Database, secretKey: [UInt8], settings: ConnectSettings, patterns: PatternCache)
+        throws(ConnectStartupError)
+    {
         self.patterns = patterns
         do {
             vault = HeaderVault(box: try SecretBox(key: secretKey))
@@ -75,7 +79,8 @@ public struct ConnectRequest {
     public let writer: HTTPResponseWriter
 
     public init(
-        request: HTTPRequest, parameters: [String: String], principal: String, grant: Grant, operation: Policy.Operation,
+        request: HTTPRequest, parameters: [String: String], principal: String, grant: Grant,
+        operation: Policy.Operation,
         client: HTTPClient, writer: HTTPResponseWriter
     ) {
         self.request = request
@@ -114,7 +119,10 @@ extension ConnectService {
     /// `permits`, answering 403 itself when it refuses.
     func authorize(_ call: ConnectRequest, metadata: JSONValue?, anyTarget: Bool = false) -> Bool {
         guard permits(call, metadata: metadata, anyTarget: anyTarget) else {
-            call.fail(403, "forbidden", "this token does not allow \(call.operation.rawValue) on \(call.namespace)/\(call.connectionID.isEmpty ? "*" : call.connectionID)")
+            call.fail(
+                403, "forbidden",
+                "this token does not allow \(call.operation.rawValue) on \(call.namespace)/\(call.connectionID.isEmpty ? "*" : call.connectionID)"
+            )
             return false
         }
         return true
@@ -124,7 +132,8 @@ extension ConnectService {
     func callable(_ tools: [JSONValue], _ call: ConnectRequest, metadata: JSONValue?) -> [JSONValue] {
         guard !call.grant.blocks.isEmpty else { return tools }
         return tools.filter { tool in
-            call.grant.mayCallTool(tool["name"]?.stringValue ?? "", namespace: call.namespace, metadata: metadata, patterns: patterns)
+            call.grant.mayCallTool(
+                tool["name"]?.stringValue ?? "", namespace: call.namespace, metadata: metadata, patterns: patterns)
         }
     }
 

@@ -71,7 +71,10 @@ public final class ConnectionDirectory: Sendable {
     }
 
     /// Deletes the connection; the result says whether it existed.
-    func delete(_ namespace: String, _ id: String, on loop: some LoopExecutor, _ completion: @escaping (Result<Bool, StoreError>) -> Void) {
+    func delete(
+        _ namespace: String, _ id: String, on loop: some LoopExecutor,
+        _ completion: @escaping (Result<Bool, StoreError>) -> Void
+    ) {
         let repository = self.repository
         database.perform(
             { database throws(StoreError) in try repository.delete(namespace: namespace, id: id, in: database) },

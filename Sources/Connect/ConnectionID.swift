@@ -9,9 +9,11 @@ enum ConnectionID {
         "vivid", "warm", "wise", "witty",
     ]
     static let animals = [
-        "badger", "beaver", "bison", "camel", "cobra", "crane", "dolphin", "eagle", "falcon", "ferret", "gecko", "heron",
+        "badger", "beaver", "bison", "camel", "cobra", "crane", "dolphin", "eagle", "falcon", "ferret", "gecko",
+        "heron",
         "ibis", "jaguar", "koala", "lemur", "lynx", "marten", "moose", "narwhal", "ocelot", "otter", "panda", "puffin",
-        "quail", "raven", "salmon", "seal", "sparrow", "tapir", "tiger", "toucan", "turtle", "walrus", "whale", "wombat",
+        "quail", "raven", "salmon", "seal", "sparrow", "tapir", "tiger", "toucan", "turtle", "walrus", "whale",
+        "wombat",
         "yak", "zebra", "osprey", "orca",
     ]
     private static let suffixAlphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")

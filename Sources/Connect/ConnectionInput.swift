@@ -59,7 +59,9 @@ struct ConnectionInput {
     }
 
     private static func headers(_ value: JSONValue) throws(Invalid) -> [(name: String, value: String)] {
-        guard let members = value.objectMembers else { throw Invalid(message: "headers: expected an object of strings") }
+        guard let members = value.objectMembers else {
+            throw Invalid(message: "headers: expected an object of strings")
+        }
         var headers: [(name: String, value: String)] = []
         for member in members {
             guard let text = member.value.stringValue else {
@@ -71,7 +73,9 @@ struct ConnectionInput {
             guard HTTPHeaders.isValidValue(text) else {
                 throw Invalid(message: "headers.\(member.key): value contains CR, LF, NUL or another control character")
             }
-            guard !["host", "content-length", "transfer-encoding", "connection", "mcp-session-id"].contains(member.key.lowercased())
+            guard
+                !["host", "content-length", "transfer-encoding", "connection", "mcp-session-id"].contains(
+                    member.key.lowercased())
             else { throw Invalid(message: "headers.\(member.key): set by the gateway and cannot be stored") }
             headers.append((member.key, text))
         }

@@ -16,7 +16,9 @@ extension ConnectService {
         }
         var after: Int64 = 0
         if let cursor = query["cursor"] {
-            guard let seq = Cursor.decode(cursor) else { return call.fail(400, "bad_request", "cursor: not a cursor this API issued") }
+            guard let seq = Cursor.decode(cursor) else {
+                return call.fail(400, "bad_request", "cursor: not a cursor this API issued")
+            }
             after = seq
         }
         var metadataFilters: [(key: String, value: String)] = []
@@ -28,7 +30,8 @@ extension ConnectService {
             }
         }
         guard authorize(call, metadata: nil, anyTarget: true) else { return }
-        let owned = directory.owner(of: call.namespace) == call.principal ? directory.connections(in: call.namespace) : []
+        let owned =
+            directory.owner(of: call.namespace) == call.principal ? directory.connections(in: call.namespace) : []
         let visible = owned.filter { permits(call, metadata: $0.metadata) }
         let matching = visible.filter { connection in
             connection.seq > after && query["name"].map { $0 == connection.name } != false
@@ -37,9 +40,11 @@ extension ConnectService {
         }
         let page = matching.prefix(limit)
         let next: JSONValue = matching.count > limit ? .string(Cursor.encode(page.last!.seq)) : .null
-        call.respond(200, .object([
-            JSONMember("connections", .array(page.map(json))), JSONMember("nextCursor", next),
-        ]))
+        call.respond(
+            200,
+            .object([
+                JSONMember("connections", .array(page.map(json))), JSONMember("nextCursor", next),
+            ]))
     }
 
     public func getConnection(_ call: ConnectRequest) {
@@ -57,7 +62,9 @@ extension ConnectService {
 
     public func putConnection(_ call: ConnectRequest) {
         guard ConnectionID.isValid(call.connectionID) else {
-            return call.fail(400, "validation_error", "connectionId: 1 to 128 letters, digits, '-', '_' or '.', not starting with '.'")
+            return call.fail(
+                400, "validation_error",
+                "connectionId: 1 to 128 letters, digits, '-', '_' or '.', not starting with '.'")
         }
         guard let input = writeInput(call) else { return }
         if let owner = directory.owner(of: call.namespace), owner != call.principal {
@@ -69,12 +76,16 @@ extension ConnectService {
             return store(connection, call, status: 201)
         }
         // Both the connection as it is and as it would become must be within the caller's reach.
-        guard authorize(call, metadata: existing.metadata), authorize(call, metadata: input.metadata ?? existing.metadata) else { return }
+        guard authorize(call, metadata: existing.metadata),
+            authorize(call, metadata: input.metadata ?? existing.metadata)
+        else { return }
         if let url = input.mcpURL, url != existing.mcpURL {
-            return call.fail(409, "conflict", "connection \(existing.id) already points at a different mcpUrl; delete it first")
+            return call.fail(
+                409, "conflict", "connection \(existing.id) already points at a different mcpUrl; delete it first")
         }
         if let transport = input.transport, transport != existing.transport {
-            return call.fail(409, "conflict", "connection \(existing.id) already uses transport \(existing.transport.rawValue)")
+            return call.fail(
+                409, "conflict", "connection \(existing.id) already uses transport \(existing.transport.rawValue)")
         }
         if let name = input.name { existing.name = name }
         if let metadata = input.metadata { existing.metadata = metadata }

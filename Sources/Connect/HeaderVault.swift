@@ -8,7 +8,8 @@ struct HeaderVault: Sendable {
     func seal(_ headers: [(name: String, value: String)], namespace: String, connection: String) -> [UInt8] {
         var blob: [UInt8] = []
         for header in headers {
-            let sealed = box.seal(Array(header.value.utf8), associatedData: Self.binding(namespace, connection, header.name))
+            let sealed = box.seal(
+                Array(header.value.utf8), associatedData: Self.binding(namespace, connection, header.name))
             let name = Array(header.name.utf8)
             blob += [UInt8(name.count >> 8), UInt8(name.count & 0xFF)] + name
             blob += [24, 16, 8, 0].map { UInt8((sealed.count >> $0) & 0xFF) } + sealed

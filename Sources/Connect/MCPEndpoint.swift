@@ -14,25 +14,38 @@ extension ConnectService {
             return call.respond(200, Self.forbidden(id: id, method: method))
         }
         guard let session = sessions.session(for: connection) else {
-            return call.respond(200, JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))"))
+            return call.respond(
+                200,
+                JSONRPC.error(
+                    id: id, code: JSONRPC.upstreamError,
+                    message:
+                        "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))"
+                ))
         }
         if let refusal = refusal(id: id, session: session) { return call.respond(200, refusal) }
         switch method {
         case "initialize":
             session.ready(client: call.client) { [self] result in
-                call.respond(200, answer(id: id, result.map { ready in
-                    Self.initializeResult(ready.initializeResult, version: MCPIntake.negotiatedVersion(message.value))
-                }, session: session))
+                call.respond(
+                    200,
+                    answer(
+                        id: id,
+                        result.map { ready in
+                            Self.initializeResult(
+                                ready.initializeResult, version: MCPIntake.negotiatedVersion(message.value))
+                        }, session: session))
             }
         case "server/discover":
             session.ready(client: call.client) { [self] result in
-                call.respond(200, answer(id: id, result.map { Self.discoverResult($0.initializeResult) }, session: session))
+                call.respond(
+                    200, answer(id: id, result.map { Self.discoverResult($0.initializeResult) }, session: session))
             }
         case "ping":
             call.respond(200, JSONRPC.result(id: id, .object([])))
         case "tools/list" where message.value["params"]?["cursor"] == nil:
             let filter = { [self] (result: JSONValue) in
-                result.setting("tools", .array(callable(result["tools"]?.arrayValue ?? [], call, metadata: connection.metadata)))
+                result.setting(
+                    "tools", .array(callable(result["tools"]?.arrayValue ?? [], call, metadata: connection.metadata)))
             }
             if let cached = session.cachedTools { return call.respond(200, JSONRPC.result(id: id, filter(cached))) }
             relay(message, session: session, call) { response in
@@ -60,7 +73,8 @@ extension ConnectService {
     /// Sends `message` upstream and answers with JSON, or with SSE when the upstream streams. The upstream's
     /// answer goes back as it came, under the client's id, unless `inspect` needs to read or change it.
     func relay(
-        _ message: RPCMessage, session: UpstreamSession, _ call: ConnectRequest, inspect: ((JSONValue) -> JSONValue)? = nil
+        _ message: RPCMessage, session: UpstreamSession, _ call: ConnectRequest,
+        inspect: ((JSONValue) -> JSONValue)? = nil
     ) {
         let id = message.id ?? .null
         var streaming = false
@@ -71,13 +85,18 @@ extension ConnectService {
                 call.writer.startEventStream()
             },
             message: { note in
-                if streaming { call.writer.writeEvent(SSEEvent(event: "message", data: String(decoding: note.bytes, as: UTF8.self))) }
+                if streaming {
+                    call.writer.writeEvent(
+                        SSEEvent(event: "message", data: String(decoding: note.bytes, as: UTF8.self)))
+                }
             },
             finished: { [self] result in
                 let reply: [UInt8]
                 switch result {
-                case .success(let response): reply = inspect.map { JSONWriter.bytes($0(response.value)) } ?? response.bytes
-                case .failure(let failure): reply = JSONWriter.bytes(answer(id: id, .failure(failure), session: session))
+                case .success(let response):
+                    reply = inspect.map { JSONWriter.bytes($0(response.value)) } ?? response.bytes
+                case .failure(let failure):
+                    reply = JSONWriter.bytes(answer(id: id, .failure(failure), session: session))
                 }
                 guard streaming else {
                     var headers = HTTPHeaders()
@@ -93,8 +112,11 @@ extension ConnectService {
     func answer(id: JSONValue, _ result: Result<JSONValue, UpstreamFailure>, session: UpstreamSession) -> JSONValue {
         switch result {
         case .success(let value): return JSONRPC.result(id: id, value)
-        case .failure(.authRequired): return refusal(id: id, session: session) ?? JSONRPC.error(id: id, code: JSONRPC.authorizationRequired, message: "Authorization required")
-        case .failure(let failure): return JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "Upstream error: \(failure.message)")
+        case .failure(.authRequired):
+            return refusal(id: id, session: session)
+                ?? JSONRPC.error(id: id, code: JSONRPC.authorizationRequired, message: "Authorization required")
+        case .failure(let failure):
+            return JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "Upstream error: \(failure.message)")
         }
     }
 

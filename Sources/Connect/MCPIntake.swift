@@ -17,17 +17,21 @@ enum MCPIntake {
     static func check(_ call: ConnectRequest, allowedOrigins: [String]) -> Message? {
         let request = call.request
         guard request.method == "POST" else {
-            var response = HTTPResponse.error(405, "method_not_allowed", "this MCP endpoint is stateless: POST one JSON-RPC message")
+            var response = HTTPResponse.error(
+                405, "method_not_allowed", "this MCP endpoint is stateless: POST one JSON-RPC message")
             response.headers.set("Allow", "POST")
             call.writer.respond(response)
             return nil
         }
-        if let origin = request.headers["Origin"], !originAllowed(origin, host: request.headers["Host"], allowedOrigins) {
+        if let origin = request.headers["Origin"], !originAllowed(origin, host: request.headers["Host"], allowedOrigins)
+        {
             call.fail(403, "forbidden", "origin \(origin) is not allowed")
             return nil
         }
         if let version = request.headers["MCP-Protocol-Version"], !supportedVersions.contains(version) {
-            call.fail(400, "bad_request", "unsupported MCP-Protocol-Version \(version); supported: \(supportedVersions.joined(separator: ", "))")
+            call.fail(
+                400, "bad_request",
+                "unsupported MCP-Protocol-Version \(version); supported: \(supportedVersions.joined(separator: ", "))")
             return nil
         }
         let message: RPCMessage
@@ -36,25 +40,40 @@ enum MCPIntake {
         } catch {
             // Well-formed JSON that is not one object (a batch, say) is an invalid request, not a parse error.
             let wellFormed = (try? JSONParser.parse(request.body)) != nil
-            call.respond(400, JSONRPC.error(
-                id: .null, code: wellFormed ? JSONRPC.invalidRequest : JSONRPC.parseError,
-                message: wellFormed ? "Invalid Request: expected one JSON-RPC 2.0 object" : "Parse error: \(error)"))
+            call.respond(
+                400,
+                JSONRPC.error(
+                    id: .null, code: wellFormed ? JSONRPC.invalidRequest : JSONRPC.parseError,
+                    message: wellFormed ? "Invalid Request: expected one JSON-RPC 2.0 object" : "Parse error: \(error)")
+            )
             return nil
         }
         let peek = message.peek
         guard peek.version == "2.0" else {
-            call.respond(400, JSONRPC.error(id: .null, code: JSONRPC.invalidRequest, message: "Invalid Request: expected one JSON-RPC 2.0 object"))
+            call.respond(
+                400,
+                JSONRPC.error(
+                    id: .null, code: JSONRPC.invalidRequest,
+                    message: "Invalid Request: expected one JSON-RPC 2.0 object"))
             return nil
         }
         if let id = peek.id, !isValidID(id) {
-            call.respond(400, JSONRPC.error(id: .null, code: JSONRPC.invalidRequest, message: "Invalid Request: id must be a string or a number"))
+            call.respond(
+                400,
+                JSONRPC.error(
+                    id: .null, code: JSONRPC.invalidRequest, message: "Invalid Request: id must be a string or a number"
+                ))
             return nil
         }
         // 2026-07-28 clients name the method and tool in headers so that proxies can route without parsing;
         // a header that disagrees with the body would let the two be judged differently, so it is refused.
         for (header, body) in [("Mcp-Method", peek.method), ("Mcp-Name", peek.paramsName)] {
             if let value = request.headers[header], value != body {
-                call.respond(400, JSONRPC.error(id: peek.id ?? .null, code: JSONRPC.invalidRequest, message: "Invalid Request: \(header) \(value) does not match the body"))
+                call.respond(
+                    400,
+                    JSONRPC.error(
+                        id: peek.id ?? .null, code: JSONRPC.invalidRequest,
+                        message: "Invalid Request: \(header) \(value) does not match the body"))
                 return nil
             }
         }
@@ -63,7 +82,11 @@ enum MCPIntake {
             return .accepted
         }
         guard peek.id != nil, peek.isResponse else {
-            call.respond(400, JSONRPC.error(id: .null, code: JSONRPC.invalidRequest, message: "Invalid Request: neither a request with a string method, a notification nor a response"))
+            call.respond(
+                400,
+                JSONRPC.error(
+                    id: .null, code: JSONRPC.invalidRequest,
+                    message: "Invalid Request: neither a request with a string method, a notification nor a response"))
             return nil
         }
         return .accepted

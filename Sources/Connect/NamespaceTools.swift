@@ -34,7 +34,9 @@ extension ConnectService {
     }
 
     /// Collects one envelope per connection, in the connections' order, on the caller's loop.
-    func gatherTools(_ connections: [Connection], _ call: ConnectRequest, _ completion: @escaping ([ToolsEnvelope]) -> Void) {
+    func gatherTools(
+        _ connections: [Connection], _ call: ConnectRequest, _ completion: @escaping ([ToolsEnvelope]) -> Void
+    ) {
         var envelopes = [ToolsEnvelope?](repeating: nil, count: connections.count)
         var remaining = connections.count
         guard remaining > 0 else { return completion([]) }

@@ -38,7 +38,8 @@ enum SchemaCheck {
 
     private static func matches(_ value: JSONValue, _ type: String) -> Bool {
         switch (type, value) {
-        case ("string", .string), ("boolean", .bool), ("object", .object), ("array", .array), ("null", .null), ("number", .number):
+        case ("string", .string), ("boolean", .bool), ("object", .object), ("array", .array), ("null", .null),
+            ("number", .number):
             true
         case ("integer", .number(let text)):
             Double(text).map { $0.rounded() == $0 } ?? false

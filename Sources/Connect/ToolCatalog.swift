@@ -3,7 +3,10 @@ import JSON
 
 /// A connection's tools, fetched through its session (every page of `tools/list`) and cached there.
 extension ConnectService {
-    func tools(of session: UpstreamSession, client: HTTPClient, _ completion: @escaping (Result<[JSONValue], UpstreamFailure>) -> Void) {
+    func tools(
+        of session: UpstreamSession, client: HTTPClient,
+        _ completion: @escaping (Result<[JSONValue], UpstreamFailure>) -> Void
+    ) {
         if let cached = session.cachedTools?["tools"]?.arrayValue { return completion(.success(cached)) }
         fetchTools(session, client: client, cursor: nil, collected: [], completion)
     }
@@ -39,7 +42,8 @@ extension ConnectService {
         _ completion: @escaping (Result<JSONValue, UpstreamFailure>) -> Void
     ) {
         let params: JSONValue = .object([JSONMember("name", .string(name)), JSONMember("arguments", arguments)])
-        session.send(RPCMessage(JSONRPC.request(id: "call", method: "tools/call", params: params)), client: client) { result in
+        session.send(RPCMessage(JSONRPC.request(id: "call", method: "tools/call", params: params)), client: client) {
+            result in
             completion(result.map(\.value))
         }
     }

@@ -17,15 +17,23 @@ extension ConnectService {
         ])
         switch method {
         case "initialize":
-            call.respond(200, JSONRPC.result(id: id, .object([
-                JSONMember("protocolVersion", .string(MCPIntake.negotiatedVersion(message.value))),
-                JSONMember("capabilities", capabilities), JSONMember("serverInfo", serverInfo),
-            ])))
+            call.respond(
+                200,
+                JSONRPC.result(
+                    id: id,
+                    .object([
+                        JSONMember("protocolVersion", .string(MCPIntake.negotiatedVersion(message.value))),
+                        JSONMember("capabilities", capabilities), JSONMember("serverInfo", serverInfo),
+                    ])))
         case "server/discover":
-            call.respond(200, JSONRPC.result(id: id, .object([
-                JSONMember("supportedVersions", .array(MCPIntake.handshakeVersions.map(JSONValue.string))),
-                JSONMember("capabilities", capabilities), JSONMember("serverInfo", serverInfo),
-            ])))
+            call.respond(
+                200,
+                JSONRPC.result(
+                    id: id,
+                    .object([
+                        JSONMember("supportedVersions", .array(MCPIntake.handshakeVersions.map(JSONValue.string))),
+                        JSONMember("capabilities", capabilities), JSONMember("serverInfo", serverInfo),
+                    ])))
         case "ping":
             call.respond(200, JSONRPC.result(id: id, .object([])))
         case "tools/list":
@@ -41,7 +49,8 @@ extension ConnectService {
         case "tools/call":
             routeCall(id: id, message: message.value, call)
         default:
-            call.respond(200, JSONRPC.error(id: id, code: JSONRPC.methodNotFound, message: "Method not found: \(method)"))
+            call.respond(
+                200, JSONRPC.error(id: id, code: JSONRPC.methodNotFound, message: "Method not found: \(method)"))
         }
     }
 
@@ -52,7 +61,8 @@ extension ConnectService {
             .filter { name.hasPrefix($0.id + ".") }
             .max { $0.id.count < $1.id.count }
         guard let target, let session = sessions.session(for: target) else {
-            return call.respond(200, JSONRPC.error(id: id, code: JSONRPC.invalidParams, message: "Unknown tool: \(name)"))
+            return call.respond(
+                200, JSONRPC.error(id: id, code: JSONRPC.invalidParams, message: "Unknown tool: \(name)"))
         }
         if let refusal = refusal(id: id, session: session) { return call.respond(200, refusal) }
         let tool = String(name.dropFirst(target.id.count + 1))

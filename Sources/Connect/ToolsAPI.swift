@@ -30,7 +30,9 @@ extension ConnectService {
             }
             if let tool { return call.respond(200, tool) }
             let category = tools.filter { $0["name"]?.stringValue?.hasPrefix(dotted + ".") == true }
-            guard !category.isEmpty else { return call.fail(404, "not_found", "no tool or category \(dotted) on connection \(call.connectionID)") }
+            guard !category.isEmpty else {
+                return call.fail(404, "not_found", "no tool or category \(dotted) on connection \(call.connectionID)")
+            }
             call.respond(200, .object([JSONMember("tools", .array(category))]))
         }
     }
@@ -42,7 +44,9 @@ extension ConnectService {
         } catch {
             return call.fail(400, "validation_error", "body: invalid JSON (\(error))")
         }
-        guard arguments.objectMembers != nil else { return call.fail(400, "validation_error", "body: expected a JSON object of arguments") }
+        guard arguments.objectMembers != nil else {
+            return call.fail(400, "validation_error", "body: expected a JSON object of arguments")
+        }
         if let violation = SchemaCheck.violation(arguments, against: tool["inputSchema"] ?? .object([]), at: "") {
             return call.fail(400, "validation_error", violation)
         }
@@ -60,21 +64,28 @@ extension ConnectService {
                 let value = response["result"] ?? .object([])
                 guard value["isError"]?.boolValue == true else { return call.respond(200, value) }
                 let text = value["content"]?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
-                call.fail(422, "tool_error", text.map { $0.isEmpty ? "the tool reported an error" : $0 } ?? "the tool reported an error")
+                call.fail(
+                    422, "tool_error",
+                    text.map { $0.isEmpty ? "the tool reported an error" : $0 } ?? "the tool reported an error")
             }
         }
     }
 
     /// Resolves the connection and the tools the caller could call, answering 403, 404 or the upstream's failure itself.
-    private func withTools(_ call: ConnectRequest, onlyCallable: Bool = true, _ body: @escaping ([JSONValue], UpstreamSession) -> Void) {
+    private func withTools(
+        _ call: ConnectRequest, onlyCallable: Bool = true, _ body: @escaping ([JSONValue], UpstreamSession) -> Void
+    ) {
         guard let connection = visibleConnection(call), authorize(call, metadata: connection.metadata) else { return }
         guard let session = sessions.session(for: connection) else {
-            return call.fail(502, "upstream_error", "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))")
+            return call.fail(
+                502, "upstream_error",
+                "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))")
         }
         if let refusal = refusal(id: .null, session: session) { return call.respond(424, refusal) }
         tools(of: session, client: call.client) { [self] result in
             switch result {
-            case .success(let tools): body(onlyCallable ? callable(tools, call, metadata: connection.metadata) : tools, session)
+            case .success(let tools):
+                body(onlyCallable ? callable(tools, call, metadata: connection.metadata) : tools, session)
             case .failure(let failure): fail(failure, session: session, call)
             }
         }
@@ -83,7 +94,9 @@ extension ConnectService {
     /// An upstream failure on the REST surface: 424 with the JSON-RPC error for a connection that needs
     /// authorization, 502 otherwise.
     private func fail(_ failure: UpstreamFailure, session: UpstreamSession, _ call: ConnectRequest) {
-        if failure == .authRequired, let refusal = refusal(id: .null, session: session) { return call.respond(424, refusal) }
+        if failure == .authRequired, let refusal = refusal(id: .null, session: session) {
+            return call.respond(424, refusal)
+        }
         call.fail(502, "upstream_error", failure.message)
     }
 }

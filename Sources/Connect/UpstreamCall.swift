@@ -77,7 +77,10 @@ final class UpstreamCall: HTTPClientDelegate {
         case 200..<300 where contentType.hasPrefix("application/json"):
             mode = .json
         case 200..<300:
-            mode = .failed(.failed("the upstream answered \(head.status) with Content-Type \(contentType.isEmpty ? "(none)" : contentType)"))
+            mode = .failed(
+                .failed(
+                    "the upstream answered \(head.status) with Content-Type \(contentType.isEmpty ? "(none)" : contentType)"
+                ))
         case 401:
             mode = .failed(.authRequired)
         case 404 where sentSessionID:
@@ -92,7 +95,9 @@ final class UpstreamCall: HTTPClientDelegate {
         switch mode {
         case .json:
             body += bytes
-            if body.count > maxMessageBytes { finish(.failure(.failed("the upstream's answer is larger than \(maxMessageBytes) bytes"))) }
+            if body.count > maxMessageBytes {
+                finish(.failure(.failed("the upstream's answer is larger than \(maxMessageBytes) bytes")))
+            }
         case .stream:
             for event in sse.feed(bytes) where !event.data.isEmpty {
                 guard !done else { return }

@@ -84,7 +84,9 @@ final class UpstreamSession: Sendable {
             JSONMember("clientInfo", .object([JSONMember("name", "switchboard"), JSONMember("version", "0.1.0")])),
         ])
         let id = nextID()
-        post(RPCMessage(JSONRPC.request(id: id, method: "initialize", params: params)), sessionID: nil, expectedID: id, client: client,
+        post(
+            RPCMessage(JSONRPC.request(id: id, method: "initialize", params: params)), sessionID: nil, expectedID: id,
+            client: client,
             events: UpstreamCallEvents { [self] result in
                 switch result {
                 case .failure(let failure): settle(.failure(failure))
@@ -95,7 +97,9 @@ final class UpstreamSession: Sendable {
                         return settle(.failure(.failed("the upstream refused initialize: \(message)")))
                     }
                     let ready = Ready(sessionID: answer.sessionID, initializeResult: result)
-                    post(RPCMessage(JSONRPC.notification(method: "notifications/initialized")), sessionID: ready.sessionID, expectedID: nil,
+                    post(
+                        RPCMessage(JSONRPC.notification(method: "notifications/initialized")),
+                        sessionID: ready.sessionID, expectedID: nil,
                         client: client, events: UpstreamCallEvents { [self] _ in settle(.success(ready)) })
                 }
             })
@@ -146,7 +150,8 @@ final class UpstreamSession: Sendable {
             }
             let upstreamID = nextID()
             var started = false
-            post(request.withID(upstreamID), sessionID: ready.sessionID, expectedID: upstreamID, client: client,
+            post(
+                request.withID(upstreamID), sessionID: ready.sessionID, expectedID: upstreamID, client: client,
                 events: UpstreamCallEvents(
                     streamStarted: {
                         started = true
@@ -163,12 +168,15 @@ final class UpstreamSession: Sendable {
                         case .success(let answer):
                             recordSuccess()
                             guard let response = answer.response else {
-                                return finished(.failure(.failed("the upstream accepted a request as if it were a notification")))
+                                return finished(
+                                    .failure(.failed("the upstream accepted a request as if it were a notification")))
                             }
                             finished(.success(response.withID(clientID)))
                         case .failure(.sessionExpired) where !retried && !started:
                             forget(ready)
-                            send(request, client: client, streamStarted: streamStarted, message: message, finished: finished, retried: true)
+                            send(
+                                request, client: client, streamStarted: streamStarted, message: message,
+                                finished: finished, retried: true)
                         case .failure(let failure):
                             recordFailure(failure, ready)
                             finished(.failure(failure))
@@ -209,10 +217,11 @@ final class UpstreamSession: Sendable {
     }
 
     private func nextID() -> JSONValue {
-        .integer(state.withLock { state in
-            state.nextID += 1
-            return state.nextID
-        })
+        .integer(
+            state.withLock { state in
+                state.nextID += 1
+                return state.nextID
+            })
     }
 
     /// The stored headers, then the transport's own (which a stored header cannot override).
@@ -227,10 +236,12 @@ final class UpstreamSession: Sendable {
     }
 
     private func post(
-        _ message: RPCMessage, sessionID: String?, expectedID: JSONValue?, client: HTTPClient, events: UpstreamCallEvents
+        _ message: RPCMessage, sessionID: String?, expectedID: JSONValue?, client: HTTPClient,
+        events: UpstreamCallEvents
     ) {
         let request = HTTPClientRequest(
-            method: "POST", url: url, headers: upstreamHeaders(sessionID: sessionID, handshake: message.method == "initialize"),
+            method: "POST", url: url,
+            headers: upstreamHeaders(sessionID: sessionID, handshake: message.method == "initialize"),
             body: message.bytes)
         let call = UpstreamCall(
             expectedID: expectedID, sentSessionID: sessionID != nil, maxMessageBytes: maxMessageBytes, events: events)

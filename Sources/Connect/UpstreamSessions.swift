@@ -19,8 +19,13 @@ final class UpstreamSessions: Sendable {
     func session(for connection: Connection) -> UpstreamSession? {
         let key = Self.key(connection.namespace, connection.id)
         if let existing = sessions.withLock({ $0[key] }) { return existing }
-        guard connection.transport == .http, let text = connection.mcpURL, let url = UpstreamURL(text) else { return nil }
-        let headers = connection.sealedHeaders.flatMap { vault.open($0, namespace: connection.namespace, connection: connection.id) } ?? []
+        guard connection.transport == .http, let text = connection.mcpURL, let url = UpstreamURL(text) else {
+            return nil
+        }
+        let headers =
+            connection.sealedHeaders.flatMap {
+                vault.open($0, namespace: connection.namespace, connection: connection.id)
+            } ?? []
         let created = UpstreamSession(
             url: url, headers: headers, setupURL: setupURL(connection), maxMessageBytes: maxMessageBytes)
         return sessions.withLock { sessions in
@@ -61,7 +66,8 @@ extension String {
         var out = ""
         for byte in utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:

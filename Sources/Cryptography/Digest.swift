@@ -51,7 +51,8 @@ extension Array where Element == UInt8 {
         var out = [UInt8]()
         var index = 0
         while index < count {
-            let chunk = (UInt32(self[index]) << 16) | (index + 1 < count ? UInt32(self[index + 1]) << 8 : 0)
+            let chunk =
+                (UInt32(self[index]) << 16) | (index + 1 < count ? UInt32(self[index + 1]) << 8 : 0)
                 | (index + 2 < count ? UInt32(self[index + 2]) : 0)
             let emitted = Swift.min(4, (count - index) * 8 / 6 + 1)
             for shift in stride(from: 18, through: 0, by: -6).prefix(emitted) {

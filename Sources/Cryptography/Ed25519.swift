@@ -14,7 +14,8 @@ public struct Ed25519: Sendable {
     public struct InvalidKey: Error {}
 
     public init(privateKey: [UInt8]) throws(InvalidKey) {
-        guard privateKey.count == 32, let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, privateKey, 32) else {
+        guard privateKey.count == 32, let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, privateKey, 32)
+        else {
             throw InvalidKey()
         }
         defer { EVP_PKEY_free(key) }
@@ -33,7 +34,8 @@ public struct Ed25519: Sendable {
         var signature = [UInt8](repeating: 0, count: 64)
         var length = 64
         precondition(EVP_DigestSignInit(context, nil, nil, nil, key) == 1, "Ed25519 signing failed")
-        precondition(EVP_DigestSign(context, &signature, &length, message, message.count) == 1, "Ed25519 signing failed")
+        precondition(
+            EVP_DigestSign(context, &signature, &length, message, message.count) == 1, "Ed25519 signing failed")
         return signature
     }
 

@@ -44,7 +44,9 @@ public struct SecretBox: Sendable {
             var length: Int32 = 0
             guard update(context, output: nil, &length, associatedData) else { return false }
             guard ciphertext.isEmpty || update(context, output: &plaintext, &length, ciphertext) else { return false }
-            guard EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, Int32(Self.tagLength), &tag) == 1 else { return false }
+            guard EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, Int32(Self.tagLength), &tag) == 1 else {
+                return false
+            }
             return EVP_DecryptFinal_ex(context, nil, &length) == 1
         }
         return ok ? plaintext : nil
@@ -61,7 +63,9 @@ public struct SecretBox: Sendable {
     }
 
     /// Feeds `input` through the cipher; with no output buffer it is associated data.
-    private func update(_ context: OpaquePointer, output: UnsafeMutablePointer<UInt8>?, _ length: inout Int32, _ input: [UInt8]) -> Bool {
+    private func update(
+        _ context: OpaquePointer, output: UnsafeMutablePointer<UInt8>?, _ length: inout Int32, _ input: [UInt8]
+    ) -> Bool {
         input.withUnsafeBufferPointer { buffer in
             EVP_CipherUpdate(context, output, &length, buffer.baseAddress, Int32(buffer.count)) == 1
         }

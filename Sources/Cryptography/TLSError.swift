@@ -12,7 +12,8 @@ public struct TLSError: Error, Sendable, CustomStringConvertible {
         while case let code = ERR_get_error(), code != 0 {
             var buffer = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(code, &buffer, buffer.count)
-            reasons.append(String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            reasons.append(
+                String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         return TLSError(reasons.isEmpty ? context : "\(context): \(reasons.joined(separator: "; "))")
     }

@@ -44,7 +44,8 @@ public enum SwitchboardCommand {
     }
 
     static func loadConfiguration(_ options: [String], environment: [String: String]) -> Configuration {
-        var path: String? = FileManager.default.fileExists(atPath: "Config/switchboard.json") ? "Config/switchboard.json" : nil
+        var path: String? =
+            FileManager.default.fileExists(atPath: "Config/switchboard.json") ? "Config/switchboard.json" : nil
         var listen: String?
         var index = 0
         while index < options.count {

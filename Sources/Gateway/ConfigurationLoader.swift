@@ -26,7 +26,8 @@ extension Configuration {
 
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
         try object.rejectUnknown([
-            "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress", "mcp", "policy",
+            "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress", "mcp",
+            "policy",
             "publicBaseUrl", "secretKeyFile",
         ])
         try object.read("publicBaseUrl", into: &publicBaseUrl)
@@ -37,7 +38,9 @@ extension Configuration {
         try object.read("shutdownGraceSeconds", into: &shutdownGraceSeconds, range: 0...3600)
         try object.read("logRequests", into: &logRequests)
         if let section = try object.section("http") {
-            try section.rejectUnknown(["maxHeaderBytes", "maxLineBytes", "maxBodyBytes", "headerTimeoutSeconds", "idleTimeoutSeconds"])
+            try section.rejectUnknown([
+                "maxHeaderBytes", "maxLineBytes", "maxBodyBytes", "headerTimeoutSeconds", "idleTimeoutSeconds",
+            ])
             try section.read("maxHeaderBytes", into: &http.maxHeaderBytes, range: 1_024...1_048_576)
             try section.read("maxLineBytes", into: &http.maxLineBytes, range: 256...1_048_576)
             try section.read("maxBodyBytes", into: &http.maxBodyBytes, range: 0...1_073_741_824)
@@ -50,7 +53,8 @@ extension Configuration {
                 "maxIdlePerHost", "caFile",
             ])
             try section.read("connectTimeoutSeconds", into: &upstream.connectTimeoutSeconds, range: 0.01...600)
-            try section.read("tlsHandshakeTimeoutSeconds", into: &upstream.tlsHandshakeTimeoutSeconds, range: 0.01...600)
+            try section.read(
+                "tlsHandshakeTimeoutSeconds", into: &upstream.tlsHandshakeTimeoutSeconds, range: 0.01...600)
             try section.read("responseTimeoutSeconds", into: &upstream.responseTimeoutSeconds, range: 0.01...86_400)
             try section.read("idleTimeoutSeconds", into: &upstream.idleTimeoutSeconds, range: 0.01...86_400)
             try section.read("maxIdlePerHost", into: &upstream.maxIdlePerHost, range: 0...100_000)
@@ -65,7 +69,8 @@ extension Configuration {
         if let section = try object.section("mcp") {
             try section.rejectUnknown(["allowedOrigins", "maxUpstreamMessageBytes", "toolsListTimeoutSeconds"])
             try section.read("allowedOrigins", into: &mcp.allowedOrigins)
-            try section.read("maxUpstreamMessageBytes", into: &mcp.maxUpstreamMessageBytes, range: 1_024...1_073_741_824)
+            try section.read(
+                "maxUpstreamMessageBytes", into: &mcp.maxUpstreamMessageBytes, range: 1_024...1_073_741_824)
             try section.read("toolsListTimeoutSeconds", into: &mcp.toolsListTimeoutSeconds, range: 0.01...600)
         }
         if let section = try object.section("policy") {
@@ -92,7 +97,9 @@ extension Configuration {
         guard digits.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []
         for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
+            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else {
+                return nil
+            }
             bytes.append(byte)
         }
         return bytes
@@ -109,12 +116,14 @@ extension Configuration {
         }
         if let value = environment["SWITCHBOARD_ADMIN_KEY"] { adminKey = value }
         if let value = environment["SWITCHBOARD_EGRESS_ALLOW"] {
-            egress.allow = try Self.cidrs(value.split(separator: ",").map(String.init), field: "SWITCHBOARD_EGRESS_ALLOW")
+            egress.allow = try Self.cidrs(
+                value.split(separator: ",").map(String.init), field: "SWITCHBOARD_EGRESS_ALLOW")
         }
         if let value = environment["SWITCHBOARD_PUBLIC_BASE_URL"] { publicBaseUrl = value }
         if let value = environment["SWITCHBOARD_SECRET_KEY"] {
             guard let key = Self.hexBytes(value), key.count == 32 else {
-                throw ConfigurationError(field: "SWITCHBOARD_SECRET_KEY", problem: "expected 64 hexadecimal digits (32 bytes)")
+                throw ConfigurationError(
+                    field: "SWITCHBOARD_SECRET_KEY", problem: "expected 64 hexadecimal digits (32 bytes)")
             }
             secretKey = key
         }
@@ -163,7 +172,9 @@ struct ConfigObject {
 
     func read(_ key: String, into target: inout String) throws(ConfigurationError) {
         guard let value = members.first(where: { $0.key == key })?.value else { return }
-        guard let string = value.stringValue else { throw ConfigurationError(field: name(key), problem: "expected a string") }
+        guard let string = value.stringValue else {
+            throw ConfigurationError(field: name(key), problem: "expected a string")
+        }
         target = string
     }
 
@@ -185,14 +196,17 @@ struct ConfigObject {
 
     func read(_ key: String, into target: inout Bool) throws(ConfigurationError) {
         guard let value = members.first(where: { $0.key == key })?.value else { return }
-        guard let bool = value.boolValue else { throw ConfigurationError(field: name(key), problem: "expected true or false") }
+        guard let bool = value.boolValue else {
+            throw ConfigurationError(field: name(key), problem: "expected true or false")
+        }
         target = bool
     }
 
     func read(_ key: String, into target: inout Int, range: ClosedRange<Int>) throws(ConfigurationError) {
         guard let value = members.first(where: { $0.key == key })?.value else { return }
         guard let int = value.intValue, range.contains(int) else {
-            throw ConfigurationError(field: name(key), problem: "expected an integer from \(range.lowerBound) to \(range.upperBound)")
+            throw ConfigurationError(
+                field: name(key), problem: "expected an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         target = int
     }
@@ -200,7 +214,8 @@ struct ConfigObject {
     func read(_ key: String, into target: inout Double, range: ClosedRange<Double>) throws(ConfigurationError) {
         guard let value = members.first(where: { $0.key == key })?.value else { return }
         guard let double = value.doubleValue, range.contains(double) else {
-            throw ConfigurationError(field: name(key), problem: "expected a number from \(range.lowerBound) to \(range.upperBound)")
+            throw ConfigurationError(
+                field: name(key), problem: "expected a number from \(range.lowerBound) to \(range.upperBound)")
         }
         target = double
     }

@@ -51,7 +51,9 @@ final class Credentials: Sendable {
 
     /// The principal for `Authorization: Bearer <credential>`, or `nil` (the caller answers 401 without saying why).
     func authenticate(_ credential: Substring) -> Principal? {
-        guard credential.hasPrefix(Ed25519TokenCodec.prefix) else { return apiKeys.principal(credential).map { .apiKey(id: $0) } }
+        guard credential.hasPrefix(Ed25519TokenCodec.prefix) else {
+            return apiKeys.principal(credential).map { .apiKey(id: $0) }
+        }
         guard let claims = verifier.claims(String(credential)) else { return nil }
         guard claims.expiresAt > Self.now, apiKeys.isActive(claims.rootKeyID) else { return nil }
         let refused = revoked.withLock { set in claims.revocationIDs.contains(where: set.contains) }

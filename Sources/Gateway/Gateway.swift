@@ -18,11 +18,14 @@ public final class Gateway: Sendable {
     let handlers = Mutex<[UncheckedSendable<GatewayHandler>]>([])
     let server = Mutex<HTTPServer?>(nil)
 
-    init(configuration: Configuration, database: Database, apiKeys: APIKeys, secretKey: [UInt8], pool: BlockingPool) throws {
+    init(configuration: Configuration, database: Database, apiKeys: APIKeys, secretKey: [UInt8], pool: BlockingPool)
+        throws
+    {
         self.configuration = configuration
         self.database = database
         let patterns = PatternCache(limits: configuration.policy.patternLimits)
-        credentials = try Credentials(database: database, box: try SecretBox(key: secretKey), apiKeys: apiKeys, patterns: patterns)
+        credentials = try Credentials(
+            database: database, box: try SecretBox(key: secretKey), apiKeys: apiKeys, patterns: patterns)
         log = RequestLog(enabled: configuration.logRequests)
         resolver = Resolver(pool: pool)
         let upstream = configuration.upstream

@@ -1,8 +1,8 @@
 import Connect
 import Cryptography
 import HTTP
-import Policy
 import JSON
+import Policy
 import Reactor
 
 /// The request pipeline on one loop: request id, routing, authentication, then the endpoint; every response
@@ -74,7 +74,8 @@ final class GatewayHandler: HTTPHandler {
         }
         switch match {
         case .found(.health, _):
-            writer.respond(.json(200, .object([JSONMember("status", "ok"), JSONMember("timestamp", .string(Timestamp.now()))])))
+            writer.respond(
+                .json(200, .object([JSONMember("status", "ok"), JSONMember("timestamp", .string(Timestamp.now()))])))
         case .found(.metrics, _):
             MetricsCollector(gateway: gateway, requester: loop, writer: writer).collect()
         case .found(.tokens, _):
@@ -119,8 +120,11 @@ final class GatewayHandler: HTTPHandler {
     private func authenticated(_ request: HTTPRequest, _ writer: HTTPResponseWriter) -> Principal? {
         let header = request.headers["Authorization"] ?? ""
         let scheme = header.prefix(7)
-        if scheme.lowercased() == "bearer ", let principal = gateway.credentials.authenticate(header.dropFirst(7)) { return principal }
-        var response = HTTPResponse.error(401, "unauthorized", "a valid API key or service token is required: Authorization: Bearer <credential>")
+        if scheme.lowercased() == "bearer ", let principal = gateway.credentials.authenticate(header.dropFirst(7)) {
+            return principal
+        }
+        var response = HTTPResponse.error(
+            401, "unauthorized", "a valid API key or service token is required: Authorization: Bearer <credential>")
         response.headers.set("WWW-Authenticate", "Bearer")
         writer.respond(response)
         return nil

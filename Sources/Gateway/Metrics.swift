@@ -9,7 +9,9 @@ struct LoopMetrics: Sendable {
         let status: Int
     }
 
-    static let bucketBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let bucketBounds: [Double] = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
 
     var requests: [Key: Int] = [:]
     /// Per route: count per bucket (the last is +Inf), total seconds.
@@ -41,8 +43,11 @@ enum PrometheusText {
     static func render(_ metrics: LoopMetrics, openConnections: Int, rejected: [Int: Int]) -> String {
         var out = "# HELP switchboard_http_requests_total Requests answered, by route, method and status.\n"
         out += "# TYPE switchboard_http_requests_total counter\n"
-        for (key, count) in metrics.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
-            out += "switchboard_http_requests_total{route=\"\(escape(key.route))\",method=\"\(escape(key.method))\",status=\"\(key.status)\"} \(count)\n"
+        for (key, count) in metrics.requests.sorted(by: {
+            ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status)
+        }) {
+            out +=
+                "switchboard_http_requests_total{route=\"\(escape(key.route))\",method=\"\(escape(key.method))\",status=\"\(key.status)\"} \(count)\n"
         }
         out += "# HELP switchboard_http_request_duration_seconds Time from a complete request to a complete response.\n"
         out += "# TYPE switchboard_http_request_duration_seconds histogram\n"
@@ -51,12 +56,14 @@ enum PrometheusText {
             for (index, count) in entry.buckets.enumerated() {
                 cumulative += count
                 let bound = index < LoopMetrics.bucketBounds.count ? String(LoopMetrics.bucketBounds[index]) : "+Inf"
-                out += "switchboard_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"\(bound)\"} \(cumulative)\n"
+                out +=
+                    "switchboard_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"\(bound)\"} \(cumulative)\n"
             }
             out += "switchboard_http_request_duration_seconds_sum{route=\"\(escape(route))\"} \(entry.sum)\n"
             out += "switchboard_http_request_duration_seconds_count{route=\"\(escape(route))\"} \(cumulative)\n"
         }
-        out += "# HELP switchboard_http_rejected_requests_total Requests refused before routing (malformed, too large, too slow).\n"
+        out +=
+            "# HELP switchboard_http_rejected_requests_total Requests refused before routing (malformed, too large, too slow).\n"
         out += "# TYPE switchboard_http_rejected_requests_total counter\n"
         for (status, count) in rejected.sorted(by: { $0.key < $1.key }) {
             out += "switchboard_http_rejected_requests_total{status=\"\(status)\"} \(count)\n"
@@ -64,7 +71,8 @@ enum PrometheusText {
         out += "# HELP switchboard_http_open_connections Client connections open now.\n"
         out += "# TYPE switchboard_http_open_connections gauge\n"
         out += "switchboard_http_open_connections \(openConnections)\n"
-        out += "# HELP switchboard_upstream_pool_connections Upstream connections, idle in the keep-alive pool or busy.\n"
+        out +=
+            "# HELP switchboard_upstream_pool_connections Upstream connections, idle in the keep-alive pool or busy.\n"
         out += "# TYPE switchboard_upstream_pool_connections gauge\n"
         var pools: [String: (idle: Int, busy: Int)] = [:]
         for pool in metrics.upstreamPools {

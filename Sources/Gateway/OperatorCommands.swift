@@ -23,7 +23,8 @@ enum OperatorCommands {
             let rows = keys.map { key in
                 JSONValue.object([
                     JSONMember("id", .string(key.id)), JSONMember("name", .string(key.name)),
-                    JSONMember("createdAt", .string(key.createdAt)), JSONMember("revokedAt", key.revokedAt.map(JSONValue.string) ?? .null),
+                    JSONMember("createdAt", .string(key.createdAt)),
+                    JSONMember("revokedAt", key.revokedAt.map(JSONValue.string) ?? .null),
                 ])
             }
             for row in rows { print(JSONWriter.string(row)) }
@@ -39,7 +40,8 @@ enum OperatorCommands {
             let (_, configuration) = split(rest, environment: environment, accepting: [])
             do {
                 let database = try Database(path: configuration.database, migrations: Migration.all)
-                let box = try SecretBox(key: try configuration.secretKey ?? SecretKeyFile.load(configuration.secretKeyFile))
+                let box = try SecretBox(
+                    key: try configuration.secretKey ?? SecretKeyFile.load(configuration.secretKeyFile))
                 let key = try SigningKeys.create(database, box: box)
                 print("new token signing key \(key.id); earlier keys keep verifying the tokens they signed")
             } catch {
@@ -53,7 +55,8 @@ enum OperatorCommands {
 
     static func token(_ arguments: [String], environment: [String: String]) -> Never {
         guard arguments.first == "revoke" else { usage("switchboard token revoke <token id> [--config PATH]") }
-        let (options, configuration) = split(Array(arguments.dropFirst()), environment: environment, accepting: ["<id>"])
+        let (options, configuration) = split(
+            Array(arguments.dropFirst()), environment: environment, accepting: ["<id>"])
         guard let id = options["<id>"] else { usage("switchboard token revoke <token id>") }
         // Kept until the longest a token can live has passed; by then every token with this id has expired.
         let until = Credentials.now + 86_400
@@ -74,7 +77,11 @@ enum OperatorCommands {
         while index < arguments.count {
             let argument = arguments[index]
             if argument == "--config" || accepting.contains(argument), index + 1 < arguments.count {
-                if argument == "--config" { passOn += [argument, arguments[index + 1]] } else { options[argument] = arguments[index + 1] }
+                if argument == "--config" {
+                    passOn += [argument, arguments[index + 1]]
+                } else {
+                    options[argument] = arguments[index + 1]
+                }
                 index += 2
             } else if !argument.hasPrefix("-"), accepting.contains("<id>"), options["<id>"] == nil {
                 options["<id>"] = argument

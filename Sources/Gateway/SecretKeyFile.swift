@@ -17,7 +17,8 @@ enum SecretKeyFile {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
-            throw ConfigurationError(field: "secretKeyFile", problem: "cannot create \(path): \(String(cString: strerror(errno)))")
+            throw ConfigurationError(
+                field: "secretKeyFile", problem: "cannot create \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         let text = Array((key.hexString + "\n").utf8)

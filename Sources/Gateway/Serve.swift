@@ -39,10 +39,12 @@ enum Serve {
         } catch {
             fatal("listen on \(configuration.listen): \(error)")
         }
-        gateway.log.event("listening", [
-            JSONMember("address", .string("http://\(bound)")), JSONMember("loops", .integer(group.loops.count)),
-            JSONMember("database", .string(configuration.database)),
-        ])
+        gateway.log.event(
+            "listening",
+            [
+                JSONMember("address", .string("http://\(bound)")), JSONMember("loops", .integer(group.loops.count)),
+                JSONMember("database", .string(configuration.database)),
+            ])
         gateway.credentials.refreshPeriodically(every: configuration.policy.credentialRefreshSeconds) { problem in
             gateway.log.event("credential refresh failed", [JSONMember("error", .string(problem))])
         }
@@ -51,12 +53,14 @@ enum Serve {
     }
 
     /// On an empty store, creates an admin key and prints it once; `SWITCHBOARD_ADMIN_KEY` names it instead.
-    static func bootstrapAdminKey(_ database: Database, _ fromEnvironment: String?) throws(StoreError) -> [StoredAPIKey] {
+    static func bootstrapAdminKey(_ database: Database, _ fromEnvironment: String?) throws(StoreError) -> [StoredAPIKey]
+    {
         let repository = APIKeyRepository()
         var created: String?
         let keys = try database.performAndWait { database throws(StoreError) in
             if let fromEnvironment {
-                let record = APIKeys.record(for: fromEnvironment, name: "admin (SWITCHBOARD_ADMIN_KEY)", createdAt: Timestamp.now())
+                let record = APIKeys.record(
+                    for: fromEnvironment, name: "admin (SWITCHBOARD_ADMIN_KEY)", createdAt: Timestamp.now())
                 if !(try repository.active(in: database).contains { $0.id == record.id }) {
                     try repository.insert(record, in: database)
                 }
@@ -68,7 +72,8 @@ enum Serve {
             return try repository.active(in: database)
         }
         if let created {
-            printError("switchboard: created an admin API key; it is shown only this once, so store it now:\n\(created)")
+            printError(
+                "switchboard: created an admin API key; it is shown only this once, so store it now:\n\(created)")
         }
         return keys
     }

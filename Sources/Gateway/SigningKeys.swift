@@ -13,7 +13,9 @@ enum SigningKeys {
 
     static func load(_ database: Database, box: SecretBox) throws -> [SigningKey] {
         let repository = CredentialRepository()
-        let stored = try database.performAndWait { database throws(StoreError) in try repository.signingKeys(in: database) }
+        let stored = try database.performAndWait { database throws(StoreError) in
+            try repository.signingKeys(in: database)
+        }
         return try stored.map { row in
             guard let seed = box.open(row.sealedPrivateKey, associatedData: binding(row.id)) else {
                 throw StartupError("signing key \(row.id) does not open with this secret key")
@@ -26,9 +28,11 @@ enum SigningKeys {
     static func create(_ database: Database, box: SecretBox) throws -> SigningKey {
         let key = SigningKey(id: "k" + Digest.randomBytes(6).base64URL, key: Ed25519.generate())
         let row = StoredSigningKey(
-            id: key.id, sealedPrivateKey: box.seal(key.key.privateKey, associatedData: binding(key.id)), createdAt: Timestamp.now())
+            id: key.id, sealedPrivateKey: box.seal(key.key.privateKey, associatedData: binding(key.id)),
+            createdAt: Timestamp.now())
         let repository = CredentialRepository()
-        try database.performAndWait { database throws(StoreError) in try repository.insertSigningKey(row, in: database) }
+        try database.performAndWait { database throws(StoreError) in try repository.insertSigningKey(row, in: database)
+        }
         return key
     }
 

@@ -21,11 +21,16 @@ struct TokensEndpoint {
         }
         if let organization = minted.organizationID {
             // Organizations belong to the registry module; no credential administers one here yet.
-            return writer.respond(.error(403, "forbidden", "you are not an admin or owner of organization \(organization)"))
+            return writer.respond(
+                .error(403, "forbidden", "you are not an admin or owner of organization \(organization)"))
         }
         let expiresAt = Timestamp.format(seconds: minted.claims.expiresAt, milliseconds: 0)
-        writer.respond(.json(200, .object([
-            JSONMember("token", .string(credentials.mint(minted.claims))), JSONMember("expiresAt", .string(expiresAt)),
-        ])))
+        writer.respond(
+            .json(
+                200,
+                .object([
+                    JSONMember("token", .string(credentials.mint(minted.claims))),
+                    JSONMember("expiresAt", .string(expiresAt)),
+                ])))
     }
 }

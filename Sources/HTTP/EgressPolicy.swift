@@ -63,7 +63,9 @@ public struct EgressPolicy: Sendable {
         let mapped: [UInt8] = Array(repeating: 0, count: 10) + [0xFF, 0xFF]
         let nat64: [UInt8] = [0x00, 0x64, 0xFF, 0x9B] + Array(repeating: 0, count: 8)
         let compatible = Array(repeating: UInt8(0), count: 12)
-        if head == mapped || head == nat64 || (head == compatible && bytes[12...].contains { $0 != 0 } && bytes[12...] != [0, 0, 0, 1]) {
+        if head == mapped || head == nat64
+            || (head == compatible && bytes[12...].contains { $0 != 0 } && bytes[12...] != [0, 0, 0, 1])
+        {
             return Array(bytes.suffix(4))
         }
         return bytes

@@ -165,7 +165,9 @@ final class HTTPClientConnection: EventHandler {
         while isReadingState {
             let count: Int?
             do {
-                count = try client.scratch.withUnsafeMutableBytes { raw throws(SystemError) in try Socket.read(fd, into: raw) }
+                count = try client.scratch.withUnsafeMutableBytes { raw throws(SystemError) in
+                    try Socket.read(fd, into: raw)
+                }
             } catch {
                 return fail(.closed)
             }
@@ -228,7 +230,8 @@ final class HTTPClientConnection: EventHandler {
         guard let exchange else { return }
         switch event {
         case .responseHead(let head):
-            self.exchange?.keepAlive = head.keepAlive && !exchange.request.headers.contains("Connection", token: "close")
+            self.exchange?.keepAlive =
+                head.keepAlive && !exchange.request.headers.contains("Connection", token: "close")
             arm("waiting for the response body", configuration.responseTimeoutNanoseconds)
             exchange.delegate.didReceiveHead(head)
         case .body(let bytes):

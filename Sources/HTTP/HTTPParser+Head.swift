@@ -120,7 +120,8 @@ extension HTTPParser {
     private static func requireChunkedOnly(_ codings: [String]) throws(HTTPParseError) {
         let list = codings.flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces.lowercased() }
         guard list == ["chunked"] else {
-            throw HTTPParseError(status: 501, reason: "unsupported Transfer-Encoding \(codings.joined(separator: ", "))")
+            throw HTTPParseError(
+                status: 501, reason: "unsupported Transfer-Encoding \(codings.joined(separator: ", "))")
         }
     }
 

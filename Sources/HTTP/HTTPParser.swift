@@ -142,7 +142,9 @@ public struct HTTPParser: Sendable {
             return .body(bytes)
         case .chunkDataEnd:
             guard bufferedCount >= 2 else { return nil }
-            guard buffer[start] == 0x0D, buffer[start + 1] == 0x0A else { throw .bad("chunk data not followed by CRLF") }
+            guard buffer[start] == 0x0D, buffer[start + 1] == 0x0A else {
+                throw .bad("chunk data not followed by CRLF")
+            }
             start += 2
             state = .chunkSize
             return try step()

@@ -6,7 +6,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// A keep-alive connection with no request in progress is closed after this; a body that stalls this long gets 408.
     public var idleTimeoutNanoseconds: UInt64
 
-    public init(limits: HTTPParserLimits = HTTPParserLimits(), headerTimeoutSeconds: Double = 10, idleTimeoutSeconds: Double = 60) {
+    public init(
+        limits: HTTPParserLimits = HTTPParserLimits(), headerTimeoutSeconds: Double = 10,
+        idleTimeoutSeconds: Double = 60
+    ) {
         self.limits = limits
         headerTimeoutNanoseconds = UInt64(headerTimeoutSeconds * 1e9)
         idleTimeoutNanoseconds = UInt64(idleTimeoutSeconds * 1e9)

@@ -50,7 +50,9 @@ final class HTTPServerConnection: EventHandler {
         for _ in 0..<16 {
             let result: Int?
             do {
-                result = try owner.scratch.withUnsafeMutableBytes { raw throws(SystemError) in try Socket.read(fd, into: raw) }
+                result = try owner.scratch.withUnsafeMutableBytes { raw throws(SystemError) in
+                    try Socket.read(fd, into: raw)
+                }
             } catch {
                 close()
                 return

@@ -9,7 +9,9 @@ public struct QueryString: Sendable {
         }
         pairs = query.split(separator: "&").compactMap { part in
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (text: Substring) in PathTable.percentDecode(Substring(String(text.map { $0 == "+" ? " " : $0 }))) }
+            let decode = { (text: Substring) in
+                PathTable.percentDecode(Substring(String(text.map { $0 == "+" ? " " : $0 })))
+            }
             guard let key = decode(pieces[0]) else { return nil }
             let value = pieces.count > 1 ? decode(pieces[1]) : ""
             return value.map { (key, $0) }

@@ -47,7 +47,9 @@ public struct UpstreamURL: Equatable, Sendable, CustomStringConvertible {
             host = authority.lowercased()
             port = defaultPort
         }
-        let hostAllowed = host.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" || $0 == "_" }
+        let hostAllowed = host.allSatisfy {
+            $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" || $0 == "_"
+        }
         guard !host.isEmpty, host.allSatisfy(\.isASCII), hostAllowed else { return nil }
         target = String(path)
     }

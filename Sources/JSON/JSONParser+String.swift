@@ -21,7 +21,8 @@ extension JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return try decoded.withUnsafeBufferPointer { run throws(JSONError) in try validated(run, offset: start) }
+                return try decoded.withUnsafeBufferPointer { run throws(JSONError) in try validated(run, offset: start)
+                }
             case UInt8(ascii: "\\"):
                 try decodeEscape(into: &decoded)
             case 0..<0x20:

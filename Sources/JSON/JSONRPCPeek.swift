@@ -51,7 +51,11 @@ public struct JSONRPCPeek: Equatable, Sendable {
                 try parser.skipValue()
             case "params":
                 try parser.forEachMember(orSkipNonObject: true) { parser, key throws(JSONError) in
-                    if key == "name" { peek.paramsName = try parser.parseValue().stringValue } else { try parser.skipValue() }
+                    if key == "name" {
+                        peek.paramsName = try parser.parseValue().stringValue
+                    } else {
+                        try parser.skipValue()
+                    }
                 }
             default: try parser.skipValue()
             }

@@ -55,11 +55,13 @@ extension Constraint {
         if let unknown = members.first(where: { !Self.fields.contains($0.key) }) {
             throw ConstraintError(description: "\(at).\(unknown.key): unknown field")
         }
-        namespaces = try value["namespaces"].map { v throws(ConstraintError) in try Self.strings(v, "\(at).namespaces") }
+        namespaces = try value["namespaces"].map { v throws(ConstraintError) in try Self.strings(v, "\(at).namespaces")
+        }
         resources = try value["resources"].map { v throws(ConstraintError) in
             try Self.strings(v, "\(at).resources").map { s throws(ConstraintError) in
                 guard let resource = Resource(rawValue: s) else {
-                    throw ConstraintError(description: "\(at).resources: \(s) is not one of connections, servers, namespaces, skills")
+                    throw ConstraintError(
+                        description: "\(at).resources: \(s) is not one of connections, servers, namespaces, skills")
                 }
                 return resource
             }
@@ -84,7 +86,9 @@ extension Constraint {
                 guard !rule.key.isEmpty, rule.key.count <= 200 else {
                     throw ConstraintError(description: "\(field): the key must be 1 to 200 characters")
                 }
-                guard let source = rule.value.stringValue else { throw ConstraintError(description: "\(field): expected a pattern string") }
+                guard let source = rule.value.stringValue else {
+                    throw ConstraintError(description: "\(field): expected a pattern string")
+                }
                 do {
                     _ = try patterns.pattern(source)
                 } catch {
@@ -107,7 +111,8 @@ extension Constraint {
     private static func metadata(_ value: JSONValue, _ field: String) throws(ConstraintError) -> [[String: String]] {
         func object(_ value: JSONValue) throws(ConstraintError) -> [String: String] {
             guard let members = value.objectMembers, members.allSatisfy({ $0.value.stringValue != nil }) else {
-                throw ConstraintError(description: "\(field): expected an object of strings or an array of such objects")
+                throw ConstraintError(
+                    description: "\(field): expected an object of strings or an array of such objects")
             }
             var pairs: [String: String] = [:]
             for member in members { pairs[member.key] = member.value.stringValue }
@@ -115,7 +120,8 @@ extension Constraint {
         }
         if value.objectMembers != nil { return [try object(value)] }
         guard let elements = value.arrayValue, !elements.isEmpty else {
-            throw ConstraintError(description: "\(field): expected an object of strings or a non-empty array of such objects")
+            throw ConstraintError(
+                description: "\(field): expected an object of strings or a non-empty array of such objects")
         }
         var objects: [[String: String]] = []
         for element in elements { objects.append(try object(element)) }
@@ -127,7 +133,9 @@ extension Constraint {
         var seconds: Double?
         if let number = value.doubleValue {
             seconds = number
-        } else if let text = value.stringValue, let unit = text.last, let amount = Double(text.dropLast()), amount.isFinite {
+        } else if let text = value.stringValue, let unit = text.last, let amount = Double(text.dropLast()),
+            amount.isFinite
+        {
             switch unit {
             case "h": seconds = amount * 3_600
             case "m": seconds = amount * 60
@@ -136,7 +144,10 @@ extension Constraint {
             }
         }
         guard let seconds, seconds.rounded() == seconds, seconds >= 1, seconds <= Double(maxTTLSeconds) else {
-            throw ConstraintError(description: "\(field): expected whole seconds from 1 to 86400, or a duration such as \"1h\", \"30m\" or \"20s\" up to 24h")
+            throw ConstraintError(
+                description:
+                    "\(field): expected whole seconds from 1 to 86400, or a duration such as \"1h\", \"30m\" or \"20s\" up to 24h"
+            )
         }
         return Int(seconds)
     }

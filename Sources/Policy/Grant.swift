@@ -13,7 +13,9 @@ public struct AccessRequest: Sendable {
     /// per-target check instead of refusing the request.
     public var anyTarget = false
 
-    public init(namespace: String, resource: Resource, operation: Operation, metadata: JSONValue? = nil, rpc: JSONValue? = nil) {
+    public init(
+        namespace: String, resource: Resource, operation: Operation, metadata: JSONValue? = nil, rpc: JSONValue? = nil
+    ) {
         self.namespace = namespace
         self.resource = resource
         self.operation = operation
@@ -47,7 +49,8 @@ public struct Grant: Sendable, Equatable {
             JSONMember("jsonrpc", "2.0"), JSONMember("method", "tools/call"),
             JSONMember("params", .object([JSONMember("name", .string(tool))])),
         ])
-        let request = AccessRequest(namespace: namespace, resource: .connections, operation: .execute, metadata: metadata, rpc: call)
+        let request = AccessRequest(
+            namespace: namespace, resource: .connections, operation: .execute, metadata: metadata, rpc: call)
         return blocks.allSatisfy { block in
             block.contains { $0.allows(request, patterns: patterns, onlyPaths: ["method", "params.name", "jsonrpc"]) }
         }
@@ -60,13 +63,16 @@ extension Constraint {
         if let resources, !resources.contains(request.resource) { return false }
         if let operations, !operations.contains(request.operation) { return false }
         if let metadata, !request.anyTarget {
-            guard let target = request.metadata, metadata.contains(where: { Self.matches(target, $0) }) else { return false }
+            guard let target = request.metadata, metadata.contains(where: { Self.matches(target, $0) }) else {
+                return false
+            }
         }
         if let rpc = request.rpc, !rpcReqMatch.isEmpty {
             let lifecycle = rpc["method"]?.stringValue.map(AccessRequest.lifecycleMethods.contains) ?? false
             if !lifecycle {
                 for rule in rpcReqMatch where onlyPaths?.contains(rule.path) ?? true {
-                    guard let text = DotPath.text(at: rule.path, in: rpc), let pattern = try? patterns.pattern(rule.pattern),
+                    guard let text = DotPath.text(at: rule.path, in: rpc),
+                        let pattern = try? patterns.pattern(rule.pattern),
                         pattern.matches(text)
                     else { return false }
                 }

@@ -33,13 +33,16 @@ public final class Pattern: @unchecked Sendable {
         }
         var error = [CChar](repeating: 0, count: 256)
         let bytes = Array(source.utf8)
-        guard let re = bytes.withUnsafeBufferPointer({ buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                sb_re2_compile(chars.baseAddress, chars.count, Int64(limits.maxMemoryBytes), &error, error.count)
-            }
-        }) else {
+        guard
+            let re = bytes.withUnsafeBufferPointer({ buffer in
+                buffer.withMemoryRebound(to: CChar.self) { chars in
+                    sb_re2_compile(chars.baseAddress, chars.count, Int64(limits.maxMemoryBytes), &error, error.count)
+                }
+            })
+        else {
             let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw Invalid(description: "not an RE2 pattern (lookaround and backreferences are not supported): \(reason)")
+            throw Invalid(
+                description: "not an RE2 pattern (lookaround and backreferences are not supported): \(reason)")
         }
         let size = Int(sb_re2_program_size(re))
         guard size <= limits.maxProgramSize else {
@@ -82,7 +85,9 @@ public final class Pattern: @unchecked Sendable {
                 if character == "\\" {
                     guard iterator.next() == "." else { return nil }
                     name.append(".")
-                } else if character.isASCII && (character.isLetter || character.isNumber || character == "_" || character == "-") {
+                } else if character.isASCII
+                    && (character.isLetter || character.isNumber || character == "_" || character == "-")
+                {
                     name.append(character)
                 } else {
                     return nil

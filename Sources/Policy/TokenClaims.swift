@@ -61,13 +61,18 @@ extension Constraint {
         if let resources { members.append(JSONMember("resources", .array(resources.map { .string($0.rawValue) }))) }
         if let operations { members.append(JSONMember("operations", .array(operations.map { .string($0.rawValue) }))) }
         if let metadata {
-            members.append(JSONMember("metadata", .array(metadata.map { pairs in
-                .object(pairs.sorted { $0.key < $1.key }.map { JSONMember($0.key, .string($0.value)) })
-            })))
+            members.append(
+                JSONMember(
+                    "metadata",
+                    .array(
+                        metadata.map { pairs in
+                            .object(pairs.sorted { $0.key < $1.key }.map { JSONMember($0.key, .string($0.value)) })
+                        })))
         }
         if let ttlSeconds { members.append(JSONMember("ttl", .integer(ttlSeconds))) }
         if !rpcReqMatch.isEmpty {
-            members.append(JSONMember("rpcReqMatch", .object(rpcReqMatch.map { JSONMember($0.path, .string($0.pattern)) })))
+            members.append(
+                JSONMember("rpcReqMatch", .object(rpcReqMatch.map { JSONMember($0.path, .string($0.pattern)) })))
         }
         return .object(members)
     }

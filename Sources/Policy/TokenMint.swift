@@ -24,7 +24,9 @@ public struct TokenMint {
         }
         var organizationID: String?
         if let organization = request["organizationId"] {
-            guard let text = organization.stringValue, !text.isEmpty else { throw Refusal(message: "organizationId: expected a string") }
+            guard let text = organization.stringValue, !text.isEmpty else {
+                throw Refusal(message: "organizationId: expected a string")
+            }
             organizationID = text
         }
         var block: [Constraint]?

@@ -48,7 +48,9 @@ public final class EventLoop: @unchecked Sendable {
         self.index = index
         epollFD = try syscall("epoll_create1") { sb_epoll_create() }
         wakeFD = try syscall("eventfd") { sb_eventfd() }
-        _ = try syscall("epoll_ctl") { sb_epoll_ctl(epollFD, 1 /* EPOLL_CTL_ADD */, wakeFD, UInt32(SB_EPOLLIN), Self.wakeToken) }
+        _ = try syscall("epoll_ctl") {
+            sb_epoll_ctl(epollFD, 1 /* EPOLL_CTL_ADD */, wakeFD, UInt32(SB_EPOLLIN), Self.wakeToken)
+        }
     }
 
     deinit {

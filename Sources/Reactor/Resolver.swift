@@ -38,7 +38,9 @@ public struct Resolver: Sendable {
         var addresses: [SocketAddress] = []
         var cursor = list
         while let entry = cursor {
-            if let raw = entry.pointee.ai_addr, entry.pointee.ai_family == AF_INET || entry.pointee.ai_family == AF_INET6 {
+            if let raw = entry.pointee.ai_addr,
+                entry.pointee.ai_family == AF_INET || entry.pointee.ai_family == AF_INET6
+            {
                 var storage = sockaddr_storage()
                 withUnsafeMutableBytes(of: &storage) { target in
                     target.copyMemory(from: UnsafeRawBufferPointer(start: raw, count: Int(entry.pointee.ai_addrlen)))

@@ -44,7 +44,7 @@ public enum Socket {
             }
             try? setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
             return (fd, SocketAddress(storage: storage, length: length))
-        } catch where error.wouldBlock || error.errno == ECONNABORTED {
+        } catch  where error.wouldBlock || error.errno == ECONNABORTED {
             return nil
         }
     }
@@ -74,7 +74,7 @@ public enum Socket {
     public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int? {
         do {
             return try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
-        } catch where error.wouldBlock {
+        } catch  where error.wouldBlock {
             return nil
         }
     }
@@ -83,7 +83,7 @@ public enum Socket {
     public static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemError) -> Int? {
         do {
             return try syscall("send") { send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
-        } catch where error.wouldBlock {
+        } catch  where error.wouldBlock {
             return nil
         }
     }

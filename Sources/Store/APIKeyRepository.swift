@@ -38,16 +38,19 @@ public struct APIKeyRepository: Sendable {
 
     /// Every key, revoked ones included, oldest first.
     public func all(in database: Database) throws(StoreError) -> [StoredAPIKey] {
-        try database.query("SELECT id, name, secret_hash, created_at, revoked_at FROM api_keys ORDER BY created_at, id").map { row in
-            StoredAPIKey(
-                id: row[0].text ?? "", name: row[1].text ?? "", secretHash: row[2].blob ?? [], createdAt: row[3].text ?? "",
-                revokedAt: row[4].text)
-        }
+        try database.query("SELECT id, name, secret_hash, created_at, revoked_at FROM api_keys ORDER BY created_at, id")
+            .map { row in
+                StoredAPIKey(
+                    id: row[0].text ?? "", name: row[1].text ?? "", secretHash: row[2].blob ?? [],
+                    createdAt: row[3].text ?? "",
+                    revokedAt: row[4].text)
+            }
     }
 
     /// Whether an active key was revoked.
     public func revoke(id: String, at time: String, in database: Database) throws(StoreError) -> Bool {
-        try database.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [.text(time), .text(id)])
+        try database.execute(
+            "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [.text(time), .text(id)])
         return try database.query("SELECT changes()")[0][0].integer == 1
     }
 

@@ -32,7 +32,8 @@ public struct StoredConnection: Equatable, Sendable {
 public struct ConnectionRepository: Sendable {
     public init() {}
 
-    private static let columns = "seq, namespace, id, name, transport, mcp_url, metadata, sealed_headers, mock, created_at"
+    private static let columns =
+        "seq, namespace, id, name, transport, mcp_url, metadata, sealed_headers, mock, created_at"
 
     /// The owner of `namespace`, creating it for `ownerKeyID` when it does not exist yet.
     public func claimNamespace(_ namespace: String, ownerKeyID: String, createdAt: String, in database: Database)
@@ -41,7 +42,8 @@ public struct ConnectionRepository: Sendable {
         try database.execute(
             "INSERT OR IGNORE INTO namespaces (name, owner_key_id, created_at) VALUES (?, ?, ?)",
             [.text(namespace), .text(ownerKeyID), .text(createdAt)])
-        return try database.query("SELECT owner_key_id FROM namespaces WHERE name = ?", [.text(namespace)])[0][0].text ?? ""
+        return try database.query("SELECT owner_key_id FROM namespaces WHERE name = ?", [.text(namespace)])[0][0].text
+            ?? ""
     }
 
     public func namespaceOwners(in database: Database) throws(StoreError) -> [String: String] {

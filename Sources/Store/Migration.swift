@@ -75,7 +75,8 @@ struct Migrator {
         try database.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
         let applied = Set(try database.query("SELECT version FROM schema_migrations").compactMap { $0[0].integer })
-        for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(Int64(migration.version)) {
+        for migration in migrations.sorted(by: { $0.version < $1.version })
+        where !applied.contains(Int64(migration.version)) {
             try database.execute("BEGIN IMMEDIATE")
             do {
                 try database.execute(migration.sql)

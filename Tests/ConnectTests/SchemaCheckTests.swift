@@ -4,7 +4,8 @@ import Testing
 @testable import Connect
 
 struct SchemaCheckTests {
-    let schema = try! JSONParser.parse(#"""
+    let schema = try! JSONParser.parse(
+        #"""
         {"type": "object", "required": ["a", "mode"],
          "properties": {"a": {"type": "integer"}, "mode": {"type": "string", "enum": ["fast", "slow"]},
                         "tags": {"type": "array", "items": {"type": "string"}},
@@ -18,7 +19,8 @@ struct SchemaCheckTests {
 
     @Test func validArgumentsPass() {
         #expect(check(#"{"a": 1, "mode": "fast"}"#) == nil)
-        #expect(check(#"{"a": 2.0, "mode": "slow", "tags": ["x"], "opt": null, "nested": {"x": true}, "extra": 1}"#) == nil)
+        #expect(
+            check(#"{"a": 2.0, "mode": "slow", "tags": ["x"], "opt": null, "nested": {"x": true}, "extra": 1}"#) == nil)
     }
 
     @Test(arguments: [

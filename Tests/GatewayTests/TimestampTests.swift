@@ -1,6 +1,5 @@
-import Testing
-
 import Reactor
+import Testing
 
 struct TimestampTests {
     @Test(arguments: [

@@ -35,7 +35,8 @@ final class ClientHarness: @unchecked Sendable {
         group.start()
         let configuration = HTTPClientConfiguration(
             responseTimeoutSeconds: responseTimeoutSeconds, tls: try TLSClientContext(extraCAFile: caFile))
-        client = HTTPClient(loop: group.loops[0], configuration: configuration, resolver: Resolver(pool: BlockingPool()))
+        client = HTTPClient(
+            loop: group.loops[0], configuration: configuration, resolver: Resolver(pool: BlockingPool()))
     }
 
     /// Closes the pooled connections on the loop, then stops it, so nothing outlives the client.
@@ -56,7 +57,9 @@ final class ClientHarness: @unchecked Sendable {
         return await withCheckedContinuation { continuation in
             group.loops[0].execute {
                 let (client, request) = box.value
-                client.execute(request, delegate: RecordingDelegate { continuation.resume(returning: UncheckedSendable($0).value) })
+                client.execute(
+                    request, delegate: RecordingDelegate { continuation.resume(returning: UncheckedSendable($0).value) }
+                )
             }
         }
     }

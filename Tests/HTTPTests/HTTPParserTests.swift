@@ -45,7 +45,10 @@ let validRequests: [(name: String, raw: String, bodies: [String])] = [
     ("leading empty line", "\r\nGET / HTTP/1.1\r\nX:  padded  \r\n\r\n", [""]),
     ("HTTP/1.0 with a query", "GET /a?b=c%20d HTTP/1.0\r\n\r\n", [""]),
     ("obs-text in a value", "GET / HTTP/1.1\r\nX: caf\u{e9}\r\n\r\n", [""]),
-    ("upper-case chunk size", "POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n", ["0123456789"]),
+    (
+        "upper-case chunk size", "POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n",
+        ["0123456789"]
+    ),
 ]
 
 @Suite struct HTTPParserTests {
@@ -69,7 +72,10 @@ let validRequests: [(name: String, raw: String, bodies: [String])] = [
     }
 
     static let malformed: [(name: String, raw: String, status: Int)] = [
-        ("CL and TE together", "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+        (
+            "CL and TE together", "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            400
+        ),
         ("TE and CL together", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400),
         ("duplicate Content-Length", "POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", 400),
         ("Content-Length list", "POST / HTTP/1.1\r\nContent-Length: 3, 3\r\n\r\nabc", 400),
@@ -97,7 +103,11 @@ let validRequests: [(name: String, raw: String, bodies: [String])] = [
         ("lower-case version", "GET / http/1.1\r\n\r\n", 400),
         ("HTTP/2 preface version", "GET / HTTP/2.0\r\n\r\n", 505),
         ("over-long line", "GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\n\r\n", 400),
-        ("oversize header section", "GET / HTTP/1.1\r\n" + String(repeating: "X-Pad: 0123456789012345678901234567890123456789\r\n", count: 400) + "\r\n", 431),
+        (
+            "oversize header section",
+            "GET / HTTP/1.1\r\n" + String(repeating: "X-Pad: 0123456789012345678901234567890123456789\r\n", count: 400)
+                + "\r\n", 431
+        ),
         ("bad method byte", "G(T / HTTP/1.1\r\n\r\n", 400),
     ]
 

@@ -9,12 +9,16 @@ final class UpstreamFixture {
 
     /// `tls`: serve with a certificate for `localhost` signed by a fresh CA (`caFile`).
     init(tls: Bool) throws {
-        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("switchboard-tls-\(UUID().uuidString)")
+        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "switchboard-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var arguments = [Self.fixturePath("upstream_server.py")]
         if tls {
             try Self.makeCertificates(in: directory)
-            arguments += [directory.appendingPathComponent("server.pem").path, directory.appendingPathComponent("server.key").path]
+            arguments += [
+                directory.appendingPathComponent("server.pem").path,
+                directory.appendingPathComponent("server.key").path,
+            ]
         }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments

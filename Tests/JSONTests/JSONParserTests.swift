@@ -11,7 +11,13 @@ import Testing
         (#""a\"b\\c\/d\n\u00e9""#, .string("a\"b\\c/d\né")),
         (#""\ud83d\ude00""#, .string("😀")),
         ("\"caf\u{e9} 😀\"", .string("café 😀")),
-        (#"{"a":[1,{"b":null}],"c":""}"#, .object([JSONMember("a", .array([.number("1"), .object([JSONMember("b", .null)])])), JSONMember("c", .string(""))])),
+        (
+            #"{"a":[1,{"b":null}],"c":""}"#,
+            .object([
+                JSONMember("a", .array([.number("1"), .object([JSONMember("b", .null)])])),
+                JSONMember("c", .string("")),
+            ])
+        ),
         ("[]", .array([])),
         ("{}", .object([])),
     ]
@@ -72,7 +78,8 @@ import Testing
     }
 
     @Test func peekReadsTheRoutingFields() throws {
-        let message = #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"arguments":{"name":"decoy"},"name":"echo"}}"#
+        let message =
+            #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"arguments":{"name":"decoy"},"name":"echo"}}"#
         let peek = try JSONRPCPeek.peek(Array(message.utf8))
         #expect(peek.version == "2.0")
         #expect(peek.id == .number("7"))

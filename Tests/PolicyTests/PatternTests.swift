@@ -22,7 +22,9 @@ struct PatternTests {
 
     @Test func limitsAreEnforced() {
         #expect(throws: Pattern.Invalid.self) { try Pattern(String(repeating: "a", count: 501)) }
-        #expect(throws: Pattern.Invalid.self) { try Pattern("(a{1,100}){1,100}", limits: Pattern.Limits(maxProgramSize: 2_000)) }
+        #expect(throws: Pattern.Invalid.self) {
+            try Pattern("(a{1,100}){1,100}", limits: Pattern.Limits(maxProgramSize: 2_000))
+        }
     }
 
     @Test func exactAlternationsBecomeSets() {

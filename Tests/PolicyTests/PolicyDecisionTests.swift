@@ -17,7 +17,8 @@ struct PolicyDecisionTests {
         let allowed: Bool
 
         init(
-            _ name: String, _ blocks: [String], ns: String = "acme", op: Operation = .execute, resource: Resource = .connections,
+            _ name: String, _ blocks: [String], ns: String = "acme", op: Operation = .execute,
+            resource: Resource = .connections,
             metadata: String? = nil, rpc: String? = nil, _ allowed: Bool
         ) {
             self.name = name
@@ -51,15 +52,27 @@ struct PolicyDecisionTests {
         Case("operation read refuses write", [#"[{"operations":"read"}]"#], op: .write, false),
         Case("operation read refuses execute", [#"[{"operations":"read"}]"#], op: .execute, false),
         Case("operation array", [#"[{"operations":["read","execute"]}]"#], op: .execute, true),
-        Case("metadata object matches", [#"[{"metadata":{"user":"alice"}}]"#], metadata: #"{"user":"alice","team":"x"}"#, true),
+        Case(
+            "metadata object matches", [#"[{"metadata":{"user":"alice"}}]"#], metadata: #"{"user":"alice","team":"x"}"#,
+            true),
         Case("metadata object differs", [#"[{"metadata":{"user":"alice"}}]"#], metadata: #"{"user":"bob"}"#, false),
         Case("metadata key missing", [#"[{"metadata":{"user":"alice"}}]"#], metadata: #"{"team":"x"}"#, false),
         Case("metadata without a target", [#"[{"metadata":{"user":"alice"}}]"#], metadata: nil, false),
-        Case("metadata object is AND", [#"[{"metadata":{"user":"alice","team":"a"}}]"#], metadata: #"{"user":"alice","team":"b"}"#, false),
-        Case("metadata object AND all present", [#"[{"metadata":{"user":"alice","team":"a"}}]"#], metadata: #"{"user":"alice","team":"a"}"#, true),
-        Case("metadata array is OR", [#"[{"metadata":[{"user":"alice"},{"team":"b"}]}]"#], metadata: #"{"user":"zed","team":"b"}"#, true),
-        Case("metadata array none match", [#"[{"metadata":[{"user":"alice"},{"team":"b"}]}]"#], metadata: #"{"user":"zed","team":"c"}"#, false),
-        Case("metadata array of ANDs", [#"[{"metadata":[{"user":"alice","team":"a"},{"team":"b"}]}]"#], metadata: #"{"user":"alice","team":"c"}"#, false),
+        Case(
+            "metadata object is AND", [#"[{"metadata":{"user":"alice","team":"a"}}]"#],
+            metadata: #"{"user":"alice","team":"b"}"#, false),
+        Case(
+            "metadata object AND all present", [#"[{"metadata":{"user":"alice","team":"a"}}]"#],
+            metadata: #"{"user":"alice","team":"a"}"#, true),
+        Case(
+            "metadata array is OR", [#"[{"metadata":[{"user":"alice"},{"team":"b"}]}]"#],
+            metadata: #"{"user":"zed","team":"b"}"#, true),
+        Case(
+            "metadata array none match", [#"[{"metadata":[{"user":"alice"},{"team":"b"}]}]"#],
+            metadata: #"{"user":"zed","team":"c"}"#, false),
+        Case(
+            "metadata array of ANDs", [#"[{"metadata":[{"user":"alice","team":"a"},{"team":"b"}]}]"#],
+            metadata: #"{"user":"alice","team":"c"}"#, false),
         Case("metadata number compares as text", [#"[{"metadata":{"tier":"2"}}]"#], metadata: #"{"tier":2}"#, true),
         Case("metadata bool compares as text", [#"[{"metadata":{"beta":"true"}}]"#], metadata: #"{"beta":true}"#, true),
         Case("metadata nested object never matches", [#"[{"metadata":{"a":"{}"}}]"#], metadata: #"{"a":{}}"#, false),
@@ -68,44 +81,109 @@ struct PolicyDecisionTests {
         Case("rpc search is unanchored", [#"[{"rpcReqMatch":{"params.name":"ech"}}]"#], rpc: call("xechox"), true),
         Case("rpc anchored prefix", [#"[{"rpcReqMatch":{"params.name":"^ech"}}]"#], rpc: call("xecho"), false),
         Case("rpc method", [#"[{"rpcReqMatch":{"method":"^tools/call$"}}]"#], rpc: call("x"), true),
-        Case("rpc method refuses another", [#"[{"rpcReqMatch":{"method":"^tools/call$"}}]"#], rpc: #"{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"a"}}"#, false),
-        Case("rpc missing path does not match", [#"[{"rpcReqMatch":{"params.arguments.repo":".*"}}]"#], rpc: call("x"), false),
-        Case("rpc argument matches", [#"[{"rpcReqMatch":{"params.arguments.repo":"^acme/"}}]"#], rpc: call("x", #"{"repo":"acme/web"}"#), true),
-        Case("rpc argument differs", [#"[{"rpcReqMatch":{"params.arguments.repo":"^acme/"}}]"#], rpc: call("x", #"{"repo":"evil/web"}"#), false),
-        Case("rpc array index", [#"[{"rpcReqMatch":{"params.arguments.tags.0":"^safe$"}}]"#], rpc: call("x", #"{"tags":["safe","x"]}"#), true),
-        Case("rpc array index differs", [#"[{"rpcReqMatch":{"params.arguments.tags.1":"^safe$"}}]"#], rpc: call("x", #"{"tags":["safe","x"]}"#), false),
-        Case("rpc array index out of range", [#"[{"rpcReqMatch":{"params.arguments.tags.5":".*"}}]"#], rpc: call("x", #"{"tags":["safe"]}"#), false),
-        Case("rpc number as text", [#"[{"rpcReqMatch":{"params.arguments.n":"^4[0-9]$"}}]"#], rpc: call("x", #"{"n":42}"#), true),
-        Case("rpc object as JSON text", [#"[{"rpcReqMatch":{"params.arguments":"\"a\":1"}}]"#], rpc: call("x", #"{"a":1}"#), true),
-        Case("rpc rules are AND", [#"[{"rpcReqMatch":{"params.name":"^x$","params.arguments.a":"^1$"}}]"#], rpc: call("x", #"{"a":"2"}"#), false),
-        Case("rpc rules all hold", [#"[{"rpcReqMatch":{"params.name":"^x$","params.arguments.a":"^1$"}}]"#], rpc: call("x", #"{"a":"1"}"#), true),
-        Case("rpc rules ignored without a message", [#"[{"rpcReqMatch":{"params.name":"^x$"}}]"#], op: .read, rpc: nil, true),
-        Case("lifecycle initialize passes", [#"[{"rpcReqMatch":{"params.name":"^x$"}}]"#], rpc: #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#, true),
-        Case("lifecycle ping passes", [#"[{"rpcReqMatch":{"params.name":"^x$"}}]"#], rpc: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, true),
-        Case("tools/list passes (filtered later)", [#"[{"rpcReqMatch":{"params.name":"^x$"}}]"#], rpc: #"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#, true),
-        Case("lifecycle still needs the namespace", [#"[{"namespaces":"other","rpcReqMatch":{"params.name":"^x$"}}]"#], rpc: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, false),
+        Case(
+            "rpc method refuses another", [#"[{"rpcReqMatch":{"method":"^tools/call$"}}]"#],
+            rpc: #"{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"a"}}"#, false),
+        Case(
+            "rpc missing path does not match", [#"[{"rpcReqMatch":{"params.arguments.repo":".*"}}]"#], rpc: call("x"),
+            false),
+        Case(
+            "rpc argument matches", [#"[{"rpcReqMatch":{"params.arguments.repo":"^acme/"}}]"#],
+            rpc: call("x", #"{"repo":"acme/web"}"#), true),
+        Case(
+            "rpc argument differs", [#"[{"rpcReqMatch":{"params.arguments.repo":"^acme/"}}]"#],
+            rpc: call("x", #"{"repo":"evil/web"}"#), false),
+        Case(
+            "rpc array index", [#"[{"rpcReqMatch":{"params.arguments.tags.0":"^safe$"}}]"#],
+            rpc: call("x", #"{"tags":["safe","x"]}"#), true),
+        Case(
+            "rpc array index differs", [#"[{"rpcReqMatch":{"params.arguments.tags.1":"^safe$"}}]"#],
+            rpc: call("x", #"{"tags":["safe","x"]}"#), false),
+        Case(
+            "rpc array index out of range", [#"[{"rpcReqMatch":{"params.arguments.tags.5":".*"}}]"#],
+            rpc: call("x", #"{"tags":["safe"]}"#), false),
+        Case(
+            "rpc number as text", [#"[{"rpcReqMatch":{"params.arguments.n":"^4[0-9]$"}}]"#],
+            rpc: call("x", #"{"n":42}"#), true),
+        Case(
+            "rpc object as JSON text", [#"[{"rpcReqMatch":{"params.arguments":"\"a\":1"}}]"#],
+            rpc: call("x", #"{"a":1}"#), true),
+        Case(
+            "rpc rules are AND", [#"[{"rpcReqMatch":{"params.name":"^x$","params.arguments.a":"^1$"}}]"#],
+            rpc: call("x", #"{"a":"2"}"#), false),
+        Case(
+            "rpc rules all hold", [#"[{"rpcReqMatch":{"params.name":"^x$","params.arguments.a":"^1$"}}]"#],
+            rpc: call("x", #"{"a":"1"}"#), true),
+        Case(
+            "rpc rules ignored without a message", [#"[{"rpcReqMatch":{"params.name":"^x$"}}]"#], op: .read, rpc: nil,
+            true),
+        Case(
+            "lifecycle initialize passes", [#"[{"rpcReqMatch":{"params.name":"^x$"}}]"#],
+            rpc: #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#, true),
+        Case(
+            "lifecycle ping passes", [#"[{"rpcReqMatch":{"params.name":"^x$"}}]"#],
+            rpc: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, true),
+        Case(
+            "tools/list passes (filtered later)", [#"[{"rpcReqMatch":{"params.name":"^x$"}}]"#],
+            rpc: #"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#, true),
+        Case(
+            "lifecycle still needs the namespace", [#"[{"namespaces":"other","rpcReqMatch":{"params.name":"^x$"}}]"#],
+            rpc: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, false),
         // AND inside one constraint.
         Case("namespace and operation both hold", [#"[{"namespaces":"acme","operations":"read"}]"#], op: .read, true),
-        Case("namespace holds, operation does not", [#"[{"namespaces":"acme","operations":"read"}]"#], op: .write, false),
+        Case(
+            "namespace holds, operation does not", [#"[{"namespaces":"acme","operations":"read"}]"#], op: .write, false),
         Case("operation holds, namespace does not", [#"[{"namespaces":"x","operations":"read"}]"#], op: .read, false),
-        Case("everything holds", [#"[{"namespaces":"acme","resources":"connections","operations":"execute","metadata":{"u":"a"},"rpcReqMatch":{"params.name":"^e"}}]"#], metadata: #"{"u":"a"}"#, rpc: call("echo"), true),
-        Case("everything but metadata", [#"[{"namespaces":"acme","resources":"connections","operations":"execute","metadata":{"u":"a"},"rpcReqMatch":{"params.name":"^e"}}]"#], metadata: #"{"u":"b"}"#, rpc: call("echo"), false),
+        Case(
+            "everything holds",
+            [
+                #"[{"namespaces":"acme","resources":"connections","operations":"execute","metadata":{"u":"a"},"rpcReqMatch":{"params.name":"^e"}}]"#
+            ], metadata: #"{"u":"a"}"#, rpc: call("echo"), true),
+        Case(
+            "everything but metadata",
+            [
+                #"[{"namespaces":"acme","resources":"connections","operations":"execute","metadata":{"u":"a"},"rpcReqMatch":{"params.name":"^e"}}]"#
+            ], metadata: #"{"u":"b"}"#, rpc: call("echo"), false),
         // OR across the constraints of one mint.
         Case("second constraint allows", [#"[{"namespaces":"x"},{"namespaces":"acme"}]"#], true),
         Case("no constraint allows", [#"[{"namespaces":"x"},{"operations":"read"}]"#], op: .write, false),
-        Case("read anywhere or execute echo: read", [#"[{"operations":"read"},{"rpcReqMatch":{"params.name":"^echo$"}}]"#], op: .read, true),
-        Case("read anywhere or execute echo: echo", [#"[{"operations":"read"},{"rpcReqMatch":{"params.name":"^echo$"}}]"#], rpc: call("echo"), true),
-        Case("read anywhere or execute echo: add", [#"[{"operations":"read"},{"rpcReqMatch":{"params.name":"^echo$"}}]"#], rpc: call("add"), false),
-        Case("OR of metadata constraints", [#"[{"metadata":{"u":"a"}},{"metadata":{"u":"b"}}]"#], metadata: #"{"u":"b"}"#, true),
+        Case(
+            "read anywhere or execute echo: read",
+            [#"[{"operations":"read"},{"rpcReqMatch":{"params.name":"^echo$"}}]"#], op: .read, true),
+        Case(
+            "read anywhere or execute echo: echo",
+            [#"[{"operations":"read"},{"rpcReqMatch":{"params.name":"^echo$"}}]"#], rpc: call("echo"), true),
+        Case(
+            "read anywhere or execute echo: add",
+            [#"[{"operations":"read"},{"rpcReqMatch":{"params.name":"^echo$"}}]"#], rpc: call("add"), false),
+        Case(
+            "OR of metadata constraints", [#"[{"metadata":{"u":"a"}},{"metadata":{"u":"b"}}]"#],
+            metadata: #"{"u":"b"}"#, true),
         // AND across parent and child blocks.
         Case("child narrows to read", [#"[{"namespaces":"acme"}]"#, #"[{"operations":"read"}]"#], op: .write, false),
-        Case("child and parent both allow", [#"[{"namespaces":"acme"}]"#, #"[{"operations":"read"}]"#], op: .read, true),
-        Case("child cannot widen the namespace", [#"[{"namespaces":"acme"}]"#, #"[{"namespaces":["acme","other"]}]"#], ns: "other", false),
-        Case("child widening is ignored for the parent's namespace too", [#"[{"namespaces":"acme"}]"#, #"[{"namespaces":"other"}]"#], ns: "acme", false),
-        Case("child rpc narrows", [#"[{"rpcReqMatch":{"params.name":"^(echo|add)$"}}]"#, #"[{"rpcReqMatch":{"params.name":"^echo$"}}]"#], rpc: call("add"), false),
-        Case("child rpc cannot widen", [#"[{"rpcReqMatch":{"params.name":"^echo$"}}]"#, #"[{"rpcReqMatch":{"params.name":".*"}}]"#], rpc: call("add"), false),
-        Case("three blocks all allow", [#"[{"namespaces":"acme"}]"#, #"[{"operations":"execute"}]"#, #"[{"rpcReqMatch":{"params.name":"^e"}}]"#], rpc: call("echo"), true),
-        Case("parent OR survives in a chain", [#"[{"operations":"read"},{"operations":"execute"}]"#, #"[{"namespaces":"acme"}]"#], op: .execute, true),
+        Case(
+            "child and parent both allow", [#"[{"namespaces":"acme"}]"#, #"[{"operations":"read"}]"#], op: .read, true),
+        Case(
+            "child cannot widen the namespace", [#"[{"namespaces":"acme"}]"#, #"[{"namespaces":["acme","other"]}]"#],
+            ns: "other", false),
+        Case(
+            "child widening is ignored for the parent's namespace too",
+            [#"[{"namespaces":"acme"}]"#, #"[{"namespaces":"other"}]"#], ns: "acme", false),
+        Case(
+            "child rpc narrows",
+            [#"[{"rpcReqMatch":{"params.name":"^(echo|add)$"}}]"#, #"[{"rpcReqMatch":{"params.name":"^echo$"}}]"#],
+            rpc: call("add"), false),
+        Case(
+            "child rpc cannot widen",
+            [#"[{"rpcReqMatch":{"params.name":"^echo$"}}]"#, #"[{"rpcReqMatch":{"params.name":".*"}}]"#],
+            rpc: call("add"), false),
+        Case(
+            "three blocks all allow",
+            [#"[{"namespaces":"acme"}]"#, #"[{"operations":"execute"}]"#, #"[{"rpcReqMatch":{"params.name":"^e"}}]"#],
+            rpc: call("echo"), true),
+        Case(
+            "parent OR survives in a chain",
+            [#"[{"operations":"read"},{"operations":"execute"}]"#, #"[{"namespaces":"acme"}]"#], op: .execute, true),
         Case("no blocks: an API key", [], op: .write, true),
     ]
 
@@ -119,7 +197,8 @@ struct PolicyDecisionTests {
         }
         let request = AccessRequest(
             namespace: row.namespace, resource: row.resource, operation: row.operation,
-            metadata: try row.metadata.map { try JSONParser.parse($0) }, rpc: try row.rpc.map { try JSONParser.parse($0) })
+            metadata: try row.metadata.map { try JSONParser.parse($0) },
+            rpc: try row.rpc.map { try JSONParser.parse($0) })
         #expect(grant.allows(request, patterns: patterns) == row.allowed)
     }
 
@@ -129,7 +208,11 @@ struct PolicyDecisionTests {
 
     @Test func toolListingKeepsOnlyCallableTools() throws {
         let patterns = PatternCache()
-        let block = [try Constraint(try JSONParser.parse(#"{"rpcReqMatch":{"params.name":"^(echo)$","params.arguments.x":"^1$"}}"#), index: 0, patterns: patterns)]
+        let block = [
+            try Constraint(
+                try JSONParser.parse(#"{"rpcReqMatch":{"params.name":"^(echo)$","params.arguments.x":"^1$"}}"#),
+                index: 0, patterns: patterns)
+        ]
         let grant = Grant(blocks: [block])
         #expect(grant.mayCallTool("echo", namespace: "n", metadata: nil, patterns: patterns))
         #expect(!grant.mayCallTool("add", namespace: "n", metadata: nil, patterns: patterns))

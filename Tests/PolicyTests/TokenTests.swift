@@ -12,12 +12,15 @@ struct TokenTests {
     }
 
     func mint(_ body: String, parent: TokenClaims? = nil, now: Int = 1_000_000) throws -> TokenClaims {
-        try TokenMint.claims(body: Array(body.utf8), rootKeyID: "root", parent: parent, now: now, patterns: patterns).claims
+        try TokenMint.claims(body: Array(body.utf8), rootKeyID: "root", parent: parent, now: now, patterns: patterns)
+            .claims
     }
 
     @Test func tokensRoundTrip() throws {
         let codec = codec()
-        let claims = try mint(#"{"policy":[{"namespaces":"acme","metadata":[{"u":"a"}],"rpcReqMatch":{"params.name":"^e"},"ttl":"20s"}]}"#)
+        let claims = try mint(
+            #"{"policy":[{"namespaces":"acme","metadata":[{"u":"a"}],"rpcReqMatch":{"params.name":"^e"},"ttl":"20s"}]}"#
+        )
         let token = codec.encode(claims)
         #expect(token.hasPrefix("sbt_"))
         #expect(codec.decode(token) == claims)
@@ -80,7 +83,8 @@ struct TokenTests {
     @Test func mintRefusalsNameTheProblem() {
         for (body, prefix) in [
             (#"{"policy":[]}"#, "policy:"), (#"{"policy":{}}"#, "policy:"), (#"{"scope":1}"#, "scope:"),
-            (#"{"policy":[{}, {"ttl":"2d"}]}"#, "policy[1].ttl:"), ("[", "body:"), (#"{"organizationId":5}"#, "organizationId:"),
+            (#"{"policy":[{}, {"ttl":"2d"}]}"#, "policy[1].ttl:"), ("[", "body:"),
+            (#"{"organizationId":5}"#, "organizationId:"),
         ] {
             do {
                 _ = try mint(body)
@@ -103,7 +107,9 @@ struct TokenTests {
             if random.chance(0.5) { fields.append(#""namespaces":\#(random.subset(namespaces))"#) }
             if random.chance(0.5) { fields.append(#""operations":\#(random.subset(["read", "write", "execute"]))"#) }
             if random.chance(0.4) { fields.append(#""metadata":{"team":"\#(random.pick(["x", "y"]))"}"#) }
-            if random.chance(0.5) { fields.append(#""rpcReqMatch":{"params.name":"^(\#(random.subsetNames(tools)))$"}"#) }
+            if random.chance(0.5) {
+                fields.append(#""rpcReqMatch":{"params.name":"^(\#(random.subsetNames(tools)))$"}"#)
+            }
             if random.chance(0.5) { fields.append(#""ttl":\#(random.int(1...86_400))"#) }
             return "{" + fields.joined(separator: ",") + "}"
         }
@@ -119,7 +125,8 @@ struct TokenTests {
                 for operation in Operation.allCases {
                     for team in ["x", "y"] {
                         for tool in tools {
-                            let rpc = try JSONParser.parse(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"\#(tool)"}}"#)
+                            let rpc = try JSONParser.parse(
+                                #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"\#(tool)"}}"#)
                             let request = AccessRequest(
                                 namespace: namespace, resource: .connections, operation: operation,
                                 metadata: .object([JSONMember("team", .string(team))]), rpc: rpc)

@@ -16,7 +16,9 @@ import Testing
             #expect(mode[0][0] == .text("wal"))
         }
         let reopened = try Database(path: path, migrations: Migration.all)
-        let versions = try reopened.performAndWait { db throws(StoreError) in try db.query("SELECT version FROM schema_migrations") }
+        let versions = try reopened.performAndWait { db throws(StoreError) in
+            try db.query("SELECT version FROM schema_migrations")
+        }
         #expect(versions == Migration.all.map { [.integer(Int64($0.version))] }, "each migration once, in order")
     }
 
@@ -42,7 +44,9 @@ import Testing
         let repository = APIKeyRepository()
         let key = StoredAPIKey(id: "k2", name: "two", secretHash: [9], createdAt: "2026-01-01T00:00:00Z")
         let committed: Bool = await withCheckedContinuation { continuation in
-            database.perform({ db throws(StoreError) in try repository.insert(key, in: db) }, deliverOn: ImmediateExecutor()) { result in
+            database.perform(
+                { db throws(StoreError) in try repository.insert(key, in: db) }, deliverOn: ImmediateExecutor()
+            ) { result in
                 // Another connection sees the row as soon as completion runs: it was committed first.
                 let other = try? Database(path: path, migrations: Migration.all)
                 let count = try? other?.performAndWait { db throws(StoreError) in try repository.count(in: db) }
