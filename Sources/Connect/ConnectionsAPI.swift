@@ -36,7 +36,7 @@ extension ConnectService {
         let matching = visible.filter { connection in
             connection.seq > after && query["name"].map { $0 == connection.name } != false
                 && query["mcpUrl"].map { $0 == connection.mcpURL } != false
-                && metadataFilters.allSatisfy { Self.metadata(connection.metadata, has: $0.key, $0.value) }
+                && metadataFilters.allSatisfy { connection.metadata?[$0.key]?.scalarText == $0.value }
         }
         let page = matching.prefix(limit)
         let next: JSONValue = matching.count > limit ? .string(Cursor.encode(page.last!.seq)) : .null
@@ -148,14 +148,6 @@ extension ConnectService {
         }
     }
 
-    /// Exact match of a metadata value: strings by their text, other scalars by their JSON text.
-    static func metadata(_ metadata: JSONValue?, has key: String, _ expected: String) -> Bool {
-        guard let value = metadata?[key] else { return false }
-        if let text = value.stringValue { return text == expected }
-        if case .object = value { return false }
-        if case .array = value { return false }
-        return JSONWriter.string(value) == expected
-    }
 }
 
 /// Opaque page cursors: the creation sequence of the last row served, so pages stay stable when rows are

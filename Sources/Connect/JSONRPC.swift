@@ -46,9 +46,4 @@ extension JSONValue {
         }
         return .object(members)
     }
-
-    var arrayValue: [JSONValue]? {
-        if case .array(let elements) = self { return elements }
-        return nil
-    }
 }

@@ -51,6 +51,22 @@ extension JSONValue {
         return nil
     }
 
+    /// The elements, if this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
+    /// The text a scalar is compared by: a string as it is, a number, boolean or null as its JSON text;
+    /// `nil` for arrays and objects.
+    public var scalarText: String? {
+        switch self {
+        case .string(let text): text
+        case .number, .bool, .null: JSONWriter.string(self)
+        case .array, .object: nil
+        }
+    }
+
     /// The members, if this is an object.
     public var objectMembers: [JSONMember]? {
         if case .object(let members) = self { return members }

@@ -152,10 +152,3 @@ extension Constraint {
         return Int(seconds)
     }
 }
-
-extension JSONValue {
-    var arrayValue: [JSONValue]? {
-        if case .array(let elements) = self { return elements }
-        return nil
-    }
-}

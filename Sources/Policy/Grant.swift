@@ -83,7 +83,7 @@ extension Constraint {
 
     /// Every pair of `required` is in `metadata` (strings by their text, other scalars by their JSON text).
     static func matches(_ metadata: JSONValue, _ required: [String: String]) -> Bool {
-        required.allSatisfy { key, value in metadata[key].flatMap(DotPath.scalarText) == value }
+        required.allSatisfy { key, value in metadata[key]?.scalarText == value }
     }
 }
 
@@ -109,13 +109,5 @@ enum DotPath {
     /// The text a pattern is matched against: a string as is, any other value as its JSON text.
     static func text(at path: String, in root: JSONValue) -> String? {
         value(at: path, in: root).map { $0.stringValue ?? JSONWriter.string($0) }
-    }
-
-    static func scalarText(_ value: JSONValue) -> String? {
-        switch value {
-        case .string(let text): text
-        case .number, .bool, .null: JSONWriter.string(value)
-        case .array, .object: nil
-        }
     }
 }

@@ -116,3 +116,17 @@ struct JSONRPCPeekRangeTests {
         #expect(try JSONRPCPeek.peek(Array(#"{"jsonrpc":"2.0","method":"n"}"#.utf8)).idRange == nil)
     }
 }
+
+struct JSONValueAccessorTests {
+    @Test func scalarTextIsTheComparisonText() throws {
+        let value = try JSONParser.parse(#"{"s":"2","n":2,"b":true,"z":null,"a":[1],"o":{}}"#)
+        #expect(value["s"]?.scalarText == "2")
+        #expect(value["n"]?.scalarText == "2")
+        #expect(value["b"]?.scalarText == "true")
+        #expect(value["z"]?.scalarText == "null")
+        #expect(value["a"]?.scalarText == nil)
+        #expect(value["o"]?.scalarText == nil)
+        #expect(value["a"]?.arrayValue == [.number("1")])
+        #expect(value["o"]?.arrayValue == nil)
+    }
+}
