@@ -108,10 +108,14 @@ public struct ConnectRequest {
 /// Every `/connect` handler asks here before acting: the caller's grant against the namespace, the operation,
 /// the target connection's metadata and the JSON-RPC message, if any.
 extension ConnectService {
-    func permits(_ call: ConnectRequest, metadata: JSONValue?, rpc: JSONValue? = nil, anyTarget: Bool = false) -> Bool {
+    /// `rpc` is evaluated only when the grant has blocks to check: an API key's request is never parsed for it.
+    func permits(
+        _ call: ConnectRequest, metadata: JSONValue?, rpc: @autoclosure () -> JSONValue? = nil, anyTarget: Bool = false
+    ) -> Bool {
         guard !call.grant.blocks.isEmpty else { return true }
         var request = AccessRequest(
-            namespace: call.namespace, resource: .connections, operation: call.operation, metadata: metadata, rpc: rpc)
+            namespace: call.namespace, resource: .connections, operation: call.operation, metadata: metadata, rpc: rpc()
+        )
         request.anyTarget = anyTarget
         return call.grant.allows(request, patterns: patterns)
     }
@@ -137,9 +141,14 @@ extension ConnectService {
         }
     }
 
+    /// Whether the request's namespace belongs to the caller's API key.
+    func ownsNamespace(_ call: ConnectRequest) -> Bool {
+        directory.owner(of: call.namespace) == call.principal
+    }
+
     /// The connection named by the request if the caller may see it; answers 404 itself otherwise.
     func visibleConnection(_ call: ConnectRequest) -> Connection? {
-        guard directory.owner(of: call.namespace) == call.principal,
+        guard ownsNamespace(call),
             let connection = directory.connection(call.namespace, call.connectionID)
         else {
             call.fail(404, "not_found", "connection \(call.connectionID) not found in namespace \(call.namespace)")

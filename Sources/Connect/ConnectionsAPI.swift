@@ -31,7 +31,7 @@ extension ConnectService {
         }
         guard authorize(call, metadata: nil, anyTarget: true) else { return }
         let owned =
-            directory.owner(of: call.namespace) == call.principal ? directory.connections(in: call.namespace) : []
+            ownsNamespace(call) ? directory.connections(in: call.namespace) : []
         let visible = owned.filter { permits(call, metadata: $0.metadata) }
         let matching = visible.filter { connection in
             connection.seq > after && query["name"].map { $0 == connection.name } != false

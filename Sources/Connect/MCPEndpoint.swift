@@ -9,7 +9,7 @@ extension ConnectService {
         guard case .request(let id, let method, let message) = intake else {
             return authorize(call, metadata: connection.metadata) ? MCPIntake.accept(call) : ()
         }
-        guard call.grant.blocks.isEmpty || permits(call, metadata: connection.metadata, rpc: message.value) else {
+        guard permits(call, metadata: connection.metadata, rpc: message.value) else {
             // Refused here: nothing reaches the upstream.
             return call.respond(200, Self.forbidden(id: id, method: method))
         }

@@ -29,7 +29,7 @@ extension ConnectService {
 
     /// The namespace's connections the caller may use; the others are left out without an error.
     func reachableConnections(_ call: ConnectRequest) -> [Connection] {
-        guard directory.owner(of: call.namespace) == call.principal else { return [] }
+        guard ownsNamespace(call) else { return [] }
         return directory.connections(in: call.namespace).filter { permits(call, metadata: $0.metadata) }
     }
 

@@ -6,34 +6,27 @@ import JSON
 extension ConnectService {
     public func toolbox(_ call: ConnectRequest) {
         guard let intake = MCPIntake.check(call, allowedOrigins: settings.allowedOrigins) else { return }
-        guard directory.owner(of: call.namespace) == call.principal else {
+        guard ownsNamespace(call) else {
             return call.fail(404, "not_found", "namespace \(call.namespace) not found")
         }
         guard authorize(call, metadata: nil, anyTarget: true) else { return }
         guard case .request(let id, let method, let message) = intake else { return MCPIntake.accept(call) }
-        let capabilities: JSONValue = .object([JSONMember("tools", .object([JSONMember("listChanged", false)]))])
-        let serverInfo: JSONValue = .object([
-            JSONMember("name", .string("switchboard-toolbox/\(call.namespace)")), JSONMember("version", "0.1.0"),
+        // The toolbox's own handshake, in the shape an upstream's initialize result has.
+        let handshake: JSONValue = .object([
+            JSONMember("capabilities", .object([JSONMember("tools", .object([JSONMember("listChanged", false)]))])),
+            JSONMember(
+                "serverInfo",
+                .object([
+                    JSONMember("name", .string("switchboard-toolbox/\(call.namespace)")),
+                    JSONMember("version", "0.1.0"),
+                ])),
         ])
         switch method {
         case "initialize":
-            call.respond(
-                200,
-                JSONRPC.result(
-                    id: id,
-                    .object([
-                        JSONMember("protocolVersion", .string(MCPIntake.negotiatedVersion(message.value))),
-                        JSONMember("capabilities", capabilities), JSONMember("serverInfo", serverInfo),
-                    ])))
+            let version = MCPIntake.negotiatedVersion(message.value)
+            call.respond(200, JSONRPC.result(id: id, Self.initializeResult(handshake, version: version)))
         case "server/discover":
-            call.respond(
-                200,
-                JSONRPC.result(
-                    id: id,
-                    .object([
-                        JSONMember("supportedVersions", .array(MCPIntake.handshakeVersions.map(JSONValue.string))),
-                        JSONMember("capabilities", capabilities), JSONMember("serverInfo", serverInfo),
-                    ])))
+            call.respond(200, JSONRPC.result(id: id, Self.discoverResult(handshake)))
         case "ping":
             call.respond(200, JSONRPC.result(id: id, .object([])))
         case "tools/list":

@@ -34,7 +34,7 @@ final class UpstreamSession: Sendable {
         var nextID = 0
     }
 
-    static let protocolVersion = "2025-11-25"
+    static let protocolVersion = MCPIntake.handshakeVersions.last!
 
     let url: UpstreamURL
     private let headers: [(name: String, value: String)]
