@@ -205,15 +205,18 @@ final class UpstreamSession: Sendable {
     /// A failed call drops the session so the next call starts afresh, and the status says why.
     private func recordFailure(_ failure: UpstreamFailure, _ ready: Ready) {
         state.withLock { state in
-            if case .ready(let current) = state.phase, current.sessionID == ready.sessionID { state.phase = .idle }
+            Self.drop(ready, from: &state)
             state.status = status(for: failure)
         }
     }
 
     private func forget(_ ready: Ready) {
-        state.withLock { state in
-            if case .ready(let current) = state.phase, current.sessionID == ready.sessionID { state.phase = .idle }
-        }
+        state.withLock { Self.drop(ready, from: &$0) }
+    }
+
+    /// Back to idle, unless another caller has already replaced the session `ready` describes.
+    private static func drop(_ ready: Ready, from state: inout State) {
+        if case .ready(let current) = state.phase, current.sessionID == ready.sessionID { state.phase = .idle }
     }
 
     private func nextID() -> JSONValue {
