@@ -80,10 +80,10 @@ final class Credentials: Sendable {
         }
         apiKeys.replace(with: active)
         revoked.withLock { $0 = revokedIDs }
-        let signing = try SigningKeys.load(database, box: box)
-        let known = knownSigningKeys.withLock { $0 }
-        for key in signing where !known.contains(key.id) { verifier.codec.rotate(to: key) }
-        knownSigningKeys.withLock { $0 = Set(signing.map(\.id)) }
+        // Only keys added since the last refresh (`keys rotate-signing`) are unsealed; they sign from now on.
+        let added = try SigningKeys.load(database, box: box, except: knownSigningKeys.withLock { $0 })
+        for key in added { verifier.codec.rotate(to: key) }
+        knownSigningKeys.withLock { $0.formUnion(added.map(\.id)) }
     }
 
     /// Refreshes every `interval` seconds on a background queue, never on a loop.

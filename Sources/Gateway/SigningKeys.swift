@@ -11,12 +11,13 @@ enum SigningKeys {
         return keys.isEmpty ? [try create(database, box: box)] : keys
     }
 
-    static func load(_ database: Database, box: SecretBox) throws -> [SigningKey] {
+    /// The stored keys oldest first, leaving out (and not unsealing) those whose ids are in `known`.
+    static func load(_ database: Database, box: SecretBox, except known: Set<String> = []) throws -> [SigningKey] {
         let repository = CredentialRepository()
         let stored = try database.performAndWait { database throws(StoreError) in
             try repository.signingKeys(in: database)
         }
-        return try stored.map { row in
+        return try stored.filter { !known.contains($0.id) }.map { row in
             guard let seed = box.open(row.sealedPrivateKey, associatedData: binding(row.id)) else {
                 throw StartupError("signing key \(row.id) does not open with this secret key")
             }
