@@ -95,14 +95,15 @@ final class UpstreamCall: HTTPClientDelegate {
         switch mode {
         case .json:
             body += bytes
-            if body.count > maxMessageBytes {
-                finish(.failure(.failed("the upstream's answer is larger than \(maxMessageBytes) bytes")))
-            }
+            if body.count > maxMessageBytes { finishOversized() }
         case .stream:
+            // Bounded both ways: an event that arrived whole, and one still arriving.
             for event in sse.feed(bytes) where !event.data.isEmpty {
                 guard !done else { return }
+                guard event.data.utf8.count <= maxMessageBytes else { return finishOversized() }
                 receive(Array(event.data.utf8))
             }
+            if !done && sse.bufferedBytes > maxMessageBytes { finishOversized() }
         default:
             break
         }
@@ -134,6 +135,10 @@ final class UpstreamCall: HTTPClientDelegate {
         } else {
             events.message(message)
         }
+    }
+
+    private func finishOversized() {
+        finish(.failure(.failed("the upstream's message is larger than \(maxMessageBytes) bytes")))
     }
 
     private func finish(_ result: Result<UpstreamAnswer, UpstreamFailure>) {

@@ -3,9 +3,13 @@ public struct SSEParser: Sendable {
     private var pending: [UInt8] = []
     private var event = SSEEvent(data: "")
     private var dataLines: [String] = []
+    private var dataBytes = 0
     private var sawField = false
 
     public init() {}
+
+    /// Bytes held for the event not yet complete: a caller bounds a stream's events with it.
+    public var bufferedBytes: Int { pending.count + dataBytes }
 
     /// Feeds bytes; returns the events they completed.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
@@ -35,6 +39,7 @@ public struct SSEParser: Sendable {
             defer {
                 event = SSEEvent(data: "")
                 dataLines = []
+                dataBytes = 0
                 sawField = false
             }
             guard sawField, !dataLines.isEmpty else { return nil }
@@ -49,7 +54,9 @@ public struct SSEParser: Sendable {
         let text = String(decoding: value, as: UTF8.self)
         sawField = true
         switch field {
-        case "data": dataLines.append(text)
+        case "data":
+            dataLines.append(text)
+            dataBytes += text.utf8.count
         case "event": event.event = text
         case "id": event.id = text
         case "retry": event.retry = Int(text)

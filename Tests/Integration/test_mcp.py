@@ -238,3 +238,27 @@ def test_a_blocked_address_is_refused_and_never_dialled(namespace):
     finally:
         gateway.stop()
         canary.close()
+
+
+@pytest.mark.parametrize("json_response", [False, True])
+def test_an_upstream_answer_over_the_limit_is_an_error_not_a_buffer(namespace, json_response):
+    target = Upstream(json_response=json_response).start()
+    gateway = Gateway(config={"mcp": {"maxUpstreamMessageBytes": 2048}},
+                      env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}).start()
+    try:
+        put(gateway, namespace, "c", {"mcpUrl": target.url})
+        path = f"/connect/{namespace}/c/mcp"
+        small = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "ok"}}}
+        assert sse_or_json(rpc(gateway, path, small)[2])["result"]["content"][0]["text"] == "ok"
+        big = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "x" * 5000}}}
+        answer = sse_or_json(rpc(gateway, path, big)[2])
+        assert answer["id"] == 2 and answer.get("error", {}).get("code") == -32000, str(answer)[:300]
+        assert "larger than 2048 bytes" in answer["error"]["message"]
+    finally:
+        gateway.stop()
+        target.stop()
+
+
+def sse_or_json(body):
+    """The answer of a JSON body, or the last message of an SSE body."""
+    return body if isinstance(body, dict) else sse_messages(body)[-1]
