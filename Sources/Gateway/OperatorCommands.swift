@@ -15,11 +15,15 @@ enum OperatorCommands {
             let name = options.removeValue(forKey: "--name") ?? "operator"
             let key = APIKeys.generate()
             let record = APIKeys.record(for: key, name: name, createdAt: Timestamp.now())
-            write(configuration) { database throws(StoreError) in try APIKeyRepository().insert(record, in: database) }
+            transaction(configuration) { database throws(StoreError) in
+                try APIKeyRepository().insert(record, in: database)
+            }
             print("created API key \(record.id) (\(name)); it is shown only this once:\n\(key)")
         case "list":
             let (_, configuration) = split(rest, environment: environment, accepting: [])
-            let keys = read(configuration) { database throws(StoreError) in try APIKeyRepository().all(in: database) }
+            let keys = transaction(configuration) { database throws(StoreError) in
+                try APIKeyRepository().all(in: database)
+            }
             let rows = keys.map { key in
                 JSONValue.object([
                     JSONMember("id", .string(key.id)), JSONMember("name", .string(key.name)),
@@ -31,7 +35,7 @@ enum OperatorCommands {
         case "revoke":
             let (options, configuration) = split(rest, environment: environment, accepting: ["<id>"])
             guard let id = options["<id>"] else { usage("switchboard keys revoke <id>") }
-            let revoked = read(configuration) { database throws(StoreError) in
+            let revoked = transaction(configuration) { database throws(StoreError) in
                 try APIKeyRepository().revoke(id: id, at: Timestamp.now(), in: database)
             }
             guard revoked else { fail("no active API key \(id)") }
@@ -60,7 +64,7 @@ enum OperatorCommands {
         guard let id = options["<id>"] else { usage("switchboard token revoke <token id>") }
         // Kept until the longest a token can live has passed; by then every token with this id has expired.
         let until = Credentials.now + 86_400
-        write(configuration) { database throws(StoreError) in
+        transaction(configuration) { database throws(StoreError) in
             try CredentialRepository().revokeToken(id, expiresAt: until, in: database)
         }
         print("revoked token \(id) and its children")
@@ -93,17 +97,15 @@ enum OperatorCommands {
         return (options, SwitchboardCommand.loadConfiguration(passOn, environment: environment))
     }
 
-    private static func read<T>(_ configuration: Configuration, _ body: (Database) throws(StoreError) -> T) -> T {
+    /// Runs `body` in one transaction on the configured store; a store failure ends the command.
+    private static func transaction<T>(_ configuration: Configuration, _ body: (Database) throws(StoreError) -> T) -> T
+    {
         do {
             let database = try Database(path: configuration.database, migrations: Migration.all)
             return try database.performAndWait(body)
         } catch {
             fail("store: \(error)")
         }
-    }
-
-    private static func write(_ configuration: Configuration, _ body: (Database) throws(StoreError) -> Void) {
-        read(configuration, body)
     }
 
     private static func usage(_ text: String) -> Never {
