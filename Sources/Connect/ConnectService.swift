@@ -34,20 +34,13 @@ public final class ConnectService: Sendable {
     let settings: ConnectSettings
     let patterns: PatternCache
 
-    public init(database: Database, secretKey: [UInt8], settings: ConnectSettings, patterns: PatternCache)
-        throws(ConnectStartupError)
+    /// `box` seals stored connection headers.
+    public init(database: Database, box: SecretBox, settings: ConnectSettings, patterns: PatternCache)
+        throws(StoreError)
     {
         self.patterns = patterns
-        do {
-            vault = HeaderVault(box: try SecretBox(key: secretKey))
-        } catch {
-            throw ConnectStartupError(description: error.description)
-        }
-        do {
-            directory = try ConnectionDirectory(database: database)
-        } catch {
-            throw ConnectStartupError(description: error.description)
-        }
+        vault = HeaderVault(box: box)
+        directory = try ConnectionDirectory(database: database)
         self.settings = settings
         sessions = UpstreamSessions(
             vault: vault, publicBaseURL: settings.publicBaseURL, maxMessageBytes: settings.maxUpstreamMessageBytes)
@@ -58,10 +51,6 @@ public final class ConnectService: Sendable {
         let session = sessions.existing(connection.namespace, connection.id)
         return connection.json(status: session?.status ?? .disconnected, serverInfo: session?.serverInfo)
     }
-}
-
-public struct ConnectStartupError: Error, CustomStringConvertible {
-    public let description: String
 }
 
 /// One request to a `/connect` endpoint: who asks, with which path parameters, answered through `writer`

@@ -18,14 +18,13 @@ public final class Gateway: Sendable {
     let handlers = Mutex<[UncheckedSendable<GatewayHandler>]>([])
     let server = Mutex<HTTPServer?>(nil)
 
-    init(configuration: Configuration, database: Database, apiKeys: APIKeys, secretKey: [UInt8], pool: BlockingPool)
-        throws
+    /// `box` seals every stored secret: connection headers and token signing keys.
+    init(configuration: Configuration, database: Database, apiKeys: APIKeys, box: SecretBox, pool: BlockingPool) throws
     {
         self.configuration = configuration
         self.database = database
         let patterns = PatternCache(limits: configuration.policy.patternLimits)
-        credentials = try Credentials(
-            database: database, box: try SecretBox(key: secretKey), apiKeys: apiKeys, patterns: patterns)
+        credentials = try Credentials(database: database, box: box, apiKeys: apiKeys, patterns: patterns)
         log = RequestLog(enabled: configuration.logRequests)
         resolver = Resolver(pool: pool)
         let upstream = configuration.upstream
@@ -36,7 +35,7 @@ public final class Gateway: Sendable {
             maxIdlePerHost: upstream.maxIdlePerHost, tls: try TLSClientContext(extraCAFile: upstream.caFile),
             egress: EgressPolicy(allowed: configuration.egress.allow))
         connect = try ConnectService(
-            database: database, secretKey: secretKey,
+            database: database, box: box,
             settings: ConnectSettings(
                 publicBaseURL: configuration.effectivePublicBaseURL, allowedOrigins: configuration.mcp.allowedOrigins,
                 maxUpstreamMessageBytes: configuration.mcp.maxUpstreamMessageBytes,

@@ -44,8 +44,7 @@ enum OperatorCommands {
             let (_, configuration) = split(rest, environment: environment, accepting: [])
             do {
                 let database = try Database(path: configuration.database, migrations: Migration.all)
-                let box = try SecretBox(
-                    key: try configuration.secretKey ?? SecretKeyFile.load(configuration.secretKeyFile))
+                let box = try SecretKeyFile.box(for: configuration)
                 let key = try SigningKeys.create(database, box: box)
                 print("new token signing key \(key.id); earlier keys keep verifying the tokens they signed")
             } catch {

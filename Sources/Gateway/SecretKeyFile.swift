@@ -4,6 +4,11 @@ import Foundation
 /// The key that seals stored secrets: 32 random bytes as hex in a file only the owner can read, created on
 /// first start. Losing it makes stored connection headers unreadable, so it is never rewritten.
 enum SecretKeyFile {
+    /// The box for stored secrets: `SWITCHBOARD_SECRET_KEY` when set, else the key file (created if missing).
+    static func box(for configuration: Configuration) throws -> SecretBox {
+        try SecretBox(key: try configuration.secretKey ?? load(configuration.secretKeyFile))
+    }
+
     static func load(_ path: String) throws(ConfigurationError) -> [UInt8] {
         if let data = FileManager.default.contents(atPath: path) {
             let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

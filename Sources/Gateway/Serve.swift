@@ -20,10 +20,9 @@ enum Serve {
         let gateway: Gateway
         let group: EventLoopGroup
         do {
-            let secretKey = try configuration.secretKey ?? SecretKeyFile.load(configuration.secretKeyFile)
             gateway = try Gateway(
-                configuration: configuration, database: database, apiKeys: APIKeys(keys), secretKey: secretKey,
-                pool: BlockingPool())
+                configuration: configuration, database: database, apiKeys: APIKeys(keys),
+                box: try SecretKeyFile.box(for: configuration), pool: BlockingPool())
             group = try EventLoopGroup(count: configuration.effectiveLoops)
         } catch {
             fatal("start-up: \(error)")
