@@ -36,15 +36,17 @@ extension ConnectService {
         }
     }
 
-    /// Calls a tool through the session; the answer is the JSON-RPC response.
+    /// The `tools/call` request of a REST call: what a token's `rpcReqMatch` is checked against, and what is sent.
+    static func toolsCall(_ name: String, arguments: JSONValue) -> JSONValue {
+        let params: JSONValue = .object([JSONMember("name", .string(name)), JSONMember("arguments", arguments)])
+        return JSONRPC.request(id: "call", method: "tools/call", params: params)
+    }
+
+    /// Sends a `toolsCall` through the session; the answer is the JSON-RPC response.
     func callTool(
-        _ name: String, arguments: JSONValue, session: UpstreamSession, client: HTTPClient,
+        _ request: JSONValue, session: UpstreamSession, client: HTTPClient,
         _ completion: @escaping (Result<JSONValue, UpstreamFailure>) -> Void
     ) {
-        let params: JSONValue = .object([JSONMember("name", .string(name)), JSONMember("arguments", arguments)])
-        session.send(RPCMessage(JSONRPC.request(id: "call", method: "tools/call", params: params)), client: client) {
-            result in
-            completion(result.map(\.value))
-        }
+        session.send(RPCMessage(request), client: client) { result in completion(result.map(\.value)) }
     }
 }

@@ -5,28 +5,20 @@ import JSON
 /// A tool named `repo.search` lives at `.tools/repo/search`; `.tools/repo` lists the `repo` category.
 extension ConnectService {
     public func connectionTools(_ call: ConnectRequest) {
-        withTools(call) { tools, _ in call.respond(200, .object([JSONMember("tools", .array(tools))])) }
-    }
-
-    /// The equivalent `tools/call` of a REST call, which the token's `rpcReqMatch` is checked against.
-    static func toolsCall(_ name: String, arguments: JSONValue) -> JSONValue {
-        .object([
-            JSONMember("jsonrpc", "2.0"), JSONMember("method", "tools/call"),
-            JSONMember("params", .object([JSONMember("name", .string(name)), JSONMember("arguments", arguments)])),
-        ])
+        withTools(call) { tools, _, _ in call.respond(200, .object([JSONMember("tools", .array(tools))])) }
     }
 
     public func tool(_ call: ConnectRequest) {
         let path = call.parameters["toolPath"] ?? ""
         let dotted = path.split(separator: "/").joined(separator: ".")
         // A call is checked against the token as a tools/call (403 when refused); listings show only callable tools.
-        withTools(call, onlyCallable: call.request.method != "POST") { [self] tools, session in
+        withTools(call, onlyCallable: call.request.method != "POST") { [self] tools, session, connection in
             let tool = tools.first { $0["name"]?.stringValue == dotted || $0["name"]?.stringValue == path }
             if call.request.method == "POST" {
                 guard let tool, let name = tool["name"]?.stringValue else {
                     return call.fail(404, "not_found", "no tool \(dotted) on connection \(call.connectionID)")
                 }
-                return invoke(name, tool: tool, session: session, call)
+                return invoke(name, tool: tool, on: connection, session: session, call)
             }
             if let tool { return call.respond(200, tool) }
             let category = tools.filter { $0["name"]?.stringValue?.hasPrefix(dotted + ".") == true }
@@ -37,7 +29,9 @@ extension ConnectService {
         }
     }
 
-    private func invoke(_ name: String, tool: JSONValue, session: UpstreamSession, _ call: ConnectRequest) {
+    private func invoke(
+        _ name: String, tool: JSONValue, on connection: Connection, session: UpstreamSession, _ call: ConnectRequest
+    ) {
         let arguments: JSONValue
         do {
             arguments = try JSONParser.parse(call.request.body.isEmpty ? Array("{}".utf8) : call.request.body)
@@ -50,11 +44,11 @@ extension ConnectService {
         if let violation = SchemaCheck.violation(arguments, against: tool["inputSchema"] ?? .object([]), at: "") {
             return call.fail(400, "validation_error", violation)
         }
-        let metadata = directory.connection(call.namespace, call.connectionID)?.metadata
-        guard permits(call, metadata: metadata, rpc: Self.toolsCall(name, arguments: arguments)) else {
+        let request = Self.toolsCall(name, arguments: arguments)
+        guard permits(call, metadata: connection.metadata, rpc: request) else {
             return call.fail(403, "forbidden", "this token does not allow calling \(name)")
         }
-        callTool(name, arguments: arguments, session: session, client: call.client) { [self] result in
+        callTool(request, session: session, client: call.client) { [self] result in
             switch result {
             case .failure(let failure): fail(failure, session: session, call)
             case .success(let response):
@@ -73,7 +67,8 @@ extension ConnectService {
 
     /// Resolves the connection and the tools the caller could call, answering 403, 404 or the upstream's failure itself.
     private func withTools(
-        _ call: ConnectRequest, onlyCallable: Bool = true, _ body: @escaping ([JSONValue], UpstreamSession) -> Void
+        _ call: ConnectRequest, onlyCallable: Bool = true,
+        _ body: @escaping ([JSONValue], UpstreamSession, Connection) -> Void
     ) {
         guard let connection = visibleConnection(call), authorize(call, metadata: connection.metadata) else { return }
         guard let session = sessions.session(for: connection) else {
@@ -85,7 +80,7 @@ extension ConnectService {
         tools(of: session, client: call.client) { [self] result in
             switch result {
             case .success(let tools):
-                body(onlyCallable ? callable(tools, call, metadata: connection.metadata) : tools, session)
+                body(onlyCallable ? callable(tools, call, metadata: connection.metadata) : tools, session, connection)
             case .failure(let failure): fail(failure, session: session, call)
             }
         }

@@ -45,19 +45,12 @@ final class UpstreamSessions: Sendable {
         sessions.withLock { $0.removeValue(forKey: Self.key(namespace, id)) }?.close(client: client)
     }
 
-    func status(of connection: Connection) -> ConnectionStatus {
-        existing(connection.namespace, connection.id)?.status ?? .disconnected
-    }
-
     func setupURL(_ connection: Connection) -> String {
-        "\(publicBaseURL)/connect/\(Self.escape(connection.namespace))/\(Self.escape(connection.id))"
+        let namespace = connection.namespace.addingPercentEncodingForPath()
+        return "\(publicBaseURL)/connect/\(namespace)/\(connection.id.addingPercentEncodingForPath())"
     }
 
     private static func key(_ namespace: String, _ id: String) -> String { "\(namespace)/\(id)" }
-
-    private static func escape(_ segment: String) -> String {
-        segment.addingPercentEncodingForPath()
-    }
 }
 
 extension String {
