@@ -23,7 +23,8 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Reactor", "Cryptography", "JSON"]),
         .target(name: "Store", dependencies: ["CSQLite", "JSON"]),
         .target(name: "Policy", dependencies: ["CRE2", "Cryptography", "JSON"]),
-        .target(name: "Connect", dependencies: ["HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
+        .target(name: "MCP", dependencies: ["HTTP", "JSON", "Reactor"]),
+        .target(name: "Connect", dependencies: ["MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
         .target(
             name: "Gateway", dependencies: ["Connect", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),

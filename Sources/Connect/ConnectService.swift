@@ -1,6 +1,7 @@
 import Cryptography
 import HTTP
 import JSON
+import MCP
 import Policy
 import Reactor
 import Store
@@ -29,7 +30,8 @@ public struct ConnectSettings: Sendable {
 /// Everything the `/connect` handlers share across loops: the connections, their upstream sessions, settings.
 public final class ConnectService: Sendable {
     let directory: ConnectionDirectory
-    let sessions: UpstreamSessions
+    let sessions = SessionTable()
+    let inFlight = InFlightCalls()
     let vault: HeaderVault
     let settings: ConnectSettings
     let patterns: PatternCache
@@ -42,14 +44,12 @@ public final class ConnectService: Sendable {
         vault = HeaderVault(box: box)
         directory = try ConnectionDirectory(database: database)
         self.settings = settings
-        sessions = UpstreamSessions(
-            vault: vault, publicBaseURL: settings.publicBaseURL, maxMessageBytes: settings.maxUpstreamMessageBytes)
     }
 
     /// The API's view of a connection, with its live status.
     func json(_ connection: Connection) -> JSONValue {
-        let session = sessions.existing(connection.namespace, connection.id)
-        return connection.json(status: session?.status ?? .disconnected, serverInfo: session?.serverInfo)
+        let upstream = sessions.existing(connection.sessionKey)
+        return connection.json(status: status(of: connection, upstream), serverInfo: upstream?.serverInfo)
     }
 }
 
@@ -82,8 +82,16 @@ public struct ConnectRequest {
     }
 
     var namespace: String { parameters["namespace"] ?? "" }
+    /// The caller's credential as sent, which tells one caller's in-flight calls from another's.
+    var credential: String { request.headers["Authorization"] ?? "" }
     var connectionID: String { parameters["connectionId"] ?? "" }
     var loop: EventLoop { client.loop }
+
+    /// How the caller's MCP messages are sent upstream: on this loop's client, in the caller's revision.
+    func context(_ revision: ProtocolRevision) -> MCPCallContext {
+        MCPCallContext(
+            client: client, revision: revision, forwardedHeaders: MCPCallContext.forwarded(from: request.headers))
+    }
 
     func respond(_ status: Int, _ value: JSONValue) {
         writer.respond(.json(status, value))

@@ -92,7 +92,7 @@ extension ConnectService {
         if let headers = input.headers {
             existing.sealedHeaders = vault.seal(headers, namespace: existing.namespace, connection: existing.id)
         }
-        sessions.end(existing.namespace, existing.id, client: call.client)
+        endUpstream(existing.namespace, existing.id, client: call.client)
         store(existing, call, status: 200)
     }
 
@@ -101,7 +101,7 @@ extension ConnectService {
         directory.delete(call.namespace, call.connectionID, on: call.loop) { [self] result in
             switch result {
             case .success(true):
-                sessions.end(call.namespace, call.connectionID, client: call.client)
+                endUpstream(call.namespace, call.connectionID, client: call.client)
                 call.respond(200, .object([JSONMember("success", true)]))
             case .success(false):
                 call.fail(404, "not_found", "connection \(call.connectionID) not found in namespace \(call.namespace)")

@@ -1,19 +1,32 @@
 import HTTP
 import JSON
+import MCP
 
 /// `POST /connect/{namespace}/{connectionId}/mcp`: the stateless Streamable HTTP endpoint of one connection.
 extension ConnectService {
     public func mcp(_ call: ConnectRequest) {
-        guard let intake = MCPIntake.check(call, allowedOrigins: settings.allowedOrigins) else { return }
-        guard let connection = visibleConnection(call) else { return }
-        guard case .request(let id, let method, let message) = intake else {
-            return authorize(call, metadata: connection.metadata) ? MCPIntake.accept(call) : ()
+        let message: RPCMessage
+        let revision: ProtocolRevision
+        switch intake(call) {
+        case .reject(let response): return call.writer.respond(response)
+        case .notification(let note):
+            guard let connection = visibleConnection(call), authorize(call, metadata: connection.metadata) else {
+                return
+            }
+            cancelIfAsked(note, call, target: connection.sessionKey)
+            return call.writer.respond(HTTPResponse(status: 202))
+        case .request(let request, let served):
+            message = request
+            revision = served
         }
+        guard let connection = visibleConnection(call) else { return }
+        let id = message.id ?? .null
+        let method = message.method ?? ""
         guard permits(call, metadata: connection.metadata, rpc: message.value) else {
             // Refused here: nothing reaches the upstream.
             return call.respond(200, Self.forbidden(id: id, method: method))
         }
-        guard let session = sessions.session(for: connection) else {
+        guard let upstream = upstream(for: connection) else {
             return call.respond(
                 200,
                 JSONRPC.error(
@@ -22,123 +35,77 @@ extension ConnectService {
                         "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))"
                 ))
         }
-        if let refusal = refusal(id: id, session: session) { return call.respond(200, refusal) }
+        if let refusal = refusal(id: id, connection, upstream) { return call.respond(200, refusal) }
+        let context = call.context(revision)
         switch method {
-        case "initialize":
-            session.ready(client: call.client) { [self] result in
-                call.respond(
-                    200,
-                    answer(
-                        id: id,
-                        result.map { ready in
-                            Self.initializeResult(
-                                ready.initializeResult, version: MCPIntake.negotiatedVersion(message.value))
-                        }, session: session))
-            }
-        case "server/discover":
-            session.ready(client: call.client) { [self] result in
-                call.respond(
-                    200, answer(id: id, result.map { Self.discoverResult($0.initializeResult) }, session: session))
+        case "initialize", "server/discover":
+            upstream.describe(context) { [self] result in
+                switch result {
+                case .failure(let failure): call.respond(200, failureAnswer(id: id, failure, connection))
+                case .success(let description):
+                    let answer =
+                        method == "initialize"
+                        ? description.initializeResult(
+                            requested: message.value["params"]?["protocolVersion"]?.stringValue)
+                        : description.discoverResult(revision: revision)
+                    call.respond(200, JSONRPC.result(id: id, answer))
+                }
             }
         case "ping":
-            call.respond(200, JSONRPC.result(id: id, .object([])))
-        case "tools/list" where message.value["params"]?["cursor"] == nil:
-            let filter = { [self] (result: JSONValue) in
-                result.setting(
-                    "tools", .array(callable(result["tools"]?.arrayValue ?? [], call, metadata: connection.metadata)))
-            }
-            if let cached = session.cachedTools { return call.respond(200, JSONRPC.result(id: id, filter(cached))) }
-            relay(message, session: session, call) { response in
+            call.respond(
+                200, JSONRPC.result(id: id, LocalResult.shaped(.object([]), method: method, revision: revision)))
+        case "subscriptions/listen":
+            // Change notifications would need the upstream's stream held open and its subscription ids rewritten.
+            call.respond(
+                404,
+                JSONRPC.error(
+                    id: id, code: JSONRPC.methodNotFound,
+                    message: "Method not found: subscriptions/listen is not served by this gateway; list again instead")
+            )
+        case "tools/list":
+            // Every page is filtered: a token sees only the tools it may call, whatever cursor it sends.
+            relay(message, to: upstream, context, connection, call) { [self] response in
                 guard let result = response["result"] else { return response }
-                session.cacheTools(result)
-                return response.setting("result", filter(result))
+                let tools = callable(result["tools"]?.arrayValue ?? [], call, metadata: connection.metadata)
+                return response.setting("result", result.setting("tools", .array(tools)))
             }
         default:
-            relay(message, session: session, call)
+            relay(message, to: upstream, context, connection, call)
         }
+    }
+
+    /// The intake's verdict on the request, with the gateway's limits.
+    func intake(_ call: ConnectRequest) -> MCPIntake.Outcome {
+        MCPIntake.validate(
+            method: call.request.method, headers: call.request.headers, body: call.request.body,
+            allowedOrigins: settings.allowedOrigins)
     }
 
     static func forbidden(id: JSONValue, method: String) -> JSONValue {
         JSONRPC.error(id: id, code: JSONRPC.forbidden, message: "Forbidden: this token does not allow \(method) here")
     }
 
-    /// The JSON-RPC error for a connection that cannot be called as it is, without calling its upstream.
-    func refusal(id: JSONValue, session: UpstreamSession) -> JSONValue? {
-        guard case .authRequired(let url) = session.status else { return nil }
-        return JSONRPC.error(
-            id: id, code: JSONRPC.authorizationRequired, message: "Authorization required",
-            data: .object([JSONMember("authorizationUrl", .string(url))]))
-    }
-
-    /// Sends `message` upstream and answers with JSON, or with SSE when the upstream streams. The upstream's
-    /// answer goes back as it came, under the client's id, unless `inspect` needs to read or change it.
+    /// Sends `message` upstream and answers the client with what comes back; `inspect` may read or change the
+    /// answer (otherwise its bytes go out as they came). The call can be cancelled by the same caller.
     func relay(
-        _ message: RPCMessage, session: UpstreamSession, _ call: ConnectRequest,
-        inspect: ((JSONValue) -> JSONValue)? = nil
+        _ message: RPCMessage, to upstream: any MCPUpstream, _ context: MCPCallContext, _ connection: Connection,
+        _ call: ConnectRequest, inspect: ((JSONValue) -> JSONValue)? = nil
     ) {
         let id = message.id ?? .null
-        var streaming = false
-        session.send(
-            message, client: call.client,
-            streamStarted: {
-                streaming = true
-                call.writer.startEventStream()
-            },
-            message: { note in
-                if streaming {
-                    call.writer.writeEvent(
-                        SSEEvent(event: "message", data: String(decoding: note.bytes, as: UTF8.self)))
-                }
-            },
-            finished: { [self] result in
-                let reply: [UInt8]
-                switch result {
-                case .success(let response):
-                    reply = inspect.map { JSONWriter.bytes($0(response.value)) } ?? response.bytes
-                case .failure(let failure):
-                    reply = JSONWriter.bytes(answer(id: id, .failure(failure), session: session))
-                }
-                guard streaming else {
-                    var headers = HTTPHeaders()
-                    headers.set("Content-Type", "application/json")
-                    return call.writer.respond(HTTPResponse(status: 200, headers: headers, body: reply))
-                }
-                call.writer.writeEvent(SSEEvent(event: "message", data: String(decoding: reply, as: UTF8.self)))
-                call.writer.finish()
-            })
-    }
-
-    /// The message for the client: a local result, or the JSON-RPC error for a failure.
-    func answer(id: JSONValue, _ result: Result<JSONValue, UpstreamFailure>, session: UpstreamSession) -> JSONValue {
-        switch result {
-        case .success(let value): return JSONRPC.result(id: id, value)
-        case .failure(.authRequired):
-            return refusal(id: id, session: session)
-                ?? JSONRPC.error(id: id, code: JSONRPC.authorizationRequired, message: "Authorization required")
-        case .failure(let failure):
-            return JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "Upstream error: \(failure.message)")
+        let responder = StreamableHTTPResponder(writer: call.writer, inspect: inspect) { [self] failure in
+            failureAnswer(id: id, failure, connection)
         }
+        let sent = upstream.send(message, context, to: responder)
+        guard !responder.isFinished else { return }
+        let key = InFlightCalls.key(credential: call.credential, target: connection.sessionKey, id: id)
+        responder.onFinish = inFlight.add(key, call: sent, loop: call.loop)
     }
 
-    static func initializeResult(_ upstream: JSONValue, version: String) -> JSONValue {
-        var members = [
-            JSONMember("protocolVersion", .string(version)),
-            JSONMember("capabilities", upstream["capabilities"] ?? .object([])),
-            JSONMember("serverInfo", upstream["serverInfo"] ?? .object([])),
-        ]
-        if let instructions = upstream["instructions"] { members.append(JSONMember("instructions", instructions)) }
-        return .object(members)
-    }
-
-    /// `server/discover` answered from the cached handshake. Only the handshake versions are offered, since every
-    /// message is relayed into the upstream's handshake-era session; modern clients fall back to `initialize`.
-    static func discoverResult(_ upstream: JSONValue) -> JSONValue {
-        var members = [
-            JSONMember("supportedVersions", .array(MCPIntake.handshakeVersions.map(JSONValue.string))),
-            JSONMember("capabilities", upstream["capabilities"] ?? .object([])),
-            JSONMember("serverInfo", upstream["serverInfo"] ?? .object([])),
-        ]
-        if let instructions = upstream["instructions"] { members.append(JSONMember("instructions", instructions)) }
-        return .object(members)
+    /// A client's `notifications/cancelled` names one of its own calls: that call is cancelled upstream.
+    func cancelIfAsked(_ note: RPCMessage, _ call: ConnectRequest, target: String) {
+        guard note.method == "notifications/cancelled", let requestID = note.value["params"]?["requestId"] else {
+            return
+        }
+        inFlight.cancel(InFlightCalls.key(credential: call.credential, target: target, id: requestID))
     }
 }

@@ -1,16 +1,16 @@
 import HTTP
 import JSON
+import MCP
 
-/// The tools of every connection in a namespace, fetched concurrently with a deadline per upstream. A connection
+/// A listing of every connection in a namespace, fetched concurrently with a deadline per upstream. A connection
 /// that needs authorization is reported without being called; one failing upstream never fails the whole answer.
 extension ConnectService {
-    struct ToolsEnvelope {
+    struct ListingEnvelope {
         let connection: Connection
-        let session: UpstreamSession?
-        let result: Result<[JSONValue], UpstreamFailure>
+        let status: ConnectionStatus
+        let result: Result<[JSONValue], MCPFailure>
 
         var json: JSONValue {
-            let status = session?.status ?? .disconnected
             var members = [JSONMember("connectionId", .string(connection.id)), JSONMember("status", status.json)]
             switch result {
             case .success(let tools): members.append(JSONMember("tools", .array(tools)))
@@ -22,7 +22,7 @@ extension ConnectService {
 
     public func namespaceTools(_ call: ConnectRequest) {
         guard authorize(call, metadata: nil, anyTarget: true) else { return }
-        gatherTools(reachableConnections(call), call) { envelopes in
+        gather(.tools, reachableConnections(call), call) { envelopes in
             call.respond(200, .object([JSONMember("connections", .array(envelopes.map(\.json)))]))
         }
     }
@@ -33,38 +33,41 @@ extension ConnectService {
         return directory.connections(in: call.namespace).filter { permits(call, metadata: $0.metadata) }
     }
 
-    /// Collects one envelope per connection, in the connections' order, on the caller's loop.
-    func gatherTools(
-        _ connections: [Connection], _ call: ConnectRequest, _ completion: @escaping ([ToolsEnvelope]) -> Void
+    /// Collects one envelope per connection, in the connections' order, on the caller's loop. Tools are only
+    /// those the caller could call.
+    func gather(
+        _ listing: Listing, _ connections: [Connection], _ call: ConnectRequest,
+        _ completion: @escaping ([ListingEnvelope]) -> Void
     ) {
-        var envelopes = [ToolsEnvelope?](repeating: nil, count: connections.count)
+        var envelopes = [ListingEnvelope?](repeating: nil, count: connections.count)
         var remaining = connections.count
         guard remaining > 0 else { return completion([]) }
         let timeout = UInt64(settings.toolsListTimeoutSeconds * 1e9)
         for (index, connection) in connections.enumerated() {
-            let session = sessions.session(for: connection)
+            let upstream = upstream(for: connection)
             var settled = false
-            let settle = { (result: Result<[JSONValue], UpstreamFailure>) in
+            let settle = { [self] (result: Result<[JSONValue], MCPFailure>) in
                 guard !settled else { return }
                 settled = true
-                envelopes[index] = ToolsEnvelope(connection: connection, session: session, result: result)
+                envelopes[index] = ListingEnvelope(
+                    connection: connection, status: status(of: connection, upstream), result: result)
                 remaining -= 1
                 if remaining == 0 { completion(envelopes.compactMap { $0 }) }
             }
-            guard let session else {
+            guard let upstream else {
                 settle(.failure(.failed("no reachable upstream (transport \(connection.transport.rawValue))")))
                 continue
             }
-            if case .authRequired = session.status {
+            if case .authRequired = upstream.health {
                 settle(.failure(.authRequired))
                 continue
             }
             let timer = call.loop.schedule(after: timeout) {
                 settle(.failure(.failed("no answer within \(self.settings.toolsListTimeoutSeconds) s")))
             }
-            tools(of: session, client: call.client) { [self] result in
+            list(listing, of: upstream, client: call.client) { [self] result in
                 call.loop.cancel(timer)
-                settle(result.map { callable($0, call, metadata: connection.metadata) })
+                settle(listing == .tools ? result.map { callable($0, call, metadata: connection.metadata) } : result)
             }
         }
     }

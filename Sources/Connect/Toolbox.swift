@@ -1,69 +1,154 @@
 import HTTP
 import JSON
+import MCP
 
-/// `POST /connect/{namespace}/mcp`: one MCP server whose tools are every reachable connection's tools, named
-/// `<connectionId>.<tool>`; each call is routed to its connection's session.
+/// `POST /connect/{namespace}/mcp`: one MCP server that is every reachable connection of the namespace. Tools
+/// and prompts are named `<connectionId>.<name>`, resources get URIs that name their connection
+/// (`ToolboxURI`); each call, get or read is routed to its connection's upstream.
 extension ConnectService {
     public func toolbox(_ call: ConnectRequest) {
-        guard let intake = MCPIntake.check(call, allowedOrigins: settings.allowedOrigins) else { return }
-        guard ownsNamespace(call) else {
-            return call.fail(404, "not_found", "namespace \(call.namespace) not found")
+        let message: RPCMessage
+        let revision: ProtocolRevision
+        switch intake(call) {
+        case .reject(let response): return call.writer.respond(response)
+        case .notification(let note):
+            guard ownsNamespace(call) else {
+                return call.fail(404, "not_found", "namespace \(call.namespace) not found")
+            }
+            guard authorize(call, metadata: nil, anyTarget: true) else { return }
+            cancelIfAsked(note, call, target: call.namespace)
+            return call.writer.respond(HTTPResponse(status: 202))
+        case .request(let request, let served):
+            message = request
+            revision = served
         }
+        guard ownsNamespace(call) else { return call.fail(404, "not_found", "namespace \(call.namespace) not found") }
         guard authorize(call, metadata: nil, anyTarget: true) else { return }
-        guard case .request(let id, let method, let message) = intake else { return MCPIntake.accept(call) }
-        // The toolbox's own handshake, in the shape an upstream's initialize result has.
-        let handshake: JSONValue = .object([
-            JSONMember("capabilities", .object([JSONMember("tools", .object([JSONMember("listChanged", false)]))])),
-            JSONMember(
-                "serverInfo",
-                .object([
-                    JSONMember("name", .string("switchboard-toolbox/\(call.namespace)")),
-                    JSONMember("version", "0.1.0"),
-                ])),
-        ])
+        let id = message.id ?? .null
+        let method = message.method ?? ""
+        let answer = { (result: JSONValue) in
+            call.respond(200, JSONRPC.result(id: id, LocalResult.shaped(result, method: method, revision: revision)))
+        }
         switch method {
         case "initialize":
-            let version = MCPIntake.negotiatedVersion(message.value)
-            call.respond(200, JSONRPC.result(id: id, Self.initializeResult(handshake, version: version)))
+            answer(
+                toolboxDescription(call).initializeResult(
+                    requested: message.value["params"]?["protocolVersion"]?.stringValue))
         case "server/discover":
-            call.respond(200, JSONRPC.result(id: id, Self.discoverResult(handshake)))
+            answer(toolboxDescription(call).discoverResult(revision: revision))
         case "ping":
-            call.respond(200, JSONRPC.result(id: id, .object([])))
-        case "tools/list":
-            gatherTools(reachableConnections(call), call) { envelopes in
-                let tools = envelopes.flatMap { envelope -> [JSONValue] in
-                    guard case .success(let tools) = envelope.result else { return [] }
-                    return tools.map { tool in
-                        tool.setting("name", .string("\(envelope.connection.id).\(tool["name"]?.stringValue ?? "")"))
-                    }
+            answer(.object([]))
+        case "tools/list", "prompts/list", "resources/list":
+            let listing: Listing = method == "tools/list" ? .tools : method == "prompts/list" ? .prompts : .resources
+            gather(listing, reachableConnections(call), call) { envelopes in
+                let items = envelopes.flatMap { envelope -> [JSONValue] in
+                    guard case .success(let items) = envelope.result else { return [] }
+                    return items.map { Self.toolboxItem($0, listing, connection: envelope.connection.id) }
                 }
-                call.respond(200, JSONRPC.result(id: id, .object([JSONMember("tools", .array(tools))])))
+                answer(.object([JSONMember(listing.key, .array(items))]))
             }
-        case "tools/call":
-            routeCall(id: id, message: message.value, call)
+        case "tools/call", "prompts/get":
+            route(message, revision, call) { name, connections in
+                connections.filter { name.hasPrefix($0.id + ".") }.max { $0.id.count < $1.id.count }
+                    .map { ($0, "name", .string(String(name.dropFirst($0.id.count + 1)))) }
+            }
+        case "resources/read":
+            route(message, revision, call) { uri, connections in
+                guard let parsed = ToolboxURI(uri),
+                    let target = connections.first(where: { $0.id == parsed.connection })
+                else { return nil }
+                return (target, "uri", .string(parsed.original))
+            }
         default:
             call.respond(
                 200, JSONRPC.error(id: id, code: JSONRPC.methodNotFound, message: "Method not found: \(method)"))
         }
     }
 
-    /// `<connectionId>.<tool>`: the longest connection id that prefixes the name wins (ids may contain dots).
-    private func routeCall(id: JSONValue, message: JSONValue, _ call: ConnectRequest) {
-        let name = message["params"]?["name"]?.stringValue ?? ""
-        let target = reachableConnections(call)
-            .filter { name.hasPrefix($0.id + ".") }
-            .max { $0.id.count < $1.id.count }
-        guard let target, let session = sessions.session(for: target) else {
-            return call.respond(
-                200, JSONRPC.error(id: id, code: JSONRPC.invalidParams, message: "Unknown tool: \(name)"))
-        }
-        if let refusal = refusal(id: id, session: session) { return call.respond(200, refusal) }
-        let tool = String(name.dropFirst(target.id.count + 1))
-        let params = (message["params"] ?? .object([])).setting("name", .string(tool))
-        let routed = message.setting("params", params)
-        guard permits(call, metadata: target.metadata, rpc: routed) else {
-            return call.respond(200, Self.forbidden(id: id, method: "tools/call of \(name)"))
-        }
-        relay(RPCMessage(routed), session: session, call)
+    /// The toolbox as an MCP server describes itself.
+    private func toolboxDescription(_ call: ConnectRequest) -> ServerDescription {
+        let listChanged = JSONValue.object([JSONMember("listChanged", false)])
+        return ServerDescription(
+            supportedVersions: ProtocolRevision.served,
+            capabilities: .object([
+                JSONMember("tools", listChanged), JSONMember("prompts", listChanged),
+                JSONMember("resources", listChanged),
+            ]),
+            serverInfo: .object([
+                JSONMember("name", .string("switchboard-toolbox/\(call.namespace)")), JSONMember("version", "0.2.0"),
+            ]))
     }
+
+    /// A connection's tool, prompt or resource as the toolbox shows it.
+    private static func toolboxItem(_ item: JSONValue, _ listing: Listing, connection: String) -> JSONValue {
+        guard listing == .resources else {
+            return item.setting("name", .string("\(connection).\(item["name"]?.stringValue ?? "")"))
+        }
+        return item.setting(
+            "uri", .string(ToolboxURI(connection: connection, original: item["uri"]?.stringValue ?? "").text))
+    }
+
+    /// Sends a request that names one connection's item (`params.name` or `params.uri`) to that connection, with
+    /// the name as the connection knows it; `target` finds the connection and the param's upstream value.
+    private func route(
+        _ message: RPCMessage, _ revision: ProtocolRevision, _ call: ConnectRequest,
+        target: (String, [Connection]) -> (Connection, String, JSONValue)?
+    ) {
+        let id = message.id ?? .null
+        let tree = message.value
+        let key = message.method == "resources/read" ? "uri" : "name"
+        let name = tree["params"]?[key]?.stringValue ?? ""
+        guard let (connection, param, upstreamValue) = target(name, reachableConnections(call)),
+            let upstream = upstream(for: connection)
+        else {
+            return call.respond(
+                200, JSONRPC.error(id: id, code: JSONRPC.invalidParams, message: "Unknown \(key): \(name)"))
+        }
+        if let refusal = refusal(id: id, connection, upstream) { return call.respond(200, refusal) }
+        let params = (tree["params"] ?? .object([])).setting(param, upstreamValue)
+        let routed = tree.setting("params", params)
+        guard permits(call, metadata: connection.metadata, rpc: routed) else {
+            return call.respond(200, Self.forbidden(id: id, method: "\(message.method ?? "") of \(name)"))
+        }
+        let inspect: ((JSONValue) -> JSONValue)? =
+            message.method == "resources/read"
+            ? { response in Self.toolboxContents(response, connection: connection.id) } : nil
+        relay(
+            RPCMessage(routed), to: upstream, call.context(revision), connection, call, inspect: inspect)
+    }
+
+    /// A `resources/read` answer with each content's URI in the toolbox's form.
+    private static func toolboxContents(_ response: JSONValue, connection: String) -> JSONValue {
+        guard let result = response["result"], let contents = result["contents"]?.arrayValue else { return response }
+        let rewritten = contents.map { content in
+            content.setting(
+                "uri", .string(ToolboxURI(connection: connection, original: content["uri"]?.stringValue ?? "").text))
+        }
+        return response.setting("result", result.setting("contents", .array(rewritten)))
+    }
+}
+
+/// A resource URI of the toolbox: `switchboard://<connectionId>/<the upstream's URI, percent-encoded>`, so that
+/// any URI maps to one toolbox URI and back.
+struct ToolboxURI: Equatable {
+    let connection: String
+    let original: String
+
+    init(connection: String, original: String) {
+        self.connection = connection
+        self.original = original
+    }
+
+    init?(_ text: String) {
+        let prefix = "switchboard://"
+        guard text.hasPrefix(prefix) else { return nil }
+        let rest = text.dropFirst(prefix.count)
+        guard let slash = rest.firstIndex(of: "/"),
+            let original = Router<Int>.percentDecode(rest[rest.index(after: slash)...])
+        else { return nil }
+        connection = String(rest[..<slash])
+        self.original = original
+    }
+
+    var text: String { "switchboard://\(connection)/\(original.addingPercentEncodingForPath())" }
 }

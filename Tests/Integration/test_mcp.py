@@ -191,16 +191,16 @@ def test_tools_list_is_cached_per_connection(connect_gateway, namespace, json_up
 
 @pytest.mark.parametrize("name, headers, body, status, code", [
     ("bad origin", {"Origin": "https://evil.example"}, {"jsonrpc": "2.0", "id": 1, "method": "ping"}, 403, None),
-    ("bad protocol version", {"MCP-Protocol-Version": "1999-01-01"}, {"jsonrpc": "2.0", "id": 1, "method": "ping"}, 400, None),
+    ("bad protocol version", {"MCP-Protocol-Version": "1999-01-01"}, {"jsonrpc": "2.0", "id": 1, "method": "ping"}, 400, -32022),
     ("invalid JSON", {}, b"{not json", 400, -32700),
     ("batch", {}, [{"jsonrpc": "2.0", "id": 1, "method": "ping"}], 400, -32600),
     ("wrong version", {}, {"jsonrpc": "1.0", "id": 1, "method": "ping"}, 400, -32600),
     ("object id", {}, {"jsonrpc": "2.0", "id": {"a": 1}, "method": "ping"}, 400, -32600),
     ("notification", {}, {"jsonrpc": "2.0", "method": "notifications/initialized"}, 202, None),
     ("response", {}, {"jsonrpc": "2.0", "id": 3, "result": {}}, 202, None),
-    ("Mcp-Method disagrees", {"Mcp-Method": "tools/list"}, {"jsonrpc": "2.0", "id": 1, "method": "ping"}, 400, -32600),
+    ("Mcp-Method disagrees", {"Mcp-Method": "tools/list"}, {"jsonrpc": "2.0", "id": 1, "method": "ping"}, 400, -32020),
     ("Mcp-Name disagrees", {"Mcp-Method": "tools/call", "Mcp-Name": "echo"},
-     {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "add", "arguments": {"a": 1, "b": 2}}}, 400, -32600),
+     {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "add", "arguments": {"a": 1, "b": 2}}}, 400, -32020),
     ("Mcp-Method agrees", {"Mcp-Method": "ping"}, {"jsonrpc": "2.0", "id": 1, "method": "ping"}, 200, None),
 ])
 def test_mcp_endpoint_rejections(connect_gateway, namespace, upstream, name, headers, body, status, code):
@@ -211,7 +211,7 @@ def test_mcp_endpoint_rejections(connect_gateway, namespace, upstream, name, hea
     if code is not None:
         jsonschema.validate(got, schema("JsonRpcError"))
         assert got["error"]["code"] == code
-        assert got["id"] == (1 if name.startswith("Mcp-") else None)
+        assert got["id"] == (1 if name.startswith("Mcp-") or code == -32022 else None)
     elif status >= 400:
         jsonschema.validate(got, schema("Error"))
 

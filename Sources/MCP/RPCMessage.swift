@@ -2,16 +2,16 @@ import JSON
 
 /// One JSON-RPC message as the bytes that travel, with its routing fields peeked. The hot path forwards these
 /// bytes, replacing only the id; the full tree is built only when something needs to look inside.
-struct RPCMessage {
-    let bytes: [UInt8]
-    let peek: JSONRPCPeek
+public struct RPCMessage: Sendable {
+    public let bytes: [UInt8]
+    public let peek: JSONRPCPeek
 
-    init(bytes: [UInt8]) throws(JSONError) {
+    public init(bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONError) {
         self.bytes = bytes
-        peek = try JSONRPCPeek.peek(bytes)
+        peek = try JSONRPCPeek.peek(bytes, limits: limits)
     }
 
-    init(_ value: JSONValue) {
+    public init(_ value: JSONValue) {
         bytes = JSONWriter.bytes(value)
         peek = try! JSONRPCPeek.peek(bytes)  // our own writer's output always peeks
     }
@@ -21,14 +21,16 @@ struct RPCMessage {
         self.peek = peek
     }
 
-    var id: JSONValue? { peek.id }
-    var method: String? { peek.method }
+    public var id: JSONValue? { peek.id }
+    public var method: String? { peek.method }
+    /// A response (`result` or `error`), not a request or notification.
+    public var isResponse: Bool { method == nil && peek.isResponse }
 
-    /// The whole message as a tree (parsed on demand).
-    var value: JSONValue { (try? JSONParser.parse(bytes)) ?? .null }
+    /// The whole message as a tree, parsed on each call: keep the result when it is needed twice.
+    public var value: JSONValue { (try? JSONParser.parse(bytes)) ?? .null }
 
     /// The same message under another id; nothing else is re-encoded.
-    func withID(_ id: JSONValue) -> RPCMessage {
+    public func withID(_ id: JSONValue) -> RPCMessage {
         guard let range = peek.idRange else { return self }
         let written = JSONWriter.bytes(id)
         var peek = self.peek

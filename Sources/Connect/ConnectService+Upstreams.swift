@@ -1,0 +1,101 @@
+import HTTP
+import JSON
+import MCP
+
+/// The upstream behind each connection, and what its health means for the connection's status.
+extension ConnectService {
+    /// The connection's upstream, created on first need; `nil` for a connection without an http URL. A
+    /// connection whose stored headers no longer open is an upstream that fails every call without dialling,
+    /// rather than one called without its credentials.
+    func upstream(for connection: Connection) -> (any MCPUpstream)? {
+        sessions.upstream(connection.sessionKey) {
+            guard connection.transport == .http, let text = connection.mcpURL, let url = UpstreamURL(text) else {
+                return nil
+            }
+            var headers: [(name: String, value: String)] = []
+            if let sealed = connection.sealedHeaders {
+                guard let opened = vault.open(sealed, namespace: connection.namespace, connection: connection.id)
+                else {
+                    return FailedUpstream(
+                        reason:
+                            "the connection's stored headers cannot be decrypted with this gateway's secret key; "
+                            + "PUT the connection's headers again")
+                }
+                headers = opened
+            }
+            return UpstreamSession(url: url, headers: headers, maxMessageBytes: settings.maxUpstreamMessageBytes)
+        }
+    }
+
+    /// Drops the connection's upstream (after an update or a delete); it is ended upstream on `client`'s loop.
+    func endUpstream(_ namespace: String, _ id: String, client: HTTPClient) {
+        sessions.remove(Connection.sessionKey(namespace, id))?.close(client: client)
+    }
+
+    /// The spec's `ConnectionStatus` of a connection whose upstream is in `upstream`'s health.
+    func status(of connection: Connection, _ upstream: (any MCPUpstream)?) -> ConnectionStatus {
+        switch upstream?.health ?? .unknown {
+        case .unknown: .disconnected
+        case .connected: .connected
+        case .authRequired: .authRequired(setupURL: setupURL(connection))
+        case .failed(let reason): .error(reason)
+        }
+    }
+
+    /// Where a user sets the connection up again: `{publicBaseUrl}/connect/{ns}/{id}`.
+    func setupURL(_ connection: Connection) -> String {
+        let namespace = connection.namespace.addingPercentEncodingForPath()
+        return "\(settings.publicBaseURL)/connect/\(namespace)/\(connection.id.addingPercentEncodingForPath())"
+    }
+
+    /// The JSON-RPC error for a connection that cannot be called as it is, without calling its upstream.
+    func refusal(id: JSONValue, _ connection: Connection, _ upstream: any MCPUpstream) -> JSONValue? {
+        guard case .authRequired = upstream.health else { return nil }
+        return authorizationRequired(id: id, connection)
+    }
+
+    func authorizationRequired(id: JSONValue, _ connection: Connection) -> JSONValue {
+        JSONRPC.error(
+            id: id, code: JSONRPC.authorizationRequired, message: "Authorization required",
+            data: .object([JSONMember("authorizationUrl", .string(setupURL(connection)))]))
+    }
+
+    /// The JSON-RPC error for a call that got no answer.
+    func failureAnswer(id: JSONValue, _ failure: MCPFailure, _ connection: Connection) -> JSONValue {
+        switch failure {
+        case .authRequired: authorizationRequired(id: id, connection)
+        case .cancelled: JSONRPC.error(id: id, code: JSONRPC.requestCancelled, message: "Request cancelled")
+        case .sessionExpired, .failed:
+            JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "Upstream error: \(failure.message)")
+        }
+    }
+}
+
+extension Connection {
+    /// The key of the connection's upstream in the session table.
+    var sessionKey: String { Self.sessionKey(namespace, id) }
+
+    static func sessionKey(_ namespace: String, _ id: String) -> String { "\(namespace)/\(id)" }
+}
+
+extension String {
+    /// Percent-encodes everything but unreserved characters (RFC 3986), so a segment stays one segment.
+    func addingPercentEncodingForPath() -> String {
+        var out = ""
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+
+    private func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
+}

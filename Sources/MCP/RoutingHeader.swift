@@ -1,0 +1,99 @@
+import Foundation
+import HTTP
+import JSON
+
+/// The protocol revision of one client message, and the 2026-07-28 rules that tie its headers to its body:
+/// `MCP-Protocol-Version` equals `params._meta["io.modelcontextprotocol/protocolVersion"]`, `Mcp-Method` the
+/// method, and `Mcp-Name` the name a tool call, prompt or resource read carries. Headers that disagree with
+/// the body would let a router and the server judge two different requests, so they are refused.
+enum RoutingHeader {
+    static let protocolVersion = "MCP-Protocol-Version"
+    static let method = "Mcp-Method"
+    static let name = "Mcp-Name"
+    static let all = [protocolVersion, method, name]
+
+    /// The `_meta` keys of a 2026-07-28 request.
+    static let versionKey = "io.modelcontextprotocol/protocolVersion"
+    static let capabilitiesKey = "io.modelcontextprotocol/clientCapabilities"
+    static let clientInfoKey = "io.modelcontextprotocol/clientInfo"
+
+    /// The params member that `Mcp-Name` mirrors, by method.
+    static let nameBearing = ["tools/call": "name", "prompts/get": "name", "resources/read": "uri"]
+
+    struct Refusal: Error {
+        let code: Int
+        let message: String
+        var data: JSONValue?
+    }
+
+    /// The revision the sender speaks: the header's, or 2025-03-26 when there is none. At 2026-07-28 every rule
+    /// above must hold; before it, a routing header that is sent must still agree with the body. Only a
+    /// 2026-07-28 request (or a handshake-era one whose `Mcp-Name` mirrors a URI) is parsed beyond the peek.
+    static func revision(of message: RPCMessage, headers: HTTPHeaders) -> Result<ProtocolRevision, Refusal> {
+        let header = headers[protocolVersion]
+        let revision = header.map(ProtocolRevision.init(served:)) ?? .v2025_03_26
+        guard let revision else { return .failure(unsupported(header ?? "")) }
+        guard revision.isStateless else {
+            if let mismatch = mismatchedRouting(message, headers: headers, required: false) {
+                return .failure(mismatch)
+            }
+            return .success(revision)
+        }
+        // Notifications carry no envelope; the header alone names the revision.
+        guard message.id != nil, message.method != nil else { return .success(revision) }
+        let meta = message.value["params"]?["_meta"]
+        guard let meta, meta.objectMembers != nil, let bodyVersion = meta[versionKey], meta[capabilitiesKey] != nil
+        else {
+            return .failure(
+                Refusal(
+                    code: JSONRPC.invalidParams,
+                    message: "params._meta must carry \(versionKey) and \(capabilitiesKey)"))
+        }
+        guard bodyVersion.stringValue == header else {
+            return .failure(
+                Refusal(
+                    code: JSONRPC.headerMismatch,
+                    message: "\(protocolVersion) header does not match the request's \(versionKey)"))
+        }
+        if let mismatch = mismatchedRouting(message, headers: headers, required: true) { return .failure(mismatch) }
+        return .success(revision)
+    }
+
+    /// `Mcp-Method` and `Mcp-Name` against the body: at 2026-07-28 both must be there, before it each may be.
+    private static func mismatchedRouting(_ message: RPCMessage, headers: HTTPHeaders, required: Bool) -> Refusal? {
+        let sentMethod = headers[method]
+        if (required || sentMethod != nil) && sentMethod != message.method {
+            return Refusal(code: JSONRPC.headerMismatch, message: "\(method) header does not match the body's method")
+        }
+        let sentName = headers[name].map(decodedHeaderValue)
+        guard required || sentName != nil, let key = message.method.flatMap({ nameBearing[$0] }) else { return nil }
+        let bodyName = key == "name" ? message.peek.paramsName : message.value["params"]?[key]?.stringValue
+        if let bodyName, sentName != bodyName {
+            return Refusal(code: JSONRPC.headerMismatch, message: "\(name) header does not match the body's \(key)")
+        }
+        return nil
+    }
+
+    static func unsupported(_ requested: String) -> Refusal {
+        Refusal(
+            code: JSONRPC.unsupportedProtocolVersion, message: "Unsupported protocol version",
+            data: .object([
+                JSONMember("supported", .array(ProtocolRevision.served.map { .string($0.rawValue) })),
+                JSONMember("requested", .string(requested)),
+            ]))
+    }
+
+    /// A header value as sent, or what `=?base64?…?=` wraps (how a name that is not header-safe travels).
+    static func decodedHeaderValue(_ value: String) -> String {
+        guard value.hasPrefix("=?base64?"), value.hasSuffix("?="), value.count >= 11 else { return value }
+        let payload = value.dropFirst(9).dropLast(2)
+        guard let data = Data(base64Encoded: String(payload)) else { return value }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The header form of a name: as it is when every byte is visible ASCII or space, else base64-wrapped.
+    static func encodedHeaderValue(_ value: String) -> String {
+        if value.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return value }
+        return "=?base64?" + Data(value.utf8).base64EncodedString() + "?="
+    }
+}

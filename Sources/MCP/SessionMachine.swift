@@ -1,0 +1,127 @@
+import JSON
+
+/// The life of one upstream session, without I/O: every event is a mutating method that returns what the
+/// caller must do. `Waiter` is whatever the caller resumes once the upstream is described (a loop and a
+/// closure in the live session, a plain value in tests).
+struct SessionMachine<Waiter> {
+    /// A handshake-era session: opened with `initialize`, named by the upstream's `Mcp-Session-Id`.
+    struct Handshake: Equatable {
+        let sessionID: String?
+        let revision: ProtocolRevision
+        let description: ServerDescription
+    }
+
+    /// How requests reach the upstream once it is described.
+    enum Mode: Equatable {
+        case handshake(Handshake)
+        /// A 2026-07-28 upstream: every request stands alone.
+        case stateless(ServerDescription)
+
+        var description: ServerDescription {
+            switch self {
+            case .handshake(let handshake): handshake.description
+            case .stateless(let description): description
+            }
+        }
+    }
+
+    enum State {
+        case idle
+        /// `server/discover` (and, for a handshake-era upstream, `initialize`) is in flight.
+        case describing([Waiter])
+        case ready(Mode)
+        /// The upstream answered 401: nothing is sent until the connection changes.
+        case authRequired
+    }
+
+    enum Action {
+        /// Go ahead in this mode.
+        case proceed(Mode)
+        /// Describe the upstream now; this caller and any that follow wait for it.
+        case describe
+        /// A description is already on its way.
+        case wait
+        case refuse(MCPFailure)
+        /// The description finished: resume each waiter with the result.
+        case resume([Waiter], Result<Mode, MCPFailure>)
+    }
+
+    private(set) var state = State.idle
+    private(set) var health = UpstreamHealth.unknown
+    /// The upstream's answer to `tools/list` without a cursor, until it says the list changed.
+    private(set) var tools: JSONValue?
+
+    /// A caller needs the upstream's mode before sending.
+    mutating func need(_ waiter: Waiter) -> Action {
+        switch state {
+        case .ready(let mode): return .proceed(mode)
+        case .authRequired: return .refuse(.authRequired)
+        case .describing(let waiters):
+            state = .describing(waiters + [waiter])
+            return .wait
+        case .idle:
+            state = .describing([waiter])
+            return .describe
+        }
+    }
+
+    /// The description (discover, then perhaps the handshake) ended.
+    mutating func described(_ result: Result<Mode, MCPFailure>) -> Action {
+        guard case .describing(let waiters) = state else { return .resume([], result) }
+        switch result {
+        case .success(let mode):
+            state = .ready(mode)
+            health = .connected
+        case .failure(let failure):
+            fail(failure)
+        }
+        return .resume(waiters, result)
+    }
+
+    /// A request in `mode` got its answer.
+    mutating func answered(in mode: Mode) {
+        if case .ready(let current) = state, current == mode { health = .connected }
+    }
+
+    /// A request in `mode` failed: the session is dropped (unless already replaced) so the next call starts
+    /// afresh, and the health says why.
+    mutating func failed(_ failure: MCPFailure, in mode: Mode) {
+        guard case .ready(let current) = state, current == mode else { return }
+        if failure == .cancelled { return }
+        fail(failure)
+    }
+
+    /// The upstream forgot the session: drop it, unless another caller already replaced it.
+    mutating func expired(_ mode: Mode) {
+        if case .ready(let current) = state, current == mode { state = .idle }
+    }
+
+    /// The session is ended from our side (the connection changed or went away).
+    mutating func close() -> Mode? {
+        defer {
+            state = .idle
+            health = .unknown
+            tools = nil
+        }
+        if case .ready(let mode) = state { return mode }
+        return nil
+    }
+
+    mutating func cacheTools(_ result: JSONValue) { tools = result }
+
+    /// `notifications/tools/list_changed` from the upstream.
+    mutating func toolsChanged() { tools = nil }
+
+    private mutating func fail(_ failure: MCPFailure) {
+        switch failure {
+        case .authRequired:
+            state = .authRequired
+            health = .authRequired
+        case .cancelled:
+            state = .idle
+        case .sessionExpired, .failed:
+            state = .idle
+            health = .failed(failure.message)
+        }
+    }
+}

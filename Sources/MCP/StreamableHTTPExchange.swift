@@ -1,0 +1,157 @@
+import HTTP
+import JSON
+import Synchronization
+
+/// Hears what one exchange brings, on the loop that started it.
+protocol ExchangeObserver: AnyObject {
+    func exchangeStreamStarted()
+    /// A message that is not the awaited answer, as received.
+    func exchangeMessage(_ message: RPCMessage)
+    /// The awaited answer (`nil` when a notification was accepted) or why not, with the response head when the
+    /// upstream answered at all (`nil` when it could not be reached).
+    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, head: HTTPResponseHead?)
+}
+
+/// One POST of one JSON-RPC message to an upstream Streamable HTTP endpoint, with the answer read from a JSON
+/// body or from an SSE stream event by event. It finishes as soon as the awaited answer arrives. A response
+/// under any other id (a late answer to an earlier request, or a forged one) is dropped and counted.
+final class StreamableHTTPExchange: HTTPClientDelegate {
+    /// Responses dropped because they answered no request of theirs, across the process.
+    static let unmatchedResponses = Atomic<Int>(0)
+
+    private let expectedID: JSONValue?
+    private let maxMessageBytes: Int
+    private let sentSessionID: Bool
+    // Held until the exchange finishes or is abandoned: the observer lives as long as its exchange.
+    private var observer: ExchangeObserver?
+    private var head: HTTPResponseHead?
+    private var mode = Mode.waiting
+    private var body: [UInt8] = []
+    private var sse = SSEParser()
+    private var done = false
+
+    private enum Mode {
+        case waiting
+        case json
+        case stream
+        case accepted
+        /// A refusal whose JSON body may still carry a JSON-RPC error (how 2026-07-28 servers refuse): that
+        /// error is the answer, `failure` only when the body is not one.
+        case refusal(MCPFailure)
+        case failed(MCPFailure)
+    }
+
+    /// `expectedID` is the id of the request sent (nil for a notification).
+    init(expectedID: JSONValue?, sentSessionID: Bool, maxMessageBytes: Int, observer: ExchangeObserver) {
+        self.expectedID = expectedID
+        self.sentSessionID = sentSessionID
+        self.maxMessageBytes = maxMessageBytes
+        self.observer = observer
+    }
+
+    /// Nothing more reaches the observer.
+    func abandon() {
+        done = true
+        observer = nil
+    }
+
+    func didReceiveHead(_ head: HTTPResponseHead) {
+        self.head = head
+        let contentType = (head.headers["Content-Type"] ?? "").lowercased()
+        switch head.status {
+        case 200..<300 where expectedID == nil:
+            mode = .accepted
+        case 200..<300 where contentType.hasPrefix("text/event-stream"):
+            mode = .stream
+            observer?.exchangeStreamStarted()
+        case 200..<300 where contentType.hasPrefix("application/json"):
+            mode = .json
+        case 200..<300:
+            let shown = contentType.isEmpty ? "(none)" : contentType
+            mode = .failed(.failed("the upstream answered \(head.status) with Content-Type \(shown)"))
+        case 401:
+            mode = .failed(.authRequired)
+        case 404 where sentSessionID:
+            mode = .failed(.sessionExpired)
+        case 400..<600 where contentType.hasPrefix("application/json") && expectedID != nil:
+            mode = .refusal(.failed("the upstream answered HTTP \(head.status)"))
+        default:
+            mode = .failed(.failed("the upstream answered HTTP \(head.status)"))
+        }
+    }
+
+    func didReceiveBody(_ bytes: [UInt8]) {
+        guard !done else { return }
+        switch mode {
+        case .json, .refusal:
+            body += bytes
+            if body.count > maxMessageBytes { finishOversized() }
+        case .stream:
+            // Bounded both ways: an event that arrived whole, and one still arriving.
+            for event in sse.feed(bytes) where !event.data.isEmpty {
+                guard !done else { return }
+                guard event.data.utf8.count <= maxMessageBytes else { return finishOversized() }
+                receive(Array(event.data.utf8))
+            }
+            if !done && sse.bufferedBytes > maxMessageBytes { finishOversized() }
+        default:
+            break
+        }
+    }
+
+    func didFinish() {
+        guard !done else { return }
+        switch mode {
+        case .accepted: finish(.success(nil))
+        case .json: receive(body)
+        case .refusal(let failure):
+            // A refusal before the request was read names no id (null): it is still this request's answer.
+            guard let message = try? RPCMessage(bytes: body), message.isResponse,
+                message.id == expectedID || (message.id ?? .null) == .null
+            else { return finish(.failure(failure)) }
+            finish(.success(message.withID(expectedID ?? .null)))
+        case .failed(let failure): finish(.failure(failure))
+        case .waiting, .stream: break
+        }
+        if !done { finish(.failure(.failed("the upstream ended its answer without a JSON-RPC response"))) }
+    }
+
+    func didFail(_ error: HTTPClientError) {
+        guard !done else { return }
+        switch mode {
+        case .failed(let failure), .refusal(let failure): return finish(.failure(failure))
+        default: break
+        }
+        finish(.failure(.failed("upstream \(error.description)")))
+    }
+
+    private func receive(_ bytes: [UInt8]) {
+        guard let message = try? RPCMessage(bytes: bytes) else {
+            return finish(.failure(.failed("the upstream sent something that is not a JSON-RPC message")))
+        }
+        guard message.isResponse else { return observer?.exchangeMessage(message) ?? () }
+        guard let expectedID, message.id == expectedID else {
+            StreamableHTTPExchange.unmatchedResponses.add(1, ordering: .relaxed)
+            return
+        }
+        finish(.success(message))
+    }
+
+    private func finishOversized() {
+        finish(.failure(.failed("the upstream's message is larger than \(maxMessageBytes) bytes")))
+    }
+
+    private func finish(_ result: Result<RPCMessage?, MCPFailure>) {
+        done = true
+        observer?.exchangeFinished(result, head: head)
+        observer = nil
+    }
+}
+
+/// Reads and drops a response (the answer to a best-effort DELETE or notification).
+final class DiscardingDelegate: HTTPClientDelegate {
+    func didReceiveHead(_ head: HTTPResponseHead) {}
+    func didReceiveBody(_ bytes: [UInt8]) {}
+    func didFinish() {}
+    func didFail(_ error: HTTPClientError) {}
+}

@@ -1,0 +1,76 @@
+import HTTP
+import JSON
+
+/// Answers one client POST from what an upstream sends: plain JSON when the answer is all there is, an SSE
+/// stream once a message before the answer (a progress notification, say) has to reach the client first.
+/// Loop-confined, like the writer it answers through.
+public final class StreamableHTTPResponder: RPCSink {
+    private let writer: HTTPResponseWriter
+    private let inspect: ((JSONValue) -> JSONValue)?
+    private let failure: (MCPFailure) -> JSONValue
+    private var streaming = false
+    /// Whether the answer has been given.
+    public private(set) var isFinished = false
+    /// Called once the answer has been given.
+    public var onFinish: (() -> Void)?
+
+    /// `inspect` reads or changes the answer's tree (a filter, say); without it the upstream's bytes are sent as
+    /// they came. `failure` renders the JSON-RPC error for a call that got no answer.
+    public init(
+        writer: HTTPResponseWriter, inspect: ((JSONValue) -> JSONValue)? = nil,
+        failure: @escaping (MCPFailure) -> JSONValue
+    ) {
+        self.writer = writer
+        self.inspect = inspect
+        self.failure = failure
+    }
+
+    // Waiting for a first message before choosing SSE lets an answer that comes alone go out as JSON, so a large
+    // result is never framed as one huge event (which clients cap).
+    public func streamStarted() {}
+
+    public func message(_ message: RPCMessage) {
+        if !streaming {
+            streaming = true
+            writer.startEventStream()
+        }
+        writer.writeEvent(SSEEvent(event: "message", data: String(decoding: message.bytes, as: UTF8.self)))
+    }
+
+    public func finished(_ result: Result<RPCMessage?, MCPFailure>) {
+        isFinished = true
+        defer {
+            onFinish?()
+            onFinish = nil
+        }
+        let reply: [UInt8]
+        switch result {
+        case .success(let response?):
+            reply = inspect.map { JSONWriter.bytes($0(response.value)) } ?? response.bytes
+        case .success(nil):
+            return writer.respond(HTTPResponse(status: 202))
+        case .failure(let error):
+            reply = JSONWriter.bytes(failure(error))
+        }
+        guard streaming else {
+            var headers = HTTPHeaders()
+            headers.set("Content-Type", "application/json")
+            return writer.respond(HTTPResponse(status: 200, headers: headers, body: reply))
+        }
+        writer.writeEvent(SSEEvent(event: "message", data: String(decoding: reply, as: UTF8.self)))
+        writer.finish()
+    }
+}
+
+/// Hands the answer to a closure, for callers that need the answer only (the REST tools API, listings).
+public final class ReplySink: RPCSink {
+    private let completion: (Result<RPCMessage?, MCPFailure>) -> Void
+
+    public init(_ completion: @escaping (Result<RPCMessage?, MCPFailure>) -> Void) {
+        self.completion = completion
+    }
+
+    public func streamStarted() {}
+    public func message(_ message: RPCMessage) {}
+    public func finished(_ result: Result<RPCMessage?, MCPFailure>) { completion(result) }
+}

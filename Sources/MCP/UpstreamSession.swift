@@ -1,0 +1,139 @@
+import HTTP
+import JSON
+import Reactor
+import Synchronization
+
+/// The one long-lived upstream of a connection, shared by every caller on every loop and by the REST tools API.
+/// It is described on first need (`server/discover`; for a handshake-era upstream, then `initialize`), and
+/// callers that arrive meanwhile wait for that one description. A 2026-07-28 upstream is then spoken to
+/// statelessly; any other through its session, with request ids rewritten on the way up and restored on the
+/// way down so that concurrent callers never see each other's answers. The state machine lives under a lock
+/// taken once or twice per call; the HTTP exchanges run on the caller's own loop and client.
+public final class UpstreamSession: MCPUpstream {
+    typealias Machine = SessionMachine<Waiter>
+
+    struct Waiter {
+        let loop: EventLoop
+        let resume: UncheckedSendable<(Result<Machine.Mode, MCPFailure>) -> Void>
+    }
+
+    /// The gateway's name and version towards upstreams.
+    static let clientInfo: JSONValue = .object([JSONMember("name", "switchboard"), JSONMember("version", "0.2.0")])
+
+    public let url: UpstreamURL
+    private let headers: [(name: String, value: String)]
+    private let maxMessageBytes: Int
+    private let machine = Mutex(Machine())
+    /// Upstream request ids start at an unguessable value, so that no answer can be prepared for a later request.
+    private let nextID = Atomic<UInt64>(UInt64.random(in: 1...(UInt64.max >> 12)))
+
+    /// `headers` go with every request (the connection's stored headers); the transport's own win over them.
+    public init(url: UpstreamURL, headers: [(name: String, value: String)], maxMessageBytes: Int) {
+        self.url = url
+        self.headers = headers
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    public var health: UpstreamHealth { machine.withLock { $0.health } }
+
+    public var serverInfo: JSONValue? {
+        machine.withLock { machine in
+            if case .ready(let mode) = machine.state { return mode.description.serverInfo }
+            return nil
+        }
+    }
+
+    public func describe(
+        _ context: MCPCallContext, _ completion: @escaping (Result<ServerDescription, MCPFailure>) -> Void
+    ) {
+        mode(context.client) { completion($0.map(\.description)) }
+    }
+
+    @discardableResult
+    public func send(_ message: RPCMessage, _ context: MCPCallContext, to sink: RPCSink) -> MCPCall {
+        let call = LiveCall(session: self, message: message, context: context, sink: sink)
+        call.start()
+        return call
+    }
+
+    /// Ends the session: a handshake-era session is deleted upstream (best effort) on `client`'s loop.
+    public func close(client: HTTPClient) {
+        guard case .handshake(let handshake) = machine.withLock({ $0.close() }), let id = handshake.sessionID else {
+            return
+        }
+        var headers = upstreamHeaders()
+        headers.set("MCP-Protocol-Version", handshake.revision.rawValue)
+        headers.set("Mcp-Session-Id", id)
+        headers.remove("Content-Type")
+        client.execute(HTTPClientRequest(method: "DELETE", url: url, headers: headers), delegate: DiscardingDelegate())
+    }
+
+    // MARK: The mode
+
+    /// Calls `completion` on `client.loop` once the upstream is described, describing it if needed.
+    func mode(_ client: HTTPClient, _ completion: @escaping (Result<Machine.Mode, MCPFailure>) -> Void) {
+        let waiter = Waiter(loop: client.loop, resume: UncheckedSendable(completion))
+        switch machine.withLock({ $0.need(waiter) }) {
+        case .proceed(let mode): completion(.success(mode))
+        case .refuse(let failure): completion(.failure(failure))
+        case .describe: UpstreamDescription(session: self, client: client).start()
+        case .wait, .resume: break
+        }
+    }
+
+    func described(_ result: Result<Machine.Mode, MCPFailure>) {
+        guard case .resume(let waiters, _) = machine.withLock({ $0.described(result) }) else { return }
+        for waiter in waiters {
+            let resume = waiter.resume
+            waiter.loop.execute { resume.value(result) }
+        }
+    }
+
+    // MARK: Called by calls
+
+    var cachedTools: JSONValue? { machine.withLock { $0.tools } }
+    func cacheTools(_ result: JSONValue) { machine.withLock { $0.cacheTools(result) } }
+    func toolsChanged() { machine.withLock { $0.toolsChanged() } }
+    func answered(in mode: Machine.Mode) { machine.withLock { $0.answered(in: mode) } }
+    func failed(_ failure: MCPFailure, in mode: Machine.Mode) { machine.withLock { $0.failed(failure, in: mode) } }
+    func expired(_ mode: Machine.Mode) { machine.withLock { $0.expired(mode) } }
+
+    func newRequestID() -> JSONValue {
+        .string("sb-" + String(nextID.add(1, ordering: .relaxed).newValue, radix: 36))
+    }
+
+    /// The stored headers, then the transport's own (which a stored header cannot override).
+    func upstreamHeaders() -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        for header in self.headers { headers.add(header.name, header.value) }
+        headers.set("Content-Type", "application/json")
+        headers.set("Accept", "application/json, text/event-stream")
+        return headers
+    }
+
+    /// POSTs one message in `mode` (`nil` while describing: no session yet).
+    func post(
+        _ message: RPCMessage, mode: Machine.Mode?, headers extra: HTTPHeaders = [:], client: HTTPClient,
+        observer: ExchangeObserver
+    ) -> StreamableHTTPExchange {
+        var headers = upstreamHeaders()
+        switch mode {
+        case .handshake(let handshake):
+            headers.set("MCP-Protocol-Version", handshake.revision.rawValue)
+            if let id = handshake.sessionID { headers.set("Mcp-Session-Id", id) }
+        case .stateless:
+            for (name, value) in RevisionBridge.statelessHeaders(for: message) { headers.set(name, value) }
+        case nil:
+            break
+        }
+        for (name, value) in extra { headers.set(name, value) }
+        var sentSession = false
+        if case .handshake(let handshake) = mode { sentSession = handshake.sessionID != nil }
+        let exchange = StreamableHTTPExchange(
+            expectedID: message.method != nil ? message.id : nil, sentSessionID: sentSession,
+            maxMessageBytes: maxMessageBytes, observer: observer)
+        client.execute(
+            HTTPClientRequest(method: "POST", url: url, headers: headers, body: message.bytes), delegate: exchange)
+        return exchange
+    }
+}
