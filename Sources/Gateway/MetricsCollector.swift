@@ -36,7 +36,8 @@ final class MetricsCollector {
         guard pending == 0 else { return }
         let server = gateway.server.withLock { $0 }
         let text = PrometheusText.render(
-            merged, openConnections: server?.openConnections ?? 0, rejected: server?.rejectedRequests ?? [:])
+            merged, openConnections: server?.openConnections ?? 0, rejected: server?.rejectedRequests ?? [:],
+            upstreamLabels: gateway.configuration.metrics.upstreamLabels)
         writer.respond(
             HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"], body: Array(text.utf8)))
     }
