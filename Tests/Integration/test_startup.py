@@ -34,6 +34,13 @@ def test_a_second_gateway_on_a_busy_address_refuses_to_start_and_the_first_keeps
         lines = [line for line in stderr.splitlines() if "already in use" in line]
         assert lines == [f"switchboard: listen 127.0.0.1:{first.port} is already in use by another process "
                          "(another gateway?); not starting"], stderr
+        third_directory = str(tmp_path / "third")
+        os.makedirs(third_directory)
+        metrics_on_busy = dict(own_key_file(third_directory), metrics={"listen": f"127.0.0.1:{first.port}"})
+        code, stderr = run_to_exit(Gateway(directory=third_directory, config=metrics_on_busy))
+        assert code != 0
+        assert (f"switchboard: metrics.listen 127.0.0.1:{first.port} is already in use by another process "
+                "(another gateway?); not starting") in stderr.splitlines(), stderr
         for _ in range(20):  # every loop of the first gateway still answers, none was shared
             assert first.request("GET", "/health")[0] == 200
     finally:
