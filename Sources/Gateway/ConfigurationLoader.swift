@@ -27,9 +27,7 @@ extension Configuration {
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
         try object.rejectUnknown([
             "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress",
-            "metrics",
-            "mcp", "policy",
-            "publicBaseUrl", "secretKeyFile",
+            "metrics", "mcp", "policy", "publicBaseUrl", "secretKeyFile",
         ])
         try object.read("publicBaseUrl", into: &publicBaseUrl)
         try object.read("secretKeyFile", into: &secretKeyFile)

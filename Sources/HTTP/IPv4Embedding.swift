@@ -1,5 +1,5 @@
 /// The IPv4 addresses an IPv6 address carries inside it.
-enum IPv4Embedding: Equatable {
+enum IPv4Embedding {
     /// No IPv4 address inside.
     case none
     /// An IPv4 address in IPv6 clothing, reached as that IPv4 address: IPv4-mapped `::ffff:a.b.c.d`,
