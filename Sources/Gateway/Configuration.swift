@@ -14,6 +14,7 @@ public struct Configuration: Sendable {
     public var http = HTTPSection()
     public var upstream = UpstreamSection()
     public var egress = EgressSection()
+    public var metrics = MetricsSection()
     public var mcp = MCPSection()
     public var policy = PolicySection()
     /// The gateway's own URL as clients reach it, for `setupUrl`; empty means `http://<listen>`.
@@ -46,6 +47,13 @@ public struct Configuration: Sendable {
     public struct EgressSection: Sendable {
         /// CIDRs of special-purpose ranges that upstreams may nevertheless use (e.g. `127.0.0.0/8` in development).
         public var allow: [EgressPolicy.CIDR] = []
+    }
+
+    public struct MetricsSection: Sendable {
+        /// A separate `host:port` that serves only `/metrics`; empty serves it on `listen` beside the API.
+        public var listen = ""
+        /// Whether upstream pool gauges name each upstream's host and port (which belong to tenants).
+        public var upstreamLabels = false
     }
 
     public struct MCPSection: Sendable {

@@ -26,9 +26,8 @@ extension Configuration {
 
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
         try object.rejectUnknown([
-            "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress", "mcp",
-            "policy",
-            "publicBaseUrl", "secretKeyFile",
+            "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress",
+            "metrics", "mcp", "policy", "publicBaseUrl", "secretKeyFile",
         ])
         try object.read("publicBaseUrl", into: &publicBaseUrl)
         try object.read("secretKeyFile", into: &secretKeyFile)
@@ -65,6 +64,11 @@ extension Configuration {
             var cidrs: [String] = []
             try section.read("allow", into: &cidrs)
             egress.allow = try Self.cidrs(cidrs, field: section.name("allow"))
+        }
+        if let section = try object.section("metrics") {
+            try section.rejectUnknown(["listen", "upstreamLabels"])
+            try section.read("listen", into: &metrics.listen)
+            try section.read("upstreamLabels", into: &metrics.upstreamLabels)
         }
         if let section = try object.section("mcp") {
             try section.rejectUnknown(["allowedOrigins", "maxUpstreamMessageBytes", "toolsListTimeoutSeconds"])
@@ -132,6 +136,15 @@ extension Configuration {
     func validate() throws(ConfigurationError) {
         guard SocketAddress(hostPort: listen) != nil else {
             throw ConfigurationError(field: "listen", problem: "expected a numeric IP and port such as 127.0.0.1:8080")
+        }
+        if !metrics.listen.isEmpty {
+            guard let address = SocketAddress(hostPort: metrics.listen) else {
+                throw ConfigurationError(
+                    field: "metrics.listen", problem: "expected empty or a numeric IP and port such as 127.0.0.1:9090")
+            }
+            guard address != SocketAddress(hostPort: listen) || address.port == 0 else {
+                throw ConfigurationError(field: "metrics.listen", problem: "must differ from listen")
+            }
         }
         guard !database.isEmpty else { throw ConfigurationError(field: "database", problem: "must not be empty") }
         if !publicBaseUrl.isEmpty, UpstreamURL(publicBaseUrl) == nil {

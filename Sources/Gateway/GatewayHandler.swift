@@ -38,7 +38,8 @@ final class GatewayHandler: HTTPHandler {
         client = HTTPClient(loop: loop, configuration: gateway.clientConfiguration, resolver: gateway.resolver)
         var router = Router<Route>()
         router.add("GET", "/health", .health)
-        router.add("GET", "/metrics", .metrics)
+        // With a metrics address of its own, the API address does not serve them.
+        if gateway.configuration.metrics.listen.isEmpty { router.add("GET", "/metrics", .metrics) }
         router.add("POST", "/tokens", .tokens)
         router.add("GET", "/connect/{namespace}", .listConnections)
         router.add("POST", "/connect/{namespace}", .createConnection)

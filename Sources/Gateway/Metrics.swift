@@ -13,13 +13,19 @@ struct LoopMetrics: Sendable {
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
 
+    /// Methods counted under their own name; any other token a client sends is counted as `other`, so a client
+    /// cannot create a series per request.
+    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
     var requests: [Key: Int] = [:]
     /// Per route: count per bucket (the last is +Inf), total seconds.
     var latency: [String: (buckets: [Int], sum: Double)] = [:]
     var upstreamPools: [(key: String, idle: Int, busy: Int)] = []
 
+    /// `route` is a route's pattern (or `unmatched`), never the raw path.
     mutating func record(route: String, method: String, status: Int, seconds: Double) {
-        requests[Key(route: route, method: method, status: status), default: 0] += 1
+        let methodLabel = Self.knownMethods.contains(method) ? method : "other"
+        requests[Key(route: route, method: methodLabel, status: status), default: 0] += 1
         let bucket = Self.bucketBounds.firstIndex { seconds <= $0 } ?? Self.bucketBounds.count
         // Updated in place: copying the entry out and back would copy its bucket array on every request.
         latency[route, default: (Array(repeating: 0, count: Self.bucketBounds.count + 1), 0)].buckets[bucket] += 1
@@ -40,7 +46,11 @@ struct LoopMetrics: Sendable {
 
 /// Prometheus text exposition (format 0.0.4).
 enum PrometheusText {
-    static func render(_ metrics: LoopMetrics, openConnections: Int, rejected: [Int: Int]) -> String {
+    /// Upstream pools are summed into one series per state unless `upstreamLabels` names each upstream: their
+    /// hosts and ports belong to tenants, and each would be a series of its own.
+    static func render(_ metrics: LoopMetrics, openConnections: Int, rejected: [Int: Int], upstreamLabels: Bool)
+        -> String
+    {
         var out = "# HELP switchboard_http_requests_total Requests answered, by route, method and status.\n"
         out += "# TYPE switchboard_http_requests_total counter\n"
         for (key, count) in metrics.requests.sorted(by: {
@@ -76,12 +86,14 @@ enum PrometheusText {
         out += "# TYPE switchboard_upstream_pool_connections gauge\n"
         var pools: [String: (idle: Int, busy: Int)] = [:]
         for pool in metrics.upstreamPools {
-            let current = pools[pool.key] ?? (0, 0)
-            pools[pool.key] = (current.idle + pool.idle, current.busy + pool.busy)
+            let label = upstreamLabels ? "upstream=\"\(escape(pool.key))\"," : ""
+            let current = pools[label] ?? (0, 0)
+            pools[label] = (current.idle + pool.idle, current.busy + pool.busy)
         }
-        for (key, sizes) in pools.sorted(by: { $0.key < $1.key }) {
-            out += "switchboard_upstream_pool_connections{upstream=\"\(escape(key))\",state=\"idle\"} \(sizes.idle)\n"
-            out += "switchboard_upstream_pool_connections{upstream=\"\(escape(key))\",state=\"busy\"} \(sizes.busy)\n"
+        if pools.isEmpty && !upstreamLabels { pools[""] = (0, 0) }
+        for (label, sizes) in pools.sorted(by: { $0.key < $1.key }) {
+            out += "switchboard_upstream_pool_connections{\(label)state=\"idle\"} \(sizes.idle)\n"
+            out += "switchboard_upstream_pool_connections{\(label)state=\"busy\"} \(sizes.busy)\n"
         }
         return out
     }

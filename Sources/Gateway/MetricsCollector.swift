@@ -19,6 +19,9 @@ final class MetricsCollector {
     func collect() {
         let handlers = gateway.handlers.withLock { $0 }
         pending = handlers.count
+        // Before the API listener's loops have their handlers (the metrics address opens first), there is nothing
+        // to ask; waiting for an answer that never comes would leave the scrape hanging.
+        if handlers.isEmpty { return respond() }
         let me = UncheckedSendable(self)
         for entry in handlers {
             entry.value.loop.execute { [requester] in
@@ -33,10 +36,14 @@ final class MetricsCollector {
     private func received(_ snapshot: LoopMetrics) {
         merged.merge(snapshot)
         pending -= 1
-        guard pending == 0 else { return }
+        if pending == 0 { respond() }
+    }
+
+    private func respond() {
         let server = gateway.server.withLock { $0 }
         let text = PrometheusText.render(
-            merged, openConnections: server?.openConnections ?? 0, rejected: server?.rejectedRequests ?? [:])
+            merged, openConnections: server?.openConnections ?? 0, rejected: server?.rejectedRequests ?? [:],
+            upstreamLabels: gateway.configuration.metrics.upstreamLabels)
         writer.respond(
             HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"], body: Array(text.utf8)))
     }

@@ -10,26 +10,40 @@ enum SecretKeyFile {
     }
 
     static func load(_ path: String) throws(ConfigurationError) -> [UInt8] {
-        if let data = FileManager.default.contents(atPath: path) {
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let key = Configuration.hexBytes(text), key.count == 32 else {
-                throw ConfigurationError(field: "secretKeyFile", problem: "\(path) does not hold 64 hexadecimal digits")
-            }
-            return key
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            guard errno == ENOENT else { throw problem("cannot open \(path): \(String(cString: strerror(errno)))") }
+            return try create(path)
         }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw problem("cannot stat \(path): \(String(cString: strerror(errno)))") }
+        // As OpenSSH does for private keys: a key others can read is no longer a secret worth protecting quietly.
+        guard status.st_mode & 0o077 == 0 else {
+            let mode = String(status.st_mode & 0o777, radix: 8)
+            throw problem("\(path) is accessible by group or others (mode \(mode)); run chmod 600 \(path)")
+        }
+        guard let data = try? handle.readToEnd() else { throw problem("cannot read \(path)") }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let key = Configuration.hexBytes(text), key.count == 32 else {
+            throw problem("\(path) does not hold 64 hexadecimal digits")
+        }
+        return key
+    }
+
+    private static func create(_ path: String) throws(ConfigurationError) -> [UInt8] {
         let key = Digest.randomBytes(32)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else {
-            throw ConfigurationError(
-                field: "secretKeyFile", problem: "cannot create \(path): \(String(cString: strerror(errno)))")
-        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw problem("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let text = Array((key.hexString + "\n").utf8)
-        guard write(fd, text, text.count) == text.count, fsync(fd) == 0 else {
-            throw ConfigurationError(field: "secretKeyFile", problem: "cannot write \(path)")
-        }
+        guard write(fd, text, text.count) == text.count, fsync(fd) == 0 else { throw problem("cannot write \(path)") }
         return key
+    }
+
+    private static func problem(_ text: String) -> ConfigurationError {
+        ConfigurationError(field: "secretKeyFile", problem: text)
     }
 }

@@ -1,4 +1,6 @@
+import Cryptography
 import Dispatch
+import Foundation
 import Glibc
 import HTTP
 import JSON
@@ -9,20 +11,13 @@ import Store
 /// and shuts down gracefully on SIGTERM or SIGINT.
 enum Serve {
     static func run(_ configuration: Configuration) -> Never {
-        let database: Database
-        let keys: [StoredAPIKey]
-        do {
-            database = try Database(path: configuration.database, migrations: Migration.all)
-            keys = try bootstrapAdminKey(database, configuration.adminKey)
-        } catch {
-            fatal("store: \(error)")
-        }
+        let (box, database, keys) = openStore(configuration)
         let gateway: Gateway
         let group: EventLoopGroup
         do {
             gateway = try Gateway(
-                configuration: configuration, database: database, apiKeys: APIKeys(keys),
-                box: try SecretKeyFile.box(for: configuration), pool: BlockingPool())
+                configuration: configuration, database: database, apiKeys: APIKeys(keys), box: box,
+                pool: BlockingPool())
             group = try EventLoopGroup(count: configuration.effectiveLoops)
         } catch {
             fatal("start-up: \(error)")
@@ -32,23 +27,69 @@ enum Serve {
         }
         gateway.server.withLock { $0 = server }
         group.start()
-        let bound: SocketAddress
-        do {
-            bound = try server.start(on: SocketAddress(hostPort: configuration.listen)!)
-        } catch {
-            fatal("listen on \(configuration.listen): \(error)")
+        // The metrics address first: once the API address accepts, everything is up.
+        var metricsField: [JSONMember] = []
+        if !configuration.metrics.listen.isEmpty {
+            let metricsServer = HTTPServer(group: group, configuration: configuration.serverConfiguration) { loop in
+                MetricsListener(gateway: gateway, loop: loop)
+            }
+            let bound = start(metricsServer, on: configuration.metrics.listen, field: "metrics.listen")
+            metricsField = [JSONMember("metrics", .string("http://\(bound)/metrics"))]
         }
-        gateway.log.event(
-            "listening",
-            [
-                JSONMember("address", .string("http://\(bound)")), JSONMember("loops", .integer(group.loops.count)),
-                JSONMember("database", .string(configuration.database)),
-            ])
+        let fields = [
+            JSONMember("address", .string("http://\(start(server, on: configuration.listen, field: "listen"))")),
+            JSONMember("loops", .integer(group.loops.count)), JSONMember("database", .string(configuration.database)),
+        ]
+        gateway.log.event("listening", fields + metricsField)
         gateway.credentials.refreshPeriodically(every: configuration.policy.credentialRefreshSeconds) { problem in
             gateway.log.event("credential refresh failed", [JSONMember("error", .string(problem))])
         }
         handleSignals(server: server, log: gateway.log, grace: configuration.shutdownGraceSeconds)
         dispatchMain()
+    }
+
+    /// The box for secrets, then the store (created when missing) with its admin keys. A store created beside a
+    /// key file that already existed is announced: whatever that key sealed before is not in it.
+    private static func openStore(_ configuration: Configuration) -> (SecretBox, Database, [StoredAPIKey]) {
+        let keyFileExisted =
+            configuration.secretKey == nil && FileManager.default.fileExists(atPath: configuration.secretKeyFile)
+        let storeIsNew = isMissingOrEmpty(configuration.database)
+        let box: SecretBox
+        do {
+            box = try SecretKeyFile.box(for: configuration)
+        } catch {
+            fatal("start-up: \(error)")
+        }
+        do {
+            let database = try Database(path: configuration.database, migrations: Migration.all)
+            let keys = try bootstrapAdminKey(database, configuration.adminKey)
+            if storeIsNew && keyFileExisted {
+                printError(
+                    "switchboard: warning: created a new, empty store at \(configuration.database) although the "
+                        + "secret key \(configuration.secretKeyFile) already exists: secrets sealed earlier are not "
+                        + "in this store")
+            }
+            return (box, database, keys)
+        } catch {
+            fatal("store: \(error)")
+        }
+    }
+
+    /// Starts `server` on `address` (checked by the loader), or exits with one line.
+    private static func start(_ server: HTTPServer, on address: String, field: String) -> SocketAddress {
+        do {
+            return try server.start(on: SocketAddress(hostPort: address)!)
+        } catch  where error.errno == EADDRINUSE {
+            fatal("\(field) \(address) is already in use by another process (another gateway?); not starting")
+        } catch {
+            fatal("\(field) \(address): \(error)")
+        }
+    }
+
+    /// A store that has been opened once holds at least SQLite's header page.
+    private static func isMissingOrEmpty(_ path: String) -> Bool {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        return (size ?? 0) == 0
     }
 
     /// On an empty store, creates an admin key and prints it once; `SWITCHBOARD_ADMIN_KEY` names it instead.

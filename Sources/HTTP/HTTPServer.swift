@@ -23,13 +23,14 @@ public final class HTTPServer: Sendable {
     }
 
     /// Binds every loop's listener to `address` and starts accepting. Returns the bound address
-    /// (its port is the kernel's choice when `address` has port 0).
+    /// (its port is the kernel's choice when `address` has port 0). The first bind is exclusive, so an address
+    /// another process already listens on fails with EADDRINUSE instead of silently sharing its traffic.
     public func start(on address: SocketAddress) throws(SystemError) -> SocketAddress {
         var bound = address
         var created: [(EventLoop, Int32)] = []
         do {
             for loop in group.loops {
-                let fd = try Socket.listen(on: bound, reusePort: true)
+                let fd = try Socket.listen(on: bound, reusePort: true, exclusive: created.isEmpty)
                 if created.isEmpty { bound = try Socket.localAddress(fd) }
                 created.append((loop, fd))
             }

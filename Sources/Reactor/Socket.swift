@@ -4,14 +4,18 @@ import Glibc
 /// Non-blocking TCP socket calls. Each returns `nil` where the call would block.
 public enum Socket {
     /// A listening socket on `address`; with `reusePort`, several loops can each own one on the same port.
-    public static func listen(on address: SocketAddress, reusePort: Bool, backlog: Int32 = 1024) throws(SystemError)
-        -> Int32
-    {
+    /// An `exclusive` listener sets SO_REUSEPORT only after its bind, so the bind fails while any other socket holds
+    /// the address (another process's SO_REUSEPORT listeners too); the loops' other listeners then join it.
+    public static func listen(
+        on address: SocketAddress, reusePort: Bool, exclusive: Bool = false, backlog: Int32 = 1024
+    ) throws(SystemError) -> Int32 {
         let fd = try syscall("socket") { sb_socket_nonblocking(address.family, Int32(SOCK_STREAM.rawValue)) }
         do {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
-            if reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
+            if reusePort && !exclusive { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
             _ = try syscall("bind") { address.withSockaddr { pointer, length in bind(fd, pointer, length) } }
+            // Set before listen, so the kernel puts this socket in the port's SO_REUSEPORT group.
+            if reusePort && exclusive { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
             _ = try syscall("listen") { Glibc.listen(fd, backlog) }
             return fd
         } catch {
