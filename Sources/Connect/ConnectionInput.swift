@@ -17,7 +17,9 @@ struct ConnectionInput {
 
     static let fields: Set<String> = ["transport", "mcpUrl", "name", "metadata", "headers", "mock"]
 
-    init(body: [UInt8]) throws(Invalid) {
+    /// `required`: the body may not be empty (an upsert must say what it sets; a create may rely on defaults).
+    init(body: [UInt8], required: Bool) throws(Invalid) {
+        if required && body.isEmpty { throw Invalid(message: "body: required, a JSON object") }
         let document: JSONValue
         do {
             document = try JSONParser.parse(body.isEmpty ? Array("{}".utf8) : body)

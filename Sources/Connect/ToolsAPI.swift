@@ -33,9 +33,12 @@ extension ConnectService {
     private func invoke(
         _ name: String, tool: JSONValue, on connection: Connection, upstream: any MCPUpstream, _ call: ConnectRequest
     ) {
+        guard !call.request.body.isEmpty else {
+            return call.fail(400, "validation_error", "body: required, a JSON object of arguments ({} for none)")
+        }
         let arguments: JSONValue
         do {
-            arguments = try JSONParser.parse(call.request.body.isEmpty ? Array("{}".utf8) : call.request.body)
+            arguments = try JSONParser.parse(call.request.body)
         } catch {
             return call.fail(400, "validation_error", "body: invalid JSON (\(error))")
         }
