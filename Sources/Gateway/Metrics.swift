@@ -48,9 +48,10 @@ struct LoopMetrics: Sendable {
 enum PrometheusText {
     /// Upstream pools are summed into one series per state unless `upstreamLabels` names each upstream: their
     /// hosts and ports belong to tenants, and each would be a series of its own.
-    static func render(_ metrics: LoopMetrics, openConnections: Int, rejected: [Int: Int], upstreamLabels: Bool)
-        -> String
-    {
+    static func render(
+        _ metrics: LoopMetrics, openConnections: Int, rejected: [Int: Int], upstreamLabels: Bool,
+        unmatchedUpstreamResponses: Int = 0
+    ) -> String {
         var out = "# HELP switchboard_http_requests_total Requests answered, by route, method and status.\n"
         out += "# TYPE switchboard_http_requests_total counter\n"
         for (key, count) in metrics.requests.sorted(by: {
@@ -78,6 +79,10 @@ enum PrometheusText {
         for (status, count) in rejected.sorted(by: { $0.key < $1.key }) {
             out += "switchboard_http_rejected_requests_total{status=\"\(status)\"} \(count)\n"
         }
+        out +=
+            "# HELP switchboard_mcp_unmatched_responses_total Upstream responses dropped: they answered no request of theirs.\n"
+        out += "# TYPE switchboard_mcp_unmatched_responses_total counter\n"
+        out += "switchboard_mcp_unmatched_responses_total \(unmatchedUpstreamResponses)\n"
         out += "# HELP switchboard_http_open_connections Client connections open now.\n"
         out += "# TYPE switchboard_http_open_connections gauge\n"
         out += "switchboard_http_open_connections \(openConnections)\n"

@@ -1,4 +1,5 @@
 import HTTP
+import MCP
 import Reactor
 
 /// Answers `/metrics`: asks every loop for a snapshot of its own metrics (each read on its own thread),
@@ -43,7 +44,8 @@ final class MetricsCollector {
         let server = gateway.server.withLock { $0 }
         let text = PrometheusText.render(
             merged, openConnections: server?.openConnections ?? 0, rejected: server?.rejectedRequests ?? [:],
-            upstreamLabels: gateway.configuration.metrics.upstreamLabels)
+            upstreamLabels: gateway.configuration.metrics.upstreamLabels,
+            unmatchedUpstreamResponses: StreamableHTTPExchange.unmatchedResponseCount)
         writer.respond(
             HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"], body: Array(text.utf8)))
     }

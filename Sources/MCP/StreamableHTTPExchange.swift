@@ -15,9 +15,12 @@ protocol ExchangeObserver: AnyObject {
 /// One POST of one JSON-RPC message to an upstream Streamable HTTP endpoint, with the answer read from a JSON
 /// body or from an SSE stream event by event. It finishes as soon as the awaited answer arrives. A response
 /// under any other id (a late answer to an earlier request, or a forged one) is dropped and counted.
-final class StreamableHTTPExchange: HTTPClientDelegate {
+public final class StreamableHTTPExchange: HTTPClientDelegate {
     /// Responses dropped because they answered no request of theirs, across the process.
     static let unmatchedResponses = Atomic<Int>(0)
+
+    /// How many upstream responses were dropped because they answered no request of theirs.
+    public static var unmatchedResponseCount: Int { unmatchedResponses.load(ordering: .relaxed) }
 
     private let expectedID: JSONValue?
     private let maxMessageBytes: Int
@@ -55,7 +58,7 @@ final class StreamableHTTPExchange: HTTPClientDelegate {
         observer = nil
     }
 
-    func didReceiveHead(_ head: HTTPResponseHead) {
+    public func didReceiveHead(_ head: HTTPResponseHead) {
         self.head = head
         let contentType = (head.headers["Content-Type"] ?? "").lowercased()
         switch head.status {
@@ -80,7 +83,7 @@ final class StreamableHTTPExchange: HTTPClientDelegate {
         }
     }
 
-    func didReceiveBody(_ bytes: [UInt8]) {
+    public func didReceiveBody(_ bytes: [UInt8]) {
         guard !done else { return }
         switch mode {
         case .json, .refusal:
@@ -99,7 +102,7 @@ final class StreamableHTTPExchange: HTTPClientDelegate {
         }
     }
 
-    func didFinish() {
+    public func didFinish() {
         guard !done else { return }
         switch mode {
         case .accepted: finish(.success(nil))
@@ -116,7 +119,7 @@ final class StreamableHTTPExchange: HTTPClientDelegate {
         if !done { finish(.failure(.failed("the upstream ended its answer without a JSON-RPC response"))) }
     }
 
-    func didFail(_ error: HTTPClientError) {
+    public func didFail(_ error: HTTPClientError) {
         guard !done else { return }
         switch mode {
         case .failed(let failure), .refusal(let failure): return finish(.failure(failure))
