@@ -79,7 +79,7 @@ extension ConnectService {
         let id = message.id ?? .null
         var streaming = false
         session.send(
-            message, client: call.client,
+            message, client: call.client, cancelledWith: call.writer,
             streamStarted: {
                 streaming = true
                 call.writer.startEventStream()

@@ -135,9 +135,11 @@ final class UpstreamSession: Sendable {
     // MARK: Requests
 
     /// Sends one client request upstream under a fresh id and hands back the answer under the client's id.
-    /// A session the upstream has forgotten is re-initialised once and the request retried.
+    /// A session the upstream has forgotten is re-initialised once and the request retried. With `writer`, the
+    /// upstream exchange is cancelled if that writer's client goes away first.
     func send(
-        _ request: RPCMessage, client: HTTPClient, streamStarted: @escaping () -> Void = {},
+        _ request: RPCMessage, client: HTTPClient, cancelledWith writer: HTTPResponseWriter? = nil,
+        streamStarted: @escaping () -> Void = {},
         message: @escaping (RPCMessage) -> Void = { _ in },
         finished: @escaping (Result<RPCMessage, UpstreamFailure>) -> Void, retried: Bool = false
     ) {
@@ -150,7 +152,7 @@ final class UpstreamSession: Sendable {
             }
             let upstreamID = nextID()
             var started = false
-            post(
+            let task = post(
                 request.withID(upstreamID), sessionID: ready.sessionID, expectedID: upstreamID, client: client,
                 events: UpstreamCallEvents(
                     streamStarted: {
@@ -175,13 +177,14 @@ final class UpstreamSession: Sendable {
                         case .failure(.sessionExpired) where !retried && !started:
                             forget(ready)
                             send(
-                                request, client: client, streamStarted: streamStarted, message: message,
-                                finished: finished, retried: true)
+                                request, client: client, cancelledWith: writer, streamStarted: streamStarted,
+                                message: message, finished: finished, retried: true)
                         case .failure(let failure):
                             recordFailure(failure, ready)
                             finished(.failure(failure))
                         }
                     }))
+            writer?.onClientGone { task.cancel() }
         }
     }
 
@@ -238,17 +241,18 @@ final class UpstreamSession: Sendable {
         return headers
     }
 
+    @discardableResult
     private func post(
         _ message: RPCMessage, sessionID: String?, expectedID: JSONValue?, client: HTTPClient,
         events: UpstreamCallEvents
-    ) {
+    ) -> HTTPClientTask {
         let request = HTTPClientRequest(
             method: "POST", url: url,
             headers: upstreamHeaders(sessionID: sessionID, handshake: message.method == "initialize"),
             body: message.bytes)
         let call = UpstreamCall(
             expectedID: expectedID, sentSessionID: sessionID != nil, maxMessageBytes: maxMessageBytes, events: events)
-        client.execute(request, delegate: call)
+        return client.execute(request, delegate: call)
     }
 }
 
