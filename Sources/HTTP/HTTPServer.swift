@@ -88,6 +88,8 @@ final class HTTPServerLoop: EventHandler {
     var scratch = [UInt8](repeating: 0, count: 65_536)
     /// Readiness events handled by this loop's connections (what a busy loop would show).
     var eventsHandled = 0
+    /// The most response bytes one connection has had waiting for its client.
+    var peakPendingOutputBytes = 0
     /// Request body bytes counted against `maxBufferedBodyBytesPerLoop` now.
     private(set) var bufferedBodyBytes = 0
     private let memoryReturn: MemoryReturn

@@ -216,6 +216,7 @@ final class HTTPServerConnection: EventHandler {
     func send(_ bytes: [UInt8]) {
         guard !isClosed(phase) else { return }
         output.append(bytes)
+        owner.peakPendingOutputBytes = max(owner.peakPendingOutputBytes, output.count)
         flushOutput()
     }
 
