@@ -38,7 +38,7 @@ public struct Configuration: Sendable {
         /// Unread response bytes on one connection before its further requests are no longer read.
         public var maxPendingOutputBytes = 262_144
         /// Request bodies held at once on one loop; a request beyond it gets 503 with Retry-After.
-        public var maxBufferedBodyBytesPerLoop = 67_108_864
+        public var maxBufferedBodyBytesPerLoop = 33_554_432
         /// How long input is still read and dropped after an answer that ends the connection.
         public var lingerSeconds = 2.0
     }

@@ -22,7 +22,7 @@ public struct HTTPServerConfiguration: Sendable {
     public init(
         limits: HTTPParserLimits = HTTPParserLimits(), headerTimeoutSeconds: Double = 10,
         idleTimeoutSeconds: Double = 60, bodyTimeoutSeconds: Double = 30, maxConnections: Int = 4_096,
-        maxPendingOutputBytes: Int = 262_144, maxBufferedBodyBytesPerLoop: Int = 67_108_864, lingerSeconds: Double = 2
+        maxPendingOutputBytes: Int = 262_144, maxBufferedBodyBytesPerLoop: Int = 33_554_432, lingerSeconds: Double = 2
     ) {
         self.limits = limits
         headerTimeoutNanoseconds = UInt64(headerTimeoutSeconds * 1e9)

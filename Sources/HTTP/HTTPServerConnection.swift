@@ -69,7 +69,7 @@ final class HTTPServerConnection: EventHandler {
         guard !peerClosedInput, !isClosed(phase) else { return }
         // Bounded per wake-up so one busy client cannot starve the others on this loop.
         for _ in 0..<16 {
-            guard let count = readIntoScratch() else { break }
+            guard let count = readIntoScratch() else { return }
             if count == 0 {
                 peerClosedInput = true
                 break
@@ -77,10 +77,22 @@ final class HTTPServerConnection: EventHandler {
             if case .awaitingRequest = self.phase, parser.isIdle { requestStartedAt = loop.now }
             parsedSinceReset += count
             owner.scratch.withUnsafeBytes { parser.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-            if count < owner.scratch.count { break }
+            // Parsed read by read, so the parser holds at most one read of a body besides the body itself.
+            processInput()
+            if count < owner.scratch.count || !wantsInput { return }
         }
         guard !isClosed(phase) else { return }
         processInput()
+    }
+
+    /// Whether more input is welcome now: not while answers wait for the client, nor while a response is in
+    /// progress and enough is buffered (pipelining must not grow memory).
+    private var wantsInput: Bool {
+        switch phase {
+        case .awaitingRequest, .readingBody: return !outputBacklogged
+        case .responding: return !outputBacklogged && parser.bufferedCount <= 65_536
+        case .lingering, .closed: return false
+        }
     }
 
     /// One read into the loop's scratch buffer: the byte count, 0 at end of stream, `nil` when nothing is there.
@@ -128,8 +140,12 @@ final class HTTPServerConnection: EventHandler {
         switch event {
         case .requestHead(let head):
             bodyStartedAt = loop.now
-            try reserveBody(Int(head.headers["Content-Length"] ?? "") ?? 0)
-            phase = .readingBody(head, [])
+            let declared = Int(head.headers["Content-Length"] ?? "") ?? 0
+            try reserveBody(declared)
+            var body: [UInt8] = []
+            // The parser refuses a declared length over the limit; reserving it whole avoids growing by doubling.
+            body.reserveCapacity(declared)
+            phase = .readingBody(head, body)
             if head.headers.contains("Expect", token: "100-continue"), parser.bufferedCount == 0 {
                 send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
             }
@@ -262,10 +278,7 @@ final class HTTPServerConnection: EventHandler {
         guard !isClosed(phase) else { return }
         if case .lingering = phase { return loop.setInterest(fd, .readable) }
         var interest: IOEvents = []
-        // Stop reading while a response is in progress and enough is buffered: pipelining must not grow memory.
-        var backlogged = outputBacklogged
-        if case .responding = phase, parser.bufferedCount > 65_536 { backlogged = true }
-        if !peerClosedInput && !backlogged { interest.insert(.readable) }
+        if !peerClosedInput && wantsInput { interest.insert(.readable) }
         if !output.isEmpty { interest.insert(.writable) }
         loop.setInterest(fd, interest)
     }
