@@ -81,7 +81,8 @@ public struct HTTPClientConfiguration: Sendable {
 
     public init(
         connectTimeoutSeconds: Double = 5, tlsHandshakeTimeoutSeconds: Double = 5, responseTimeoutSeconds: Double = 30,
-        callTimeoutSeconds: Double = 300, idleTimeoutSeconds: Double = 30, maxIdlePerHost: Int = 32, tls: TLSClientContext, egress: EgressPolicy? = nil
+        callTimeoutSeconds: Double = 300, idleTimeoutSeconds: Double = 30, maxIdlePerHost: Int = 32,
+        tls: TLSClientContext, egress: EgressPolicy? = nil
     ) {
         connectTimeoutNanoseconds = UInt64(connectTimeoutSeconds * 1e9)
         tlsHandshakeTimeoutNanoseconds = UInt64(tlsHandshakeTimeoutSeconds * 1e9)

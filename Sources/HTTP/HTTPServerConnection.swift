@@ -99,7 +99,8 @@ final class HTTPServerConnection: EventHandler {
     /// A failed read closes the connection and returns `nil`.
     private func readIntoScratch() -> Int? {
         do {
-            return try owner.scratch.withUnsafeMutableBytes { raw throws(SystemError) in try Socket.read(fd, into: raw) }
+            return try owner.scratch.withUnsafeMutableBytes { raw throws(SystemError) in try Socket.read(fd, into: raw)
+            }
         } catch {
             close()
             return nil
@@ -293,7 +294,8 @@ final class HTTPServerConnection: EventHandler {
         case .readingBody:
             deadline.set(
                 at: min(
-                    loop.now + configuration.idleTimeoutNanoseconds, bodyStartedAt + configuration.bodyTimeoutNanoseconds))
+                    loop.now + configuration.idleTimeoutNanoseconds,
+                    bodyStartedAt + configuration.bodyTimeoutNanoseconds))
         case .responding, .lingering, .closed: deadline.set(at: nil)
         }
     }

@@ -89,7 +89,8 @@ public final class EventLoop: @unchecked Sendable {
         let id = nextRegistrationID
         nextRegistrationID = nextRegistrationID == UInt32.max ? 1 : nextRegistrationID + 1
         registrations[fd] = Registration(id: id, handler: handler, interest: interest.rawValue)
-        _ = sb_epoll_ctl(epollFD, 1 /* EPOLL_CTL_ADD */, fd, Self.epollEvents(interest.rawValue), Self.pack(id: id, fd: fd))
+        _ = sb_epoll_ctl(
+            epollFD, 1 /* EPOLL_CTL_ADD */, fd, Self.epollEvents(interest.rawValue), Self.pack(id: id, fd: fd))
     }
 
     /// Changes what `fd` is watched for. Applied in one batch before the loop next waits.

@@ -93,7 +93,8 @@ final class RawUpstream: @unchecked Sendable {
         let response = await withCheckedContinuation { continuation in
             group.loops[0].execute {
                 client.value.execute(
-                    request, delegate: RecordingDelegate { continuation.resume(returning: UncheckedSendable($0).value) })
+                    request, delegate: RecordingDelegate { continuation.resume(returning: UncheckedSendable($0).value) }
+                )
             }
         }
         #expect(response.error == HTTPClientError.timeout("over the whole call"))

@@ -14,8 +14,10 @@ import Testing
         let harness = try ServerHarness(HTTPServerConfiguration(maxPendingOutputBytes: bound))
         let client = TestClient(port: harness.port, receiveBuffer: 4_096)
         let count = 2_000
-        let requests = String(repeating: Self.get, count: count - 1) + Self.get.replacingOccurrences(
-            of: "\r\n\r\n", with: "\r\nConnection: close\r\n\r\n")
+        let requests =
+            String(repeating: Self.get, count: count - 1)
+            + Self.get.replacingOccurrences(
+                of: "\r\n\r\n", with: "\r\nConnection: close\r\n\r\n")
         #expect(client.send(requests))
         // Not reading yet: the server must stop taking requests, not queue 2,000 answers of 16 KiB.
         let answers = client.readUntilClose()
@@ -67,7 +69,8 @@ import Testing
     @Test func bodiesBeyondTheLoopBudgetAreRefusedWith503UntilMemoryIsFree() throws {
         let harness = try ServerHarness(HTTPServerConfiguration(maxBufferedBodyBytesPerLoop: 100_000))
         let first = TestClient(port: harness.port)
-        first.send("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 80000\r\n\r\n" + String(repeating: "a", count: 40_000))
+        first.send(
+            "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 80000\r\n\r\n" + String(repeating: "a", count: 40_000))
         while harness.onLoop({ loop, _ in loop.bufferedBodyBytes }) == 0 { usleep(1_000) }
         let second = TestClient(port: harness.port)
         second.send("POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n")

@@ -20,7 +20,8 @@ final class ScriptedHandler: HTTPHandler, @unchecked Sendable {
             return
         }
         let size = path.hasPrefix("/bytes/") ? Int(path.dropFirst(7)) ?? 0 : 0
-        let body = path.hasPrefix("/bytes/") ? [UInt8](repeating: 0x78, count: size) : Array("\(request.body.count)".utf8)
+        let body =
+            path.hasPrefix("/bytes/") ? [UInt8](repeating: 0x78, count: size) : Array("\(request.body.count)".utf8)
         writer.respond(HTTPResponse(status: 200, body: body))
     }
 }
@@ -106,7 +107,9 @@ final class TestClient {
     func send(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { return false }
             offset += sent
         }
