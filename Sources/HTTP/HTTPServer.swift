@@ -88,6 +88,7 @@ final class HTTPServerLoop: EventHandler {
     var scratch = [UInt8](repeating: 0, count: 65_536)
     /// Readiness events handled by this loop's connections (what a busy loop would show).
     var eventsHandled = 0
+    private var idleStamps: UInt64 = 0
     /// The most response bytes one connection has had waiting for its client.
     var peakPendingOutputBytes = 0
     /// Request body bytes counted against `maxBufferedBodyBytesPerLoop` now.
@@ -134,7 +135,7 @@ final class HTTPServerLoop: EventHandler {
     private func makeRoom() -> Bool {
         guard server.open.load(ordering: .relaxed) >= configuration.maxConnections else { return true }
         let idle = connections.values.filter(\.isIdle)
-        guard let idlest = idle.min(by: { $0.idleSince < $1.idleSince }) else { return false }
+        guard let idlest = idle.min(by: { $0.idleOrder < $1.idleOrder }) else { return false }
         server.shed.add(1, ordering: .relaxed)
         idlest.close()
         return true
@@ -149,6 +150,11 @@ final class HTTPServerLoop: EventHandler {
             guard let self, let listener = self.listener else { return }
             loop.setInterest(listener, .readable)
         }
+    }
+
+    func nextIdleStamp() -> UInt64 {
+        idleStamps += 1
+        return idleStamps
     }
 
     /// Counts `count` more body bytes against the loop's budget, if they fit.

@@ -23,8 +23,9 @@ final class HTTPServerConnection: EventHandler {
     var peerClosedInput = false
     var requestStartedAt: UInt64 = 0
     var bodyStartedAt: UInt64 = 0
-    /// When the connection last became idle between requests: the longest idle one makes room at the cap.
-    private(set) var idleSince: UInt64
+    /// Orders connections by when they last became idle (a loop-wide count, so that connections accepted in one
+    /// wake-up still differ): the longest idle one makes room at the cap.
+    private(set) var idleOrder: UInt64
     /// Bytes of this request's body counted against the loop's budget.
     var bodyReservation = 0
     /// Bytes fed to the parser since it was last replaced, to give a large buffer back once idle.
@@ -36,7 +37,7 @@ final class HTTPServerConnection: EventHandler {
         self.fd = fd
         self.peer = peer
         self.owner = owner
-        idleSince = owner.loop.now
+        idleOrder = owner.nextIdleStamp()
         parser = HTTPParser(mode: .request, limits: owner.configuration.limits)
     }
 
@@ -52,6 +53,9 @@ final class HTTPServerConnection: EventHandler {
     func start() {
         loop.register(fd, interest: .readable, handler: self)
         armDeadline()
+        // A request usually arrives with the connection: reading it now saves a wake-up, and a connection with a
+        // request in progress is not taken for idle when another needs room.
+        readInput()
     }
 
     // MARK: Events
@@ -242,7 +246,7 @@ final class HTTPServerConnection: EventHandler {
         guard case .responding = phase else { return }
         phase = .awaitingRequest
         releaseBody()
-        idleSince = loop.now
+        idleOrder = owner.nextIdleStamp()
         if closeAfterResponse {
             if output.isEmpty { closeGracefully() }
             return
