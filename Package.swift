@@ -26,7 +26,8 @@ let package = Package(
         .target(name: "MCP", dependencies: ["HTTP", "JSON", "Reactor"]),
         .target(name: "Connect", dependencies: ["MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
         .target(
-            name: "Gateway", dependencies: ["Connect", "MCP", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
+            name: "Gateway",
+            dependencies: ["Connect", "MCP", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
         .executableTarget(name: "BenchUpstream", dependencies: ["HTTP", "JSON", "Reactor"]),
         .executableTarget(name: "BenchPolicy", dependencies: ["Policy", "Cryptography", "JSON"]),

@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -40,4 +41,8 @@ void sb_set_thread_name(const char *name) {
     strncpy(cut, name, 15);
     cut[15] = 0;
     pthread_setname_np(pthread_self(), cut);
+}
+
+void sb_malloc_trim(void) {
+    malloc_trim(0);
 }

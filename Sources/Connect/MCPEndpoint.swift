@@ -97,6 +97,8 @@ extension ConnectService {
         }
         let sent = upstream.send(message, context, to: responder)
         guard !responder.isFinished else { return }
+        // A client that leaves mid-call (how a 2026-07-28 client cancels) cancels the upstream call too.
+        call.writer.onClientGone { sent.cancel() }
         let key = InFlightCalls.key(credential: call.credential, target: connection.sessionKey, id: id)
         responder.onFinish = inFlight.add(key, call: sent, loop: call.loop)
     }

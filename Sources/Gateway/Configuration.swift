@@ -32,12 +32,24 @@ public struct Configuration: Sendable {
         public var maxBodyBytes = 1_048_576
         public var headerTimeoutSeconds = 10.0
         public var idleTimeoutSeconds = 60.0
+        /// From a request's head until its whole body has arrived (408 after it).
+        public var bodyTimeoutSeconds = 30.0
+        /// Client connections across all loops; beyond it the longest-idle one is closed, or the new one.
+        public var maxConnections = 4_096
+        /// Unread response bytes on one connection before its further requests are no longer read.
+        public var maxPendingOutputBytes = 262_144
+        /// Request bodies held at once on one loop; a request beyond it gets 503 with Retry-After.
+        public var maxBufferedBodyBytesPerLoop = 33_554_432
+        /// How long input is still read and dropped after an answer that ends the connection.
+        public var lingerSeconds = 2.0
     }
 
     public struct UpstreamSection: Sendable {
         public var connectTimeoutSeconds = 5.0
         public var tlsHandshakeTimeoutSeconds = 5.0
         public var responseTimeoutSeconds = 30.0
+        /// One upstream call from start to its last byte, streams included.
+        public var callTimeoutSeconds = 300.0
         public var idleTimeoutSeconds = 30.0
         public var maxIdlePerHost = 256
         /// An extra PEM CA bundle trusted for upstreams, beside the system store.
@@ -90,7 +102,10 @@ public struct Configuration: Sendable {
         HTTPServerConfiguration(
             limits: HTTPParserLimits(
                 maxHeaderBytes: http.maxHeaderBytes, maxLineBytes: http.maxLineBytes, maxBodyBytes: http.maxBodyBytes),
-            headerTimeoutSeconds: http.headerTimeoutSeconds, idleTimeoutSeconds: http.idleTimeoutSeconds)
+            headerTimeoutSeconds: http.headerTimeoutSeconds, idleTimeoutSeconds: http.idleTimeoutSeconds,
+            bodyTimeoutSeconds: http.bodyTimeoutSeconds, maxConnections: http.maxConnections,
+            maxPendingOutputBytes: http.maxPendingOutputBytes,
+            maxBufferedBodyBytesPerLoop: http.maxBufferedBodyBytesPerLoop, lingerSeconds: http.lingerSeconds)
     }
 }
 

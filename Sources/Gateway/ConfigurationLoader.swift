@@ -39,22 +39,31 @@ extension Configuration {
         if let section = try object.section("http") {
             try section.rejectUnknown([
                 "maxHeaderBytes", "maxLineBytes", "maxBodyBytes", "headerTimeoutSeconds", "idleTimeoutSeconds",
+                "bodyTimeoutSeconds", "maxConnections", "maxPendingOutputBytes", "maxBufferedBodyBytesPerLoop",
+                "lingerSeconds",
             ])
             try section.read("maxHeaderBytes", into: &http.maxHeaderBytes, range: 1_024...1_048_576)
             try section.read("maxLineBytes", into: &http.maxLineBytes, range: 256...1_048_576)
             try section.read("maxBodyBytes", into: &http.maxBodyBytes, range: 0...1_073_741_824)
             try section.read("headerTimeoutSeconds", into: &http.headerTimeoutSeconds, range: 0.01...3600)
             try section.read("idleTimeoutSeconds", into: &http.idleTimeoutSeconds, range: 0.01...86_400)
+            try section.read("bodyTimeoutSeconds", into: &http.bodyTimeoutSeconds, range: 0.01...86_400)
+            try section.read("maxConnections", into: &http.maxConnections, range: 1...1_000_000)
+            try section.read("maxPendingOutputBytes", into: &http.maxPendingOutputBytes, range: 1_024...1_073_741_824)
+            try section.read(
+                "maxBufferedBodyBytesPerLoop", into: &http.maxBufferedBodyBytesPerLoop, range: 0...68_719_476_736)
+            try section.read("lingerSeconds", into: &http.lingerSeconds, range: 0...60)
         }
         if let section = try object.section("upstream") {
             try section.rejectUnknown([
                 "connectTimeoutSeconds", "tlsHandshakeTimeoutSeconds", "responseTimeoutSeconds", "idleTimeoutSeconds",
-                "maxIdlePerHost", "caFile",
+                "maxIdlePerHost", "caFile", "callTimeoutSeconds",
             ])
             try section.read("connectTimeoutSeconds", into: &upstream.connectTimeoutSeconds, range: 0.01...600)
             try section.read(
                 "tlsHandshakeTimeoutSeconds", into: &upstream.tlsHandshakeTimeoutSeconds, range: 0.01...600)
             try section.read("responseTimeoutSeconds", into: &upstream.responseTimeoutSeconds, range: 0.01...86_400)
+            try section.read("callTimeoutSeconds", into: &upstream.callTimeoutSeconds, range: 0.01...86_400)
             try section.read("idleTimeoutSeconds", into: &upstream.idleTimeoutSeconds, range: 0.01...86_400)
             try section.read("maxIdlePerHost", into: &upstream.maxIdlePerHost, range: 0...100_000)
             try section.readOptional("caFile", into: &upstream.caFile)

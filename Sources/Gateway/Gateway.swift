@@ -31,7 +31,8 @@ public final class Gateway: Sendable {
         clientConfiguration = HTTPClientConfiguration(
             connectTimeoutSeconds: upstream.connectTimeoutSeconds,
             tlsHandshakeTimeoutSeconds: upstream.tlsHandshakeTimeoutSeconds,
-            responseTimeoutSeconds: upstream.responseTimeoutSeconds, idleTimeoutSeconds: upstream.idleTimeoutSeconds,
+            responseTimeoutSeconds: upstream.responseTimeoutSeconds, callTimeoutSeconds: upstream.callTimeoutSeconds,
+            idleTimeoutSeconds: upstream.idleTimeoutSeconds,
             maxIdlePerHost: upstream.maxIdlePerHost, tls: try TLSClientContext(extraCAFile: upstream.caFile),
             egress: EgressPolicy(allowed: configuration.egress.allow))
         connect = try ConnectService(

@@ -17,13 +17,18 @@ public final class HTTPClient {
     }
 
     /// Sends `request`; the response streams to `delegate` on this loop. Redirects are returned, not followed.
-    public func execute(_ request: HTTPClientRequest, delegate: HTTPClientDelegate) {
+    @discardableResult
+    public func execute(_ request: HTTPClientRequest, delegate: HTTPClientDelegate) -> HTTPClientTask {
+        let task = HTTPClientTask()
         let key = request.url.poolKey
         busy[key, default: 0] += 1
         if let connection = idle[key]?.popLast() {
-            return connection.begin(request, delegate: delegate, reused: true)
+            connection.begin(request, delegate: delegate, task: task, reused: true)
+        } else {
+            HTTPClientConnection(client: self, url: request.url).begin(
+                request, delegate: delegate, task: task, reused: false)
         }
-        HTTPClientConnection(client: self, url: request.url).begin(request, delegate: delegate, reused: false)
+        return task
     }
 
     /// Per upstream: idle keep-alive connections and requests in flight.
@@ -57,8 +62,9 @@ public final class HTTPClient {
 
     /// A reused keep-alive connection turned out to be closed by the upstream before it answered:
     /// the request was not processed, so it goes out once more on a new connection.
-    func retryOnNewConnection(_ request: HTTPClientRequest, delegate: HTTPClientDelegate) {
+    func retryOnNewConnection(_ request: HTTPClientRequest, delegate: HTTPClientDelegate, task: HTTPClientTask) {
         busy[request.url.poolKey, default: 0] += 1
-        HTTPClientConnection(client: self, url: request.url).begin(request, delegate: delegate, reused: false)
+        HTTPClientConnection(client: self, url: request.url).begin(
+            request, delegate: delegate, task: task, reused: false)
     }
 }

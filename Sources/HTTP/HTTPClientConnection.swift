@@ -17,7 +17,10 @@ final class HTTPClientConnection: EventHandler {
     struct Exchange {
         let request: HTTPClientRequest
         let delegate: HTTPClientDelegate
+        let task: HTTPClientTask
         let reused: Bool
+        /// The call's overall deadline, streams included.
+        let endsAt: UInt64
         var receivedBytes = false
         var keepAlive = true
     }
@@ -48,6 +51,7 @@ final class HTTPClientConnection: EventHandler {
     private func open() {
         state = .resolving
         client.resolver.resolve(url.host, port: url.port, on: client.loop) { [self] result in
+            guard case .resolving = state else { return }  // cancelled meanwhile
             switch result {
             case .failure(let failure): fail(.resolve(failure.description))
             case .success(let addresses):
@@ -117,9 +121,12 @@ final class HTTPClientConnection: EventHandler {
     // MARK: Exchanging
 
     /// Starts an exchange: at once on a ready (pooled) connection, after opening on a new one.
-    func begin(_ request: HTTPClientRequest, delegate: HTTPClientDelegate, reused: Bool) {
+    func begin(_ request: HTTPClientRequest, delegate: HTTPClientDelegate, task: HTTPClientTask, reused: Bool) {
         pooled = false
-        exchange = Exchange(request: request, delegate: delegate, reused: reused)
+        task.connection = self
+        exchange = Exchange(
+            request: request, delegate: delegate, task: task, reused: reused,
+            endsAt: client.loop.now + configuration.callTimeoutNanoseconds)
         parser.respondingToHead = request.method == "HEAD"
         if case .ready = state { writeRequest() } else { open() }
     }
@@ -292,9 +299,23 @@ final class HTTPClientConnection: EventHandler {
 
     // MARK: Failure
 
+    /// Arms the deadline of `stage`, or the call's overall deadline if that comes first.
     private func arm(_ stage: String, _ nanoseconds: UInt64) {
+        let stageEndsAt = client.loop.now + nanoseconds
+        if let callEndsAt = exchange?.endsAt, callEndsAt < stageEndsAt {
+            deadlineStage = "over the whole call"
+            return deadline.set(at: callEndsAt)
+        }
         deadlineStage = stage
-        deadline.set(after: nanoseconds)
+        deadline.set(at: stageEndsAt)
+    }
+
+    /// The caller abandoned the exchange: the connection cannot be reused (the answer is still coming), so it closes.
+    func cancel(_ task: HTTPClientTask) {
+        guard let current = exchange, current.task === task else { return }
+        exchange = nil
+        close()
+        client.finished(self, reusable: false)
     }
 
     private func timedOut() {
@@ -309,7 +330,7 @@ final class HTTPClientConnection: EventHandler {
         guard let failed else { return }
         client.finished(self, reusable: false)
         if failed.reused && !failed.receivedBytes && error == .closed {
-            return client.retryOnNewConnection(failed.request, delegate: failed.delegate)
+            return client.retryOnNewConnection(failed.request, delegate: failed.delegate, task: failed.task)
         }
         failed.delegate.didFail(error)
     }

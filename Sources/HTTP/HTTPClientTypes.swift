@@ -48,12 +48,30 @@ public protocol HTTPClientDelegate: AnyObject {
     func didFail(_ error: HTTPClientError)
 }
 
+/// A request in flight. `cancel` abandons it: its upstream connection is closed (the upstream sees the close)
+/// and its delegate hears nothing more. Loop-confined, like the client.
+public final class HTTPClientTask {
+    weak var connection: HTTPClientConnection?
+    private(set) var isCancelled = false
+
+    init() {}
+
+    public func cancel() {
+        guard !isCancelled else { return }
+        isCancelled = true
+        connection?.cancel(self)
+        connection = nil
+    }
+}
+
 /// Timeouts and pool settings for upstream connections.
 public struct HTTPClientConfiguration: Sendable {
     public var connectTimeoutNanoseconds: UInt64
     public var tlsHandshakeTimeoutNanoseconds: UInt64
     /// From the request being sent until the response head arrives, and then between body bytes.
     public var responseTimeoutNanoseconds: UInt64
+    /// From the request being started until its response is complete, streams included.
+    public var callTimeoutNanoseconds: UInt64
     /// How long an unused keep-alive connection stays in the pool.
     public var idleTimeoutNanoseconds: UInt64
     public var maxIdlePerHost: Int
@@ -63,11 +81,13 @@ public struct HTTPClientConfiguration: Sendable {
 
     public init(
         connectTimeoutSeconds: Double = 5, tlsHandshakeTimeoutSeconds: Double = 5, responseTimeoutSeconds: Double = 30,
-        idleTimeoutSeconds: Double = 30, maxIdlePerHost: Int = 32, tls: TLSClientContext, egress: EgressPolicy? = nil
+        callTimeoutSeconds: Double = 300, idleTimeoutSeconds: Double = 30, maxIdlePerHost: Int = 32,
+        tls: TLSClientContext, egress: EgressPolicy? = nil
     ) {
         connectTimeoutNanoseconds = UInt64(connectTimeoutSeconds * 1e9)
         tlsHandshakeTimeoutNanoseconds = UInt64(tlsHandshakeTimeoutSeconds * 1e9)
         responseTimeoutNanoseconds = UInt64(responseTimeoutSeconds * 1e9)
+        callTimeoutNanoseconds = UInt64(callTimeoutSeconds * 1e9)
         idleTimeoutNanoseconds = UInt64(idleTimeoutSeconds * 1e9)
         self.maxIdlePerHost = maxIdlePerHost
         self.tls = tls

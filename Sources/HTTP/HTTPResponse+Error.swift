@@ -20,6 +20,7 @@ extension HTTPResponse {
         case 413: "payload_too_large"
         case 431: "header_too_large"
         case 501: "not_implemented"
+        case 503: "service_unavailable"
         case 505: "http_version_not_supported"
         default: "bad_request"
         }

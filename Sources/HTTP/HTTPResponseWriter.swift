@@ -21,6 +21,7 @@ public final class HTTPResponseWriter {
     public var extraHeaders = HTTPHeaders()
     /// Called once when the response is complete, or when the client went away first (`clientGone`).
     public var onFinish: ((_ status: Int, _ clientGone: Bool) -> Void)?
+    private var clientGoneHooks: [() -> Void] = []
 
     init(connection: HTTPServerConnection, loop: EventLoop, isHeadRequest: Bool) {
         self.connection = connection
@@ -85,6 +86,13 @@ public final class HTTPResponseWriter {
         complete(clientGone: false)
     }
 
+    /// Calls `hook` once if the client goes away before the response is complete, so that work done for it
+    /// (an upstream call, say) can be cancelled. Never called once the response is complete.
+    public func onClientGone(_ hook: @escaping () -> Void) {
+        guard state != .finished else { return }
+        clientGoneHooks.append(hook)
+    }
+
     /// Bytes accepted but not yet taken by the client's socket; a producer should pause while this is large.
     public var bufferedBytes: Int { connection?.output.count ?? 0 }
 
@@ -95,9 +103,13 @@ public final class HTTPResponseWriter {
         connection = nil
         onFinish?(status ?? 499, true)
         onFinish = nil
+        let hooks = clientGoneHooks
+        clientGoneHooks = []
+        for hook in hooks { hook() }
     }
 
     private func complete(clientGone: Bool) {
+        clientGoneHooks = []
         onFinish?(status ?? 499, clientGone)
         onFinish = nil
         connection?.responseComplete()

@@ -10,6 +10,7 @@ public final class HTTPServer: Sendable {
     let makeHandler: @Sendable (EventLoop) -> HTTPHandler
     let loops = Mutex<[UncheckedSendable<HTTPServerLoop>]>([])
     let open = Atomic<Int>(0)
+    let shed = Atomic<Int>(0)
     /// Requests refused by the parser or the deadlines, before any handler saw them, by status.
     let rejections = Mutex<[Int: Int]>([:])
 
@@ -51,6 +52,9 @@ public final class HTTPServer: Sendable {
     /// Client connections open now, across all loops.
     public var openConnections: Int { open.load(ordering: .relaxed) }
 
+    /// Connections closed to stay within `maxConnections`: idle ones closed to make room, and new ones refused.
+    public var shedConnections: Int { shed.load(ordering: .relaxed) }
+
     /// Counts of requests refused before reaching a handler, by status.
     public var rejectedRequests: [Int: Int] { rejections.withLock { $0 } }
 
@@ -83,12 +87,21 @@ final class HTTPServerLoop: EventHandler {
     private var drained: (() -> Void)?
     /// One read buffer shared by all connections of this loop.
     var scratch = [UInt8](repeating: 0, count: 65_536)
+    /// Readiness events handled by this loop's connections (what a busy loop would show).
+    var eventsHandled = 0
+    private var idleStamps: UInt64 = 0
+    /// The most response bytes one connection has had waiting for its client.
+    var peakPendingOutputBytes = 0
+    /// Request body bytes counted against `maxBufferedBodyBytesPerLoop` now.
+    private(set) var bufferedBodyBytes = 0
+    private let memoryReturn: MemoryReturn
 
     init(server: HTTPServer, loop: EventLoop, listener: Int32, handler: HTTPHandler) {
         self.server = server
         self.loop = loop
         self.listener = listener
         self.handler = handler
+        memoryReturn = MemoryReturn(loop: loop)
     }
 
     func startAccepting() {
@@ -99,12 +112,63 @@ final class HTTPServerLoop: EventHandler {
     func handle(_ events: IOEvents) {
         guard let listener else { return }
         for _ in 0..<64 {
-            guard let accepted = try? Socket.accept(listener) else { return }
+            let accepted: (fd: Int32, peer: SocketAddress)
+            do {
+                guard let next = try Socket.accept(listener) else { return }
+                accepted = next
+            } catch {
+                return pauseAccepting()
+            }
+            guard makeRoom() else {
+                server.shed.add(1, ordering: .relaxed)
+                close(accepted.fd)
+                continue
+            }
             let connection = HTTPServerConnection(fd: accepted.fd, peer: accepted.peer, owner: self)
             connections[accepted.fd] = connection
             server.open.add(1, ordering: .relaxed)
             connection.start()
         }
+    }
+
+    /// At the connection cap, closes the connection idle longest on this loop. Returns `false` when none is idle:
+    /// the new connection is then refused at once, which tells its client more than a full backlog would.
+    private func makeRoom() -> Bool {
+        guard server.open.load(ordering: .relaxed) >= configuration.maxConnections else { return true }
+        let idle = connections.values.filter(\.isIdle)
+        guard let idlest = idle.min(by: { $0.idleOrder < $1.idleOrder }) else { return false }
+        server.shed.add(1, ordering: .relaxed)
+        idlest.close()
+        return true
+    }
+
+    /// Out of descriptors (or another accept failure): the listener stays readable, so watching it now would spin.
+    /// Accepting resumes shortly, when connections may have closed.
+    private func pauseAccepting() {
+        guard let listener else { return }
+        loop.setInterest(listener, [])
+        loop.schedule(after: 100_000_000) { [weak self] in
+            guard let self, let listener = self.listener else { return }
+            loop.setInterest(listener, .readable)
+        }
+    }
+
+    func nextIdleStamp() -> UInt64 {
+        idleStamps += 1
+        return idleStamps
+    }
+
+    /// Counts `count` more body bytes against the loop's budget, if they fit.
+    func reserveBodyBytes(_ count: Int) -> Bool {
+        guard bufferedBodyBytes + count <= configuration.maxBufferedBodyBytesPerLoop else { return false }
+        bufferedBodyBytes += count
+        return true
+    }
+
+    func releaseBodyBytes(_ count: Int) {
+        guard count > 0 else { return }
+        bufferedBodyBytes -= count
+        memoryReturn.released(count)
     }
 
     func connectionClosed(_ connection: HTTPServerConnection) {

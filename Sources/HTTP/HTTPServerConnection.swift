@@ -8,6 +8,8 @@ final class HTTPServerConnection: EventHandler {
         case awaitingRequest
         case readingBody(HTTPRequestHead, [UInt8])
         case responding(HTTPResponseWriter)
+        /// The last answer is sent and the sending side shut down; input is read and dropped until the client closes.
+        case lingering(discarded: Int)
         case closed
     }
 
@@ -20,6 +22,14 @@ final class HTTPServerConnection: EventHandler {
     var closeAfterResponse = false
     var peerClosedInput = false
     var requestStartedAt: UInt64 = 0
+    var bodyStartedAt: UInt64 = 0
+    /// Orders connections by when they last became idle (a loop-wide count, so that connections accepted in one
+    /// wake-up still differ): the longest idle one makes room at the cap.
+    private(set) var idleOrder: UInt64
+    /// Bytes of this request's body counted against the loop's budget.
+    var bodyReservation = 0
+    /// Bytes fed to the parser since it was last replaced, to give a large buffer back once idle.
+    var parsedSinceReset = 0
     var processing = false
     lazy var deadline = Deadline(loop: loop) { [unowned self] in deadlineExpired() }
 
@@ -27,52 +37,87 @@ final class HTTPServerConnection: EventHandler {
         self.fd = fd
         self.peer = peer
         self.owner = owner
+        idleOrder = owner.nextIdleStamp()
         parser = HTTPParser(mode: .request, limits: owner.configuration.limits)
     }
 
     var loop: EventLoop { owner.loop }
+    var configuration: HTTPServerConfiguration { owner.configuration }
+
+    /// Waiting for a request with nothing buffered either way: closing it loses nothing.
+    var isIdle: Bool {
+        if case .awaitingRequest = phase { return parser.isIdle && output.isEmpty }
+        return false
+    }
 
     func start() {
         loop.register(fd, interest: .readable, handler: self)
         armDeadline()
+        // A request usually arrives with the connection: reading it now saves a wake-up, and a connection with a
+        // request in progress is not taken for idle when another needs room.
+        readInput()
     }
 
     // MARK: Events
 
     func handle(_ events: IOEvents) {
-        if events.contains(.writable) || events.contains(.hangup) { flushOutput() }
-        if events.contains(.readable) || events.contains(.hangup) { readInput() }
+        owner.eventsHandled += 1
+        if case .lingering = phase { return discardInput() }
+        // Reset, or failed: nothing can reach the client any more.
+        if events.contains(.failed) { return close() }
+        if events.contains(.writable) { flushOutput() }
+        if events.contains(.readable) || events.contains(.peerClosed) { readInput() }
     }
 
     private func readInput() {
         guard !peerClosedInput, !isClosed(phase) else { return }
         // Bounded per wake-up so one busy client cannot starve the others on this loop.
         for _ in 0..<16 {
-            let result: Int?
-            do {
-                result = try owner.scratch.withUnsafeMutableBytes { raw throws(SystemError) in
-                    try Socket.read(fd, into: raw)
-                }
-            } catch {
-                close()
-                return
-            }
-            guard let count = result else { break }
+            guard let count = readIntoScratch() else { return }
             if count == 0 {
                 peerClosedInput = true
                 break
             }
             if case .awaitingRequest = self.phase, parser.isIdle { requestStartedAt = loop.now }
+            parsedSinceReset += count
             owner.scratch.withUnsafeBytes { parser.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-            if count < owner.scratch.count { break }
+            // Parsed read by read, so the parser holds at most one read of a body besides the body itself.
+            processInput()
+            if count < owner.scratch.count || !wantsInput { return }
         }
+        guard !isClosed(phase) else { return }
         processInput()
+    }
+
+    /// Whether more input is welcome now: not while answers wait for the client, nor while a response is in
+    /// progress and enough is buffered (pipelining must not grow memory).
+    private var wantsInput: Bool {
+        switch phase {
+        case .awaitingRequest, .readingBody: return !outputBacklogged
+        case .responding: return !outputBacklogged && parser.bufferedCount <= 65_536
+        case .lingering, .closed: return false
+        }
+    }
+
+    /// One read into the loop's scratch buffer: the byte count, 0 at end of stream, `nil` when nothing is there.
+    /// A failed read closes the connection and returns `nil`.
+    private func readIntoScratch() -> Int? {
+        do {
+            return try owner.scratch.withUnsafeMutableBytes { raw throws(SystemError) in try Socket.read(fd, into: raw)
+            }
+        } catch {
+            close()
+            return nil
+        }
     }
 
     private func isClosed(_ phase: Phase) -> Bool {
         if case .closed = phase { return true }
         return false
     }
+
+    /// More unread output than allowed: no further request is read or started until the client catches up.
+    private var outputBacklogged: Bool { output.count >= configuration.maxPendingOutputBytes }
 
     /// Turns buffered bytes into requests while the connection is ready for one.
     func processInput() {
@@ -81,49 +126,89 @@ final class HTTPServerConnection: EventHandler {
         processing = true
         defer { processing = false }
         do {
-            while true {
+            while !outputBacklogged {
                 switch phase {
-                case .responding, .closed: return finishReading()
+                case .responding, .lingering, .closed: return finishReading()
                 case .awaitingRequest, .readingBody: break
                 }
                 guard let event = try parser.next() else { break }
-                switch event {
-                case .requestHead(let head):
-                    phase = .readingBody(head, [])
-                    if head.headers.contains("Expect", token: "100-continue"), parser.bufferedCount == 0 {
-                        send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
-                    }
-                case .body(let bytes):
-                    if case .readingBody(let head, var body) = phase {
-                        phase = .awaitingRequest  // drop the reference so the append does not copy
-                        body.append(contentsOf: bytes)
-                        phase = .readingBody(head, body)
-                    }
-                case .end:
-                    if case .readingBody(let head, let body) = phase { dispatch(head, body) }
-                case .responseHead:
-                    break
-                }
+                try receive(event)
             }
         } catch {
-            rejectAndClose(status: error.status, reason: error.reason)
+            rejectAndClose(status: error.status, reason: error.reason, retryAfter: error.status == 503)
             return
         }
         finishReading()
     }
 
+    private func receive(_ event: HTTPParser.Event) throws(HTTPParseError) {
+        switch event {
+        case .requestHead(let head):
+            bodyStartedAt = loop.now
+            let declared = Int(head.headers["Content-Length"] ?? "") ?? 0
+            try reserveBody(declared)
+            var body: [UInt8] = []
+            // The parser refuses a declared length over the limit; reserving it whole avoids growing by doubling.
+            body.reserveCapacity(declared)
+            phase = .readingBody(head, body)
+            if head.headers.contains("Expect", token: "100-continue"), parser.bufferedCount == 0 {
+                send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+            }
+        case .body(let bytes):
+            if case .readingBody(let head, var body) = phase {
+                try reserveBody(body.count + bytes.count)
+                phase = .awaitingRequest  // drop the reference so the append does not copy
+                body.append(contentsOf: bytes)
+                phase = .readingBody(head, body)
+            }
+        case .end:
+            if case .readingBody(let head, let body) = phase { dispatch(head, body) }
+        case .responseHead:
+            break
+        }
+    }
+
+    /// Counts `total` body bytes of the current request against the loop's budget, or refuses the request.
+    private func reserveBody(_ total: Int) throws(HTTPParseError) {
+        guard total > bodyReservation else { return }
+        guard owner.reserveBodyBytes(total - bodyReservation) else {
+            throw HTTPParseError(status: 503, reason: "too many request bodies in progress; retry shortly")
+        }
+        bodyReservation = total
+    }
+
+    private func releaseBody() {
+        owner.releaseBodyBytes(bodyReservation)
+        bodyReservation = 0
+    }
+
     /// After the buffered bytes are used: handle end of input and keep the deadline right.
     private func finishReading() {
-        if peerClosedInput {
+        if peerClosedInput && !outputBacklogged {
             switch phase {
-            case .awaitingRequest where parser.isIdle: return close()
-            case .awaitingRequest, .readingBody: return close()  // the client gave up mid-request
-            case .responding: closeAfterResponse = true
-            case .closed: return
+            case .responding:
+                // Like a proxy's 499: a client that closes while its answer is pending has given up on it.
+                return close()
+            case .awaitingRequest, .readingBody:
+                // Nothing more can arrive, so whatever is buffered is an incomplete request.
+                if output.isEmpty { return close() }
+                releaseBody()
+                phase = .awaitingRequest
+                closeAfterResponse = true
+            case .lingering, .closed:
+                return
             }
         }
+        if case .awaitingRequest = phase, parser.isIdle { releaseIdleMemory() }
         armDeadline()
         updateInterest()
+    }
+
+    /// A parser that grew for a large request is replaced once idle, so its buffer is given back.
+    private func releaseIdleMemory() {
+        guard parsedSinceReset > 65_536 else { return }
+        parser = HTTPParser(mode: .request, limits: configuration.limits)
+        parsedSinceReset = 0
     }
 
     private func dispatch(_ head: HTTPRequestHead, _ body: [UInt8]) {
@@ -152,6 +237,7 @@ final class HTTPServerConnection: EventHandler {
     func send(_ bytes: [UInt8]) {
         guard !isClosed(phase) else { return }
         output.append(bytes)
+        owner.peakPendingOutputBytes = max(owner.peakPendingOutputBytes, output.count)
         flushOutput()
     }
 
@@ -159,8 +245,10 @@ final class HTTPServerConnection: EventHandler {
     func responseComplete() {
         guard case .responding = phase else { return }
         phase = .awaitingRequest
+        releaseBody()
+        idleOrder = owner.nextIdleStamp()
         if closeAfterResponse {
-            if output.isEmpty { close() }
+            if output.isEmpty { closeGracefully() }
             return
         }
         if parser.bufferedCount > 0 { requestStartedAt = loop.now }
@@ -169,50 +257,59 @@ final class HTTPServerConnection: EventHandler {
 
     private func flushOutput() {
         guard !isClosed(phase) else { return }
+        let wasBacklogged = outputBacklogged
         guard output.flush(to: fd) else { return close() }
-        if output.isEmpty, closeAfterResponse, case .awaitingRequest = phase { return close() }
+        if output.isEmpty, closeAfterResponse, case .awaitingRequest = phase { return closeGracefully() }
+        // The client caught up: the requests it pipelined meanwhile go on.
+        if wasBacklogged && !outputBacklogged { return processInput() }
         updateInterest()
     }
 
-    private func rejectAndClose(status: Int, reason: String) {
+    private func rejectAndClose(status: Int, reason: String, retryAfter: Bool = false) {
         closeAfterResponse = true
+        releaseBody()
         phase = .awaitingRequest
         let response = HTTPResponse.error(status, HTTPResponse.code(for: status), reason)
         var headers = response.headers
         headers.set("Content-Length", String(response.body.count))
+        if retryAfter { headers.set("Retry-After", "1") }
         owner.rejected(status: status)
         sendResponse(status: status, headers: headers, body: response.body)
-        if !isClosed(phase) && output.isEmpty { close() }
     }
 
     // MARK: Interest, deadlines, shutdown
 
     private func updateInterest() {
         guard !isClosed(phase) else { return }
+        if case .lingering = phase { return loop.setInterest(fd, .readable) }
         var interest: IOEvents = []
-        // Stop reading while a response is in progress and enough is buffered: pipelining must not grow memory.
-        let backlogged: Bool
-        if case .responding = phase { backlogged = parser.bufferedCount > 65_536 } else { backlogged = false }
-        if !peerClosedInput && !backlogged { interest.insert(.readable) }
+        if !peerClosedInput && wantsInput { interest.insert(.readable) }
         if !output.isEmpty { interest.insert(.writable) }
         loop.setInterest(fd, interest)
     }
 
     /// The one deadline that applies now: the header deadline while a head arrives, the idle deadline while
-    /// waiting for a request or between body bytes, none while the handler works.
+    /// waiting for a request, the body deadline (or the idle one between body bytes, if sooner) while a body
+    /// arrives, none while the handler works.
     private func armDeadline() {
         switch phase {
-        case .awaitingRequest where parser.isIdle: deadline.set(after: owner.configuration.idleTimeoutNanoseconds)
-        case .awaitingRequest: deadline.set(at: requestStartedAt + owner.configuration.headerTimeoutNanoseconds)
-        case .readingBody: deadline.set(after: owner.configuration.idleTimeoutNanoseconds)
-        case .responding, .closed: deadline.set(at: nil)
+        case .awaitingRequest where parser.isIdle: deadline.set(after: configuration.idleTimeoutNanoseconds)
+        case .awaitingRequest: deadline.set(at: requestStartedAt + configuration.headerTimeoutNanoseconds)
+        case .readingBody:
+            deadline.set(
+                at: min(
+                    loop.now + configuration.idleTimeoutNanoseconds,
+                    bodyStartedAt + configuration.bodyTimeoutNanoseconds))
+        case .responding, .lingering, .closed: deadline.set(at: nil)
         }
     }
 
     private func deadlineExpired() {
         switch phase {
-        case .awaitingRequest where parser.isIdle: close()
+        case .awaitingRequest where parser.isIdle && output.isEmpty: close()
+        case .awaitingRequest where parser.isIdle: break  // an answer is still being taken by the client
         case .awaitingRequest, .readingBody: rejectAndClose(status: 408, reason: "request not received in time")
+        case .lingering: close()
         case .responding, .closed: break
         }
     }
@@ -220,13 +317,35 @@ final class HTTPServerConnection: EventHandler {
     /// Server shutdown: close now if idle, otherwise after the current response.
     func drain() {
         closeAfterResponse = true
-        if case .awaitingRequest = phase, parser.isIdle, output.isEmpty { close() }
+        if isIdle { close() }
+    }
+
+    /// Ends a connection after its last answer without a reset: closing with unread input makes the kernel send
+    /// RST, and the client may lose the answer. So the sending side is shut down and what still arrives is read and
+    /// dropped, up to a bound, until the client closes.
+    private func closeGracefully() {
+        guard !peerClosedInput else { return close() }
+        Glibc.shutdown(fd, Int32(SHUT_WR))
+        phase = .lingering(discarded: 0)
+        deadline.set(after: configuration.lingerNanoseconds)
+        updateInterest()
+    }
+
+    private func discardInput() {
+        guard case .lingering(var discarded) = phase else { return }
+        for _ in 0..<16 {
+            guard let count = readIntoScratch() else { break }
+            discarded += count
+            if count == 0 || discarded > configuration.limits.maxBodyBytes { return close() }
+        }
+        if case .lingering = phase { phase = .lingering(discarded: discarded) }
     }
 
     func close() {
         guard !isClosed(phase) else { return }
         let previous = phase
         phase = .closed
+        releaseBody()
         deadline.cancel()
         loop.deregister(fd)
         Glibc.close(fd)

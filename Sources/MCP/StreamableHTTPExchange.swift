@@ -52,10 +52,16 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
         self.observer = observer
     }
 
-    /// Nothing more reaches the observer.
+    /// The HTTP request carrying the message, once sent.
+    var task: HTTPClientTask?
+
+    /// Nothing more reaches the observer, and the HTTP request is aborted: for a 2026-07-28 upstream that is
+    /// how a request is cancelled.
     func abandon() {
         done = true
         observer = nil
+        task?.cancel()
+        task = nil
     }
 
     public func didReceiveHead(_ head: HTTPResponseHead) {
@@ -146,6 +152,7 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
 
     private func finish(_ result: Result<RPCMessage?, MCPFailure>) {
         done = true
+        task = nil
         observer?.exchangeFinished(result, head: head)
         observer = nil
     }

@@ -132,7 +132,7 @@ public final class UpstreamSession: MCPUpstream {
         let exchange = StreamableHTTPExchange(
             expectedID: message.method != nil ? message.id : nil, sentSessionID: sentSession,
             maxMessageBytes: maxMessageBytes, observer: observer)
-        client.execute(
+        exchange.task = client.execute(
             HTTPClientRequest(method: "POST", url: url, headers: headers, body: message.bytes), delegate: exchange)
         return exchange
     }

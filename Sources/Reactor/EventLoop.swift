@@ -9,8 +9,12 @@ public struct IOEvents: OptionSet, Sendable {
 
     public static let readable = IOEvents(rawValue: UInt32(SB_EPOLLIN))
     public static let writable = IOEvents(rawValue: UInt32(SB_EPOLLOUT))
+    /// The peer closed its sending side: a read returns the rest, then end of stream.
+    public static let peerClosed = IOEvents(rawValue: UInt32(SB_EPOLLRDHUP))
+    /// The connection is gone both ways (reset, or closed after a shutdown) or failed: nothing more can be sent.
+    public static let failed = IOEvents(rawValue: UInt32(SB_EPOLLHUP | SB_EPOLLERR))
     /// The peer hung up or the socket failed; a read will tell which.
-    public static let hangup = IOEvents(rawValue: UInt32(SB_EPOLLHUP | SB_EPOLLERR | SB_EPOLLRDHUP))
+    public static let hangup: IOEvents = [.peerClosed, .failed]
 }
 
 /// Something that owns a descriptor on an event loop and reacts to its readiness.
@@ -85,8 +89,8 @@ public final class EventLoop: @unchecked Sendable {
         let id = nextRegistrationID
         nextRegistrationID = nextRegistrationID == UInt32.max ? 1 : nextRegistrationID + 1
         registrations[fd] = Registration(id: id, handler: handler, interest: interest.rawValue)
-        let events = interest.rawValue | UInt32(SB_EPOLLRDHUP)
-        _ = sb_epoll_ctl(epollFD, 1 /* EPOLL_CTL_ADD */, fd, events, Self.pack(id: id, fd: fd))
+        _ = sb_epoll_ctl(
+            epollFD, 1 /* EPOLL_CTL_ADD */, fd, Self.epollEvents(interest.rawValue), Self.pack(id: id, fd: fd))
     }
 
     /// Changes what `fd` is watched for. Applied in one batch before the loop next waits.
@@ -177,10 +181,16 @@ public final class EventLoop: @unchecked Sendable {
         guard !pendingInterest.isEmpty else { return }
         for (fd, interest) in pendingInterest {
             guard let registration = registrations[fd] else { continue }
-            let events = interest | UInt32(SB_EPOLLRDHUP)
+            let events = Self.epollEvents(interest)
             _ = sb_epoll_ctl(epollFD, 3 /* EPOLL_CTL_MOD */, fd, events, Self.pack(id: registration.id, fd: fd))
         }
         pendingInterest.removeAll(keepingCapacity: true)
+    }
+
+    /// The peer's half-close is watched only along with input: it stays reported (level-triggered) once it happened,
+    /// so a handler that stopped reading would otherwise be woken for it again and again.
+    private static func epollEvents(_ interest: UInt32) -> UInt32 {
+        interest & UInt32(SB_EPOLLIN) != 0 ? interest | UInt32(SB_EPOLLRDHUP) : interest
     }
 
     private static func pack(id: UInt32, fd: Int32) -> UInt64 {

@@ -30,5 +30,7 @@ int sb_accept4(int fd, struct sockaddr *addr, socklen_t *len);
 int sb_socket_nonblocking(int domain, int type);
 /// Names the calling thread (visible in top and gdb); longer names are cut to 15 bytes.
 void sb_set_thread_name(const char *name);
+/// Returns freed heap at the top of every malloc arena to the system (glibc's malloc_trim(0)).
+void sb_malloc_trim(void);
 
 #endif
