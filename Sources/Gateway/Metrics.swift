@@ -50,7 +50,7 @@ enum PrometheusText {
     /// hosts and ports belong to tenants, and each would be a series of its own.
     static func render(
         _ metrics: LoopMetrics, openConnections: Int, rejected: [Int: Int], upstreamLabels: Bool,
-        unmatchedUpstreamResponses: Int = 0
+        shedConnections: Int = 0, unmatchedUpstreamResponses: Int = 0
     ) -> String {
         var out = "# HELP switchboard_http_requests_total Requests answered, by route, method and status.\n"
         out += "# TYPE switchboard_http_requests_total counter\n"
@@ -79,6 +79,10 @@ enum PrometheusText {
         for (status, count) in rejected.sorted(by: { $0.key < $1.key }) {
             out += "switchboard_http_rejected_requests_total{status=\"\(status)\"} \(count)\n"
         }
+        out +=
+            "# HELP switchboard_http_shed_connections_total Client connections closed to stay within http.maxConnections.\n"
+        out += "# TYPE switchboard_http_shed_connections_total counter\n"
+        out += "switchboard_http_shed_connections_total \(shedConnections)\n"
         out +=
             "# HELP switchboard_mcp_unmatched_responses_total Upstream responses dropped: they answered no request of theirs.\n"
         out += "# TYPE switchboard_mcp_unmatched_responses_total counter\n"

@@ -45,6 +45,7 @@ final class MetricsCollector {
         let text = PrometheusText.render(
             merged, openConnections: server?.openConnections ?? 0, rejected: server?.rejectedRequests ?? [:],
             upstreamLabels: gateway.configuration.metrics.upstreamLabels,
+            shedConnections: server?.shedConnections ?? 0,
             unmatchedUpstreamResponses: StreamableHTTPExchange.unmatchedResponseCount)
         writer.respond(
             HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"], body: Array(text.utf8)))
