@@ -43,9 +43,9 @@ public final class Gateway: Sendable {
             patterns: patterns)
     }
 
-    /// Creates the handler for one loop and remembers it, so `/metrics` can reach every loop.
-    func makeHandler(on loop: EventLoop) -> GatewayHandler {
-        let handler = GatewayHandler(gateway: self, loop: loop)
+    /// Creates the handler of `routes` for one loop and remembers it, so `/metrics` can reach every loop.
+    func makeHandler(on loop: EventLoop, routes: RouteTable) -> GatewayHandler {
+        let handler = GatewayHandler(gateway: self, loop: loop, routes: routes)
         handlers.withLock { $0.append(UncheckedSendable(handler)) }
         return handler
     }

@@ -23,7 +23,7 @@ enum Serve {
             fatal("start-up: \(error)")
         }
         let server = HTTPServer(group: group, configuration: configuration.serverConfiguration) { loop in
-            gateway.makeHandler(on: loop)
+            gateway.makeHandler(on: loop, routes: .api(gateway))
         }
         gateway.server.withLock { $0 = server }
         group.start()

@@ -3,7 +3,7 @@ import Reactor
 
 /// One accepted client connection: reads requests, hands each complete one to the handler, writes the response,
 /// and keeps the connection alive for the next. Requests on one connection are answered strictly in order.
-final class HTTPServerConnection: EventHandler {
+final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
     enum Phase {
         case awaitingRequest
         case readingBody(HTTPRequestHead, [UInt8])
@@ -148,6 +148,8 @@ final class HTTPServerConnection: EventHandler {
         bytes.append(contentsOf: body)
         send(bytes)
     }
+
+    var bufferedBytes: Int { output.count }
 
     func send(_ bytes: [UInt8]) {
         guard !isClosed(phase) else { return }
