@@ -179,7 +179,7 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
     private func rejectAndClose(status: Int, reason: String) {
         closeAfterResponse = true
         phase = .awaitingRequest
-        let response = HTTPResponse.error(status, HTTPResponse.code(for: status), reason)
+        let response = APIError(status, HTTPResponse.code(for: status), reason).response
         var headers = response.headers
         headers.set("Content-Length", String(response.body.count))
         owner.rejected(status: status)
