@@ -9,26 +9,30 @@ extension ConnectService {
         try withTools(call) { tools, _, _ in call.respond(200, .object([JSONMember("tools", .array(tools))])) }
     }
 
+    /// `GET …/.tools/{toolPath}`: the tool, or the tools of that category; only those the caller could call.
     public func tool(_ call: ConnectRequest) throws(APIError) {
-        let path = call.parameters["toolPath"] ?? ""
-        let dotted = path.split(separator: "/").joined(separator: ".")
-        // A call is checked against the token as a tools/call (403 when refused); listings show only callable tools.
-        try withTools(call, onlyCallable: call.request.method != "POST") { [self] tools, upstream, connection in
-            let tool = tools.first { $0["name"]?.stringValue == dotted || $0["name"]?.stringValue == path }
-            if call.request.method == "POST" {
-                guard let tool, let name = tool["name"]?.stringValue else {
-                    return call.fail(.notFound("no tool \(dotted) on connection \(call.connectionID)"))
-                }
-                return call.continuing { () throws(APIError) in
-                    try invoke(name, tool: tool, on: connection, upstream: upstream, call)
-                }
-            }
-            if let tool { return call.respond(200, tool) }
-            let category = tools.filter { $0["name"]?.stringValue?.hasPrefix(dotted + ".") == true }
+        let path = ToolPath(call)
+        try withTools(call) { tools, _, _ in
+            if let tool = path.tool(in: tools) { return call.respond(200, tool) }
+            let category = tools.filter { $0["name"]?.stringValue?.hasPrefix(path.dotted + ".") == true }
             guard !category.isEmpty else {
-                return call.fail(.notFound("no tool or category \(dotted) on connection \(call.connectionID)"))
+                return call.fail(.notFound("no tool or category \(path.dotted) on connection \(call.connectionID)"))
             }
             call.respond(200, .object([JSONMember("tools", .array(category))]))
+        }
+    }
+
+    /// `POST …/.tools/{toolPath}`: calls the tool with the body as its arguments. The call is checked against the
+    /// token as a `tools/call` (403 when refused), so the lookup sees every tool.
+    public func callTool(_ call: ConnectRequest) throws(APIError) {
+        let path = ToolPath(call)
+        try withTools(call, onlyCallable: false) { [self] tools, upstream, connection in
+            guard let tool = path.tool(in: tools), let name = tool["name"]?.stringValue else {
+                return call.fail(.notFound("no tool \(path.dotted) on connection \(call.connectionID)"))
+            }
+            call.continuing { () throws(APIError) in
+                try invoke(name, tool: tool, on: connection, upstream: upstream, call)
+            }
         }
     }
 
@@ -86,6 +90,21 @@ extension ConnectService {
                 body(onlyCallable ? callable(tools, call, metadata: connection.metadata) : tools, upstream, connection)
             case .failure(let failure): fail(failure, connection, call)
             }
+        }
+    }
+
+    /// The `{toolPath}` of a request: `repo/search` names the tool `repo.search` (or a tool named `repo/search`).
+    private struct ToolPath {
+        let path: String
+        let dotted: String
+
+        init(_ call: ConnectRequest) {
+            path = call.parameters["toolPath"] ?? ""
+            dotted = path.split(separator: "/").joined(separator: ".")
+        }
+
+        func tool(in tools: [JSONValue]) -> JSONValue? {
+            tools.first { $0["name"]?.stringValue == dotted || $0["name"]?.stringValue == path }
         }
     }
 

@@ -43,10 +43,17 @@ struct RouteTable: Sendable {
     }
 }
 
-/// Routes that share a path prefix, added one line each.
+/// Routes that share a path prefix, added one line each, in matching order.
 struct RouteGroup {
     let prefix: String
     fileprivate(set) var routes: [Route] = []
+
+    /// Routes under this group's prefix followed by `prefix`, matched where the group stands.
+    mutating func group(_ prefix: String, _ build: (inout RouteGroup) -> Void) {
+        var group = RouteGroup(prefix: self.prefix + prefix)
+        build(&group)
+        routes += group.routes
+    }
 
     mutating func add(_ method: String, _ pattern: String, _ endpoint: Endpoint) {
         routes.append(Route(method: method, pattern: prefix + pattern, endpoint: endpoint))

@@ -27,18 +27,22 @@ extension RouteTable {
     }
 
     private static func addConnectRoutes(to group: inout RouteGroup, _ service: ConnectService) {
-        group.get("/{namespace}", .connect(.connections, .read, service.listConnections))
-        group.post("/{namespace}", .connect(.connections, .write, service.createConnection))
-        group.get("/{namespace}/.tools", .connect(.connections, .read, service.namespaceTools))
-        group.post("/{namespace}/mcp", .connect(.connections, .execute, service.toolbox))
-        group.get("/{namespace}/{connectionId}", .connect(.connections, .read, service.getConnection))
-        group.put("/{namespace}/{connectionId}", .connect(.connections, .write, service.putConnection))
-        group.delete("/{namespace}/{connectionId}", .connect(.connections, .write, service.deleteConnection))
-        // POST only: a GET or DELETE gets the router's 405 with `Allow: POST`, the stateless endpoint's answer.
-        group.post("/{namespace}/{connectionId}/mcp", .connect(.connections, .execute, service.mcp))
-        group.get("/{namespace}/{connectionId}/.tools", .connect(.connections, .read, service.connectionTools))
-        group.get("/{namespace}/{connectionId}/.tools/{toolPath...}", .connect(.connections, .read, service.tool))
-        group.post("/{namespace}/{connectionId}/.tools/{toolPath...}", .connect(.connections, .execute, service.tool))
+        group.group("/{namespace}") { namespace in
+            namespace.get("", .connect(.connections, .read, service.listConnections))
+            namespace.post("", .connect(.connections, .write, service.createConnection))
+            namespace.get("/.tools", .connect(.connections, .read, service.namespaceTools))
+            namespace.post("/mcp", .connect(.connections, .execute, service.toolbox))
+            namespace.group("/{connectionId}") { connection in
+                connection.get("", .connect(.connections, .read, service.getConnection))
+                connection.put("", .connect(.connections, .write, service.putConnection))
+                connection.delete("", .connect(.connections, .write, service.deleteConnection))
+                // POST only: GET or DELETE gets the router's 405 with `Allow: POST`, the stateless endpoint's answer.
+                connection.post("/mcp", .connect(.connections, .execute, service.mcp))
+                connection.get("/.tools", .connect(.connections, .read, service.connectionTools))
+                connection.get("/.tools/{toolPath...}", .connect(.connections, .read, service.tool))
+                connection.post("/.tools/{toolPath...}", .connect(.connections, .execute, service.callTool))
+            }
+        }
     }
 
     private static func health(_ exchange: Exchange) {

@@ -154,3 +154,30 @@ struct PipelineTests {
         }
     }
 }
+
+struct RouteTableTests {
+    @Test func theConnectListenerServesTheConnectRoutesWithoutThePrefix() throws {
+        let gateway = try PipelineTests().gateway
+        let main = RouteTable.api(gateway).router
+        let root = RouteTable.connect(gateway).router
+        for (method, path) in [
+            ("GET", "/acme"), ("POST", "/acme"), ("GET", "/acme/.tools"), ("POST", "/acme/mcp"), ("GET", "/acme/c"),
+            ("PUT", "/acme/c"), ("DELETE", "/acme/c"), ("POST", "/acme/c/mcp"), ("GET", "/acme/c/.tools"),
+            ("GET", "/acme/c/.tools/repo/search"), ("POST", "/acme/c/.tools/repo/search"),
+        ] {
+            guard case .found(let viaMain, let mainParameters) = main.match(method: method, path: "/connect" + path),
+                case .found(let viaRoot, let rootParameters) = root.match(method: method, path: path)
+            else {
+                Issue.record("\(method) \(path) is not routed on both listeners")
+                continue
+            }
+            #expect(viaMain.label == "/connect" + viaRoot.label)
+            #expect(mainParameters == rootParameters)
+        }
+        guard case .found(let tool, _) = main.match(method: "POST", path: "/connect/a/c/.tools/x/y") else {
+            Issue.record("the tool route is missing")
+            return
+        }
+        #expect(tool.label == "/connect/{namespace}/{connectionId}/.tools/{toolPath}")
+    }
+}

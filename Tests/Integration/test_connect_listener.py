@@ -8,7 +8,6 @@ import pytest
 from gateway import ADMIN_KEY, Gateway
 from spec import schema
 from test_startup import own_key_file, run_to_exit
-from upstream import Upstream
 
 RPC_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
 
@@ -20,29 +19,22 @@ def two_listeners():
     instance.stop()
 
 
-@pytest.fixture(scope="module")
-def json_upstream_here():
-    instance = Upstream(json_response=True).start()
-    yield instance
-    instance.stop()
-
-
 @pytest.fixture(params=["main /connect", "connect.listen root"])
 def base(request, two_listeners):
     return two_listeners.url + "/connect" if request.param == "main /connect" else two_listeners.connect_url
 
 
-def test_connect_routes_answer_alike_on_both_bases(two_listeners, json_upstream_here, namespace, base):
+def test_connect_routes_answer_alike_on_both_bases(two_listeners, json_upstream, namespace, base):
     def call(method, path, body=None, headers=None, key=ADMIN_KEY):
         return two_listeners.request(method, path, body, headers=headers, key=key, base=base)
 
     status, headers, body = call("GET", f"/{namespace}", key=None)
     assert status == 401 and body["error"] == "unauthorized" and headers["WWW-Authenticate"] == "Bearer"
 
-    status, _, created = call("POST", f"/{namespace}", {"mcpUrl": json_upstream_here.url, "name": "first"})
+    status, _, created = call("POST", f"/{namespace}", {"mcpUrl": json_upstream.url, "name": "first"})
     assert status == 201, created
     jsonschema.validate(created, schema("Connection"))
-    status, _, put = call("PUT", f"/{namespace}/c", {"mcpUrl": json_upstream_here.url})
+    status, _, put = call("PUT", f"/{namespace}/c", {"mcpUrl": json_upstream.url})
     assert status == 201, put
     status, _, updated = call("PUT", f"/{namespace}/c", {"name": "renamed"})
     assert status == 200 and updated["name"] == "renamed"
