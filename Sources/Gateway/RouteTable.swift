@@ -7,8 +7,11 @@ struct Exchange {
     let request: HTTPRequest
     let parameters: [String: String]
     let writer: HTTPResponseWriter
-    /// The loop's upstream client; its loop is the request's.
+    /// The loop's upstream client.
     let client: HTTPClient
+
+    /// The loop the request arrived on, which answers it.
+    var loop: EventLoop { client.loop }
 }
 
 /// What a route needs before its handler runs, and the handler.

@@ -69,6 +69,6 @@ extension Endpoint {
 extension Gateway {
     /// `GET /metrics`: a snapshot of every loop.
     @Sendable func metrics(_ exchange: Exchange) {
-        MetricsCollector(gateway: self, requester: exchange.client.loop, writer: exchange.writer).collect()
+        MetricsCollector(gateway: self, requester: exchange.loop, writer: exchange.writer).collect()
     }
 }

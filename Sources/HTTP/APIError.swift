@@ -3,6 +3,7 @@ import JSON
 /// An answer that is not a success: thrown by handlers, rendered once by `response` into the API's
 /// `{"error": code, "message": text}` body (or the JSON-RPC body of a 424).
 public struct APIError: Error, Sendable {
+    /// The HTTP status.
     public let status: Int
     /// The body's `error` member.
     public let code: String
@@ -12,6 +13,7 @@ public struct APIError: Error, Sendable {
     /// A body other than `{"error","message"}`: the JSON-RPC error a 424 carries.
     public var body: JSONValue?
 
+    /// An error of any status; the named constructors below are the API's usual ones.
     public init(_ status: Int, _ code: String, _ message: String) {
         self.status = status
         self.code = code

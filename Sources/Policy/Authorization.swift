@@ -3,11 +3,13 @@ import JSON
 /// A principal's access for one request: the route's resource and operation in the path's namespace. Every policy
 /// decision about the request, whole or per target, is `allows`.
 public struct Authorization: Sendable {
+    /// Who asks.
     public let principal: Principal
     /// The request as the route describes it; each decision adds its target.
     public let request: AccessRequest
     let patterns: PatternCache
 
+    /// `patterns` compiles the grant's `rpcReqMatch` patterns (once each).
     public init(principal: Principal, request: AccessRequest, patterns: PatternCache) {
         self.principal = principal
         self.request = request

@@ -1,6 +1,8 @@
 /// Who a request is: an API key (root for its namespaces), or a service token descending from one.
 public enum Principal: Sendable {
+    /// An API key, by its id.
     case apiKey(id: String)
+    /// A verified, unexpired, unrevoked service token.
     case token(TokenClaims)
 
     /// The API key whose namespaces this principal acts in.
