@@ -34,13 +34,9 @@ public final class ConnectService: Sendable {
     let inFlight = InFlightCalls()
     let vault: HeaderVault
     let settings: ConnectSettings
-    let patterns: PatternCache
 
     /// `box` seals stored connection headers.
-    public init(database: Database, box: SecretBox, settings: ConnectSettings, patterns: PatternCache)
-        throws(StoreError)
-    {
-        self.patterns = patterns
+    public init(database: Database, box: SecretBox, settings: ConnectSettings) throws(StoreError) {
         vault = HeaderVault(box: box)
         directory = try ConnectionDirectory(database: database)
         self.settings = settings

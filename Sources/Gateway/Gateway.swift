@@ -39,8 +39,7 @@ public final class Gateway: Sendable {
             settings: ConnectSettings(
                 publicBaseURL: configuration.effectivePublicBaseURL, allowedOrigins: configuration.mcp.allowedOrigins,
                 maxUpstreamMessageBytes: configuration.mcp.maxUpstreamMessageBytes,
-                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds),
-            patterns: patterns)
+                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds))
     }
 
     /// Creates the handler of `routes` for one loop and remembers it, so `/metrics` can reach every loop.
