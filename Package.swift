@@ -35,7 +35,9 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "JSON", "Reactor"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Cryptography", "JSON"]),
         .testTarget(name: "ConnectTests", dependencies: ["Connect", "Cryptography", "HTTP", "JSON"]),

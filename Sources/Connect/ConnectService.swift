@@ -34,13 +34,9 @@ public final class ConnectService: Sendable {
     let inFlight = InFlightCalls()
     let vault: HeaderVault
     let settings: ConnectSettings
-    let patterns: PatternCache
 
     /// `box` seals stored connection headers.
-    public init(database: Database, box: SecretBox, settings: ConnectSettings, patterns: PatternCache)
-        throws(StoreError)
-    {
-        self.patterns = patterns
+    public init(database: Database, box: SecretBox, settings: ConnectSettings) throws(StoreError) {
         vault = HeaderVault(box: box)
         directory = try ConnectionDirectory(database: database)
         self.settings = settings
@@ -58,30 +54,25 @@ public final class ConnectService: Sendable {
 public struct ConnectRequest {
     public let request: HTTPRequest
     public let parameters: [String: String]
-    /// The API key whose namespaces the caller acts in (its own, or the root of its service token).
-    public let principal: String
-    /// What the caller's credential allows; empty for an API key.
-    public let grant: Grant
-    /// What the route does: read, write or execute.
-    public let operation: Policy.Operation
+    /// The caller and what the route asks of the policy.
+    public let authorization: Authorization
     public let client: HTTPClient
     public let writer: HTTPResponseWriter
 
     public init(
-        request: HTTPRequest, parameters: [String: String], principal: String, grant: Grant,
-        operation: Policy.Operation,
-        client: HTTPClient, writer: HTTPResponseWriter
+        request: HTTPRequest, parameters: [String: String], authorization: Authorization, client: HTTPClient,
+        writer: HTTPResponseWriter
     ) {
         self.request = request
         self.parameters = parameters
-        self.principal = principal
-        self.grant = grant
-        self.operation = operation
+        self.authorization = authorization
         self.client = client
         self.writer = writer
     }
 
     var namespace: String { parameters["namespace"] ?? "" }
+    /// The API key whose namespaces the caller acts in (its own, or the root of its service token).
+    var principal: String { authorization.principal.ownerKeyID }
     /// The caller's credential as sent, which tells one caller's in-flight calls from another's.
     var credential: String { request.headers["Authorization"] ?? "" }
     var connectionID: String { parameters["connectionId"] ?? "" }
@@ -97,45 +88,39 @@ public struct ConnectRequest {
         writer.respond(.json(status, value))
     }
 
-    func fail(_ status: Int, _ code: String, _ message: String) {
-        writer.respond(.error(status, code, message))
+    /// Answers with `error` after the handler has returned (a store write or an upstream call finished).
+    func fail(_ error: APIError) {
+        writer.respond(error.response)
+    }
+
+    /// Runs `step` after the handler has returned, answering with what it throws.
+    func continuing(_ step: () throws(APIError) -> Void) {
+        do throws(APIError) { try step() } catch { fail(error) }
     }
 }
 
 /// Every `/connect` handler asks here before acting: the caller's grant against the namespace, the operation,
 /// the target connection's metadata and the JSON-RPC message, if any.
 extension ConnectService {
-    /// `rpc` is evaluated only when the grant has blocks to check: an API key's request is never parsed for it.
     func permits(
         _ call: ConnectRequest, metadata: JSONValue?, rpc: @autoclosure () -> JSONValue? = nil, anyTarget: Bool = false
     ) -> Bool {
-        guard !call.grant.blocks.isEmpty else { return true }
-        var request = AccessRequest(
-            namespace: call.namespace, resource: .connections, operation: call.operation, metadata: metadata, rpc: rpc()
-        )
-        request.anyTarget = anyTarget
-        return call.grant.allows(request, patterns: patterns)
+        call.authorization.allows(metadata: metadata, rpc: rpc(), anyTarget: anyTarget)
     }
 
-    /// `permits`, answering 403 itself when it refuses.
-    func authorize(_ call: ConnectRequest, metadata: JSONValue?, anyTarget: Bool = false) -> Bool {
+    /// `permits`, throwing 403 when it refuses.
+    func authorize(_ call: ConnectRequest, metadata: JSONValue?, anyTarget: Bool = false) throws(APIError) {
         guard permits(call, metadata: metadata, anyTarget: anyTarget) else {
-            call.fail(
-                403, "forbidden",
-                "this token does not allow \(call.operation.rawValue) on \(call.namespace)/\(call.connectionID.isEmpty ? "*" : call.connectionID)"
+            let target = call.connectionID.isEmpty ? "*" : call.connectionID
+            throw .forbidden(
+                "this token does not allow \(call.authorization.request.operation.rawValue) on \(call.namespace)/\(target)"
             )
-            return false
         }
-        return true
     }
 
     /// The tools the caller could call.
     func callable(_ tools: [JSONValue], _ call: ConnectRequest, metadata: JSONValue?) -> [JSONValue] {
-        guard !call.grant.blocks.isEmpty else { return tools }
-        return tools.filter { tool in
-            call.grant.mayCallTool(
-                tool["name"]?.stringValue ?? "", namespace: call.namespace, metadata: metadata, patterns: patterns)
-        }
+        tools.filter { tool in call.authorization.mayCall(tool: tool["name"]?.stringValue ?? "", metadata: metadata) }
     }
 
     /// Whether the request's namespace belongs to the caller's API key.
@@ -143,14 +128,29 @@ extension ConnectService {
         directory.owner(of: call.namespace) == call.principal
     }
 
-    /// The connection named by the request if the caller may see it; answers 404 itself otherwise.
-    func visibleConnection(_ call: ConnectRequest) -> Connection? {
-        guard ownsNamespace(call),
-            let connection = directory.connection(call.namespace, call.connectionID)
-        else {
-            call.fail(404, "not_found", "connection \(call.connectionID) not found in namespace \(call.namespace)")
-            return nil
+    /// The request's namespace, when it belongs to the caller; 404 otherwise.
+    func requireNamespace(_ call: ConnectRequest) throws(APIError) {
+        guard ownsNamespace(call) else { throw .unknownNamespace(call.namespace) }
+    }
+
+    /// The connection named by the request if the caller may see it; 404 otherwise.
+    func visibleConnection(_ call: ConnectRequest) throws(APIError) -> Connection {
+        guard ownsNamespace(call), let connection = directory.connection(call.namespace, call.connectionID) else {
+            throw .unknownConnection(call.connectionID, in: call.namespace)
         }
         return connection
     }
+}
+
+extension APIError {
+    /// 404 for a namespace the caller does not hold.
+    static func unknownNamespace(_ namespace: String) -> APIError { .notFound("namespace \(namespace) not found") }
+
+    /// 404 for a connection the caller cannot see.
+    static func unknownConnection(_ id: String, in namespace: String) -> APIError {
+        .notFound("connection \(id) not found in namespace \(namespace)")
+    }
+
+    /// 500 for a store that failed.
+    static func store(_ error: StoreError) -> APIError { .internal("the store failed: \(error.description)") }
 }

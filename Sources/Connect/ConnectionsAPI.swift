@@ -5,19 +5,19 @@ import Reactor
 
 /// `GET|POST /connect/{namespace}` and `GET|PUT|DELETE /connect/{namespace}/{connectionId}`.
 extension ConnectService {
-    public func listConnections(_ call: ConnectRequest) {
+    public func listConnections(_ call: ConnectRequest) throws(APIError) {
         let query = QueryString(call.request.head.query)
         var limit = 100
         if let text = query["limit"] {
             guard let value = Int(text), (1...100).contains(value) else {
-                return call.fail(400, "bad_request", "limit: expected an integer from 1 to 100")
+                throw .badRequest("limit: expected an integer from 1 to 100")
             }
             limit = value
         }
         var after: Int64 = 0
         if let cursor = query["cursor"] {
             guard let seq = Cursor.decode(cursor) else {
-                return call.fail(400, "bad_request", "cursor: not a cursor this API issued")
+                throw .badRequest("cursor: not a cursor this API issued")
             }
             after = seq
         }
@@ -26,10 +26,10 @@ extension ConnectService {
             if key.hasPrefix("metadata.") && key.count > 9 {
                 metadataFilters.append((String(key.dropFirst(9)), value))
             } else if !["limit", "cursor", "name", "mcpUrl"].contains(key) {
-                return call.fail(400, "bad_request", "\(key): unknown query parameter")
+                throw .badRequest("\(key): unknown query parameter")
             }
         }
-        guard authorize(call, metadata: nil, anyTarget: true) else { return }
+        try authorize(call, metadata: nil, anyTarget: true)
         let owned =
             ownsNamespace(call) ? directory.connections(in: call.namespace) : []
         let visible = owned.filter { permits(call, metadata: $0.metadata) }
@@ -47,45 +47,38 @@ extension ConnectService {
             ]))
     }
 
-    public func getConnection(_ call: ConnectRequest) {
-        guard let connection = visibleConnection(call), authorize(call, metadata: connection.metadata) else { return }
+    public func getConnection(_ call: ConnectRequest) throws(APIError) {
+        let connection = try visibleConnection(call)
+        try authorize(call, metadata: connection.metadata)
         call.respond(200, json(connection))
     }
 
-    public func createConnection(_ call: ConnectRequest) {
-        guard let input = writeInput(call) else { return }
-        guard authorize(call, metadata: input.metadata ?? .object([])) else { return }
-        let id = ConnectionID.generate()
-        guard let connection = newConnection(call, id: id, input) else { return }
-        store(connection, call, status: 201)
+    public func createConnection(_ call: ConnectRequest) throws(APIError) {
+        let input = try writeInput(call)
+        try authorize(call, metadata: input.metadata ?? .object([]))
+        store(try newConnection(call, id: ConnectionID.generate(), input), call, status: 201)
     }
 
-    public func putConnection(_ call: ConnectRequest) {
+    public func putConnection(_ call: ConnectRequest) throws(APIError) {
         guard ConnectionID.isValid(call.connectionID) else {
-            return call.fail(
-                400, "validation_error",
-                "connectionId: 1 to 128 letters, digits, '-', '_' or '.', not starting with '.'")
+            throw .validation("connectionId: 1 to 128 letters, digits, '-', '_' or '.', not starting with '.'")
         }
-        guard let input = writeInput(call) else { return }
+        let input = try writeInput(call)
         if let owner = directory.owner(of: call.namespace), owner != call.principal {
-            return call.fail(404, "not_found", "namespace \(call.namespace) not found")
+            throw .unknownNamespace(call.namespace)
         }
         guard var existing = directory.connection(call.namespace, call.connectionID) else {
-            guard authorize(call, metadata: input.metadata ?? .object([])) else { return }
-            guard let connection = newConnection(call, id: call.connectionID, input) else { return }
-            return store(connection, call, status: 201)
+            try authorize(call, metadata: input.metadata ?? .object([]))
+            return store(try newConnection(call, id: call.connectionID, input), call, status: 201)
         }
         // Both the connection as it is and as it would become must be within the caller's reach.
-        guard authorize(call, metadata: existing.metadata),
-            authorize(call, metadata: input.metadata ?? existing.metadata)
-        else { return }
+        try authorize(call, metadata: existing.metadata)
+        try authorize(call, metadata: input.metadata ?? existing.metadata)
         if let url = input.mcpURL, url != existing.mcpURL {
-            return call.fail(
-                409, "conflict", "connection \(existing.id) already points at a different mcpUrl; delete it first")
+            throw .conflict("connection \(existing.id) already points at a different mcpUrl; delete it first")
         }
         if let transport = input.transport, transport != existing.transport {
-            return call.fail(
-                409, "conflict", "connection \(existing.id) already uses transport \(existing.transport.rawValue)")
+            throw .conflict("connection \(existing.id) already uses transport \(existing.transport.rawValue)")
         }
         if let name = input.name { existing.name = name }
         if let metadata = input.metadata { existing.metadata = metadata }
@@ -96,41 +89,35 @@ extension ConnectService {
         store(existing, call, status: 200)
     }
 
-    public func deleteConnection(_ call: ConnectRequest) {
-        guard let connection = visibleConnection(call), authorize(call, metadata: connection.metadata) else { return }
+    public func deleteConnection(_ call: ConnectRequest) throws(APIError) {
+        let connection = try visibleConnection(call)
+        try authorize(call, metadata: connection.metadata)
         directory.delete(call.namespace, call.connectionID, on: call.loop) { [self] result in
             switch result {
             case .success(true):
                 endUpstream(call.namespace, call.connectionID, client: call.client)
                 call.respond(200, .object([JSONMember("success", true)]))
-            case .success(false):
-                call.fail(404, "not_found", "connection \(call.connectionID) not found in namespace \(call.namespace)")
-            case .failure(let error):
-                call.fail(500, "internal_error", "the store failed: \(error.description)")
+            case .success(false): call.fail(.unknownConnection(call.connectionID, in: call.namespace))
+            case .failure(let error): call.fail(.store(error))
             }
         }
     }
 
-    /// The body of a create or update in a namespace that can exist; answers 404 or 400 itself otherwise.
-    private func writeInput(_ call: ConnectRequest) -> ConnectionInput? {
-        guard ConnectionID.isValid(call.namespace) else {
-            call.fail(404, "not_found", "namespace \(call.namespace) not found")
-            return nil
-        }
+    /// The body of a create or update in a namespace that can exist: 404 or 400 otherwise.
+    private func writeInput(_ call: ConnectRequest) throws(APIError) -> ConnectionInput {
+        guard ConnectionID.isValid(call.namespace) else { throw .unknownNamespace(call.namespace) }
         do {
             return try ConnectionInput(body: call.request.body, required: call.request.method == "PUT")
         } catch {
-            call.fail(400, "validation_error", error.message)
-            return nil
+            throw .validation(error.message)
         }
     }
 
-    private func newConnection(_ call: ConnectRequest, id: String, _ input: ConnectionInput) -> Connection? {
+    private func newConnection(_ call: ConnectRequest, id: String, _ input: ConnectionInput) throws(APIError)
+        -> Connection
+    {
         let transport = input.transport ?? .http
-        if transport == .http && input.mcpURL == nil {
-            call.fail(400, "validation_error", "mcpUrl: required for http connections")
-            return nil
-        }
+        if transport == .http && input.mcpURL == nil { throw .validation("mcpUrl: required for http connections") }
         let sealed = input.headers.map { vault.seal($0, namespace: call.namespace, connection: id) }
         return Connection(
             seq: 0, namespace: call.namespace, id: id, name: input.name ?? id, transport: transport,
@@ -142,12 +129,11 @@ extension ConnectService {
         directory.save(connection, ownerKeyID: call.principal, on: call.loop) { [self] result in
             switch result {
             case .success(let saved?): call.respond(status, json(saved))
-            case .success(nil): call.fail(404, "not_found", "namespace \(call.namespace) not found")
-            case .failure(let error): call.fail(500, "internal_error", "the store failed: \(error.description)")
+            case .success(nil): call.fail(.unknownNamespace(call.namespace))
+            case .failure(let error): call.fail(.store(error))
             }
         }
     }
-
 }
 
 /// Opaque page cursors: the creation sequence of the last row served, so pages stay stable when rows are

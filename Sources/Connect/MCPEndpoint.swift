@@ -4,22 +4,21 @@ import MCP
 
 /// `POST /connect/{namespace}/{connectionId}/mcp`: the stateless Streamable HTTP endpoint of one connection.
 extension ConnectService {
-    public func mcp(_ call: ConnectRequest) {
+    public func mcp(_ call: ConnectRequest) throws(APIError) {
         let message: RPCMessage
         let revision: ProtocolRevision
         switch intake(call) {
         case .reject(let response): return call.writer.respond(response)
         case .notification(let note):
-            guard let connection = visibleConnection(call), authorize(call, metadata: connection.metadata) else {
-                return
-            }
+            let connection = try visibleConnection(call)
+            try authorize(call, metadata: connection.metadata)
             cancelIfAsked(note, call, target: connection.sessionKey)
             return call.writer.respond(HTTPResponse(status: 202))
         case .request(let request, let served):
             message = request
             revision = served
         }
-        guard let connection = visibleConnection(call) else { return }
+        let connection = try visibleConnection(call)
         let id = message.id ?? .null
         let method = message.method ?? ""
         guard permits(call, metadata: connection.metadata, rpc: message.value) else {

@@ -20,8 +20,8 @@ extension ConnectService {
         }
     }
 
-    public func namespaceTools(_ call: ConnectRequest) {
-        guard authorize(call, metadata: nil, anyTarget: true) else { return }
+    public func namespaceTools(_ call: ConnectRequest) throws(APIError) {
+        try authorize(call, metadata: nil, anyTarget: true)
         gather(.tools, reachableConnections(call), call) { envelopes in
             call.respond(200, .object([JSONMember("connections", .array(envelopes.map(\.json)))]))
         }

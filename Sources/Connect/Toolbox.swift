@@ -6,24 +6,22 @@ import MCP
 /// and prompts are named `<connectionId>.<name>`, resources get URIs that name their connection
 /// (`ToolboxURI`); each call, get or read is routed to its connection's upstream.
 extension ConnectService {
-    public func toolbox(_ call: ConnectRequest) {
+    public func toolbox(_ call: ConnectRequest) throws(APIError) {
         let message: RPCMessage
         let revision: ProtocolRevision
         switch intake(call) {
         case .reject(let response): return call.writer.respond(response)
         case .notification(let note):
-            guard ownsNamespace(call) else {
-                return call.fail(404, "not_found", "namespace \(call.namespace) not found")
-            }
-            guard authorize(call, metadata: nil, anyTarget: true) else { return }
+            try requireNamespace(call)
+            try authorize(call, metadata: nil, anyTarget: true)
             cancelIfAsked(note, call, target: call.namespace)
             return call.writer.respond(HTTPResponse(status: 202))
         case .request(let request, let served):
             message = request
             revision = served
         }
-        guard ownsNamespace(call) else { return call.fail(404, "not_found", "namespace \(call.namespace) not found") }
-        guard authorize(call, metadata: nil, anyTarget: true) else { return }
+        try requireNamespace(call)
+        try authorize(call, metadata: nil, anyTarget: true)
         let id = message.id ?? .null
         let method = message.method ?? ""
         let answer = { (result: JSONValue) in

@@ -15,6 +15,7 @@ public struct Configuration: Sendable {
     public var upstream = UpstreamSection()
     public var egress = EgressSection()
     public var metrics = MetricsSection()
+    public var connect = ConnectSection()
     public var mcp = MCPSection()
     public var policy = PolicySection()
     /// The gateway's own URL as clients reach it, for `setupUrl`; empty means `http://<listen>`.
@@ -66,6 +67,12 @@ public struct Configuration: Sendable {
         public var listen = ""
         /// Whether upstream pool gauges name each upstream's host and port (which belong to tenants).
         public var upstreamLabels = false
+    }
+
+    public struct ConnectSection: Sendable {
+        /// A second `host:port` serving the connect routes at its root (`/{namespace}/…`, no `/connect`), for
+        /// clients whose connect base URL is a bare host; empty serves them only under `/connect` on `listen`.
+        public var listen = ""
     }
 
     public struct MCPSection: Sendable {

@@ -27,7 +27,7 @@ extension Configuration {
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
         try object.rejectUnknown([
             "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress",
-            "metrics", "mcp", "policy", "publicBaseUrl", "secretKeyFile",
+            "metrics", "connect", "mcp", "policy", "publicBaseUrl", "secretKeyFile",
         ])
         try object.read("publicBaseUrl", into: &publicBaseUrl)
         try object.read("secretKeyFile", into: &secretKeyFile)
@@ -79,6 +79,10 @@ extension Configuration {
             try section.read("listen", into: &metrics.listen)
             try section.read("upstreamLabels", into: &metrics.upstreamLabels)
         }
+        if let section = try object.section("connect") {
+            try section.rejectUnknown(["listen"])
+            try section.read("listen", into: &connect.listen)
+        }
         if let section = try object.section("mcp") {
             try section.rejectUnknown(["allowedOrigins", "maxUpstreamMessageBytes", "toolsListTimeoutSeconds"])
             try section.read("allowedOrigins", into: &mcp.allowedOrigins)
@@ -91,6 +95,22 @@ extension Configuration {
             try section.read("maxPatternLength", into: &policy.maxPatternLength, range: 1...500)
             try section.read("maxPatternProgramSize", into: &policy.maxPatternProgramSize, range: 10...100_000)
             try section.read("credentialRefreshSeconds", into: &policy.credentialRefreshSeconds, range: 0.05...60)
+        }
+    }
+
+    /// An extra address is empty (off) or a numeric IP and port that no other listener uses (port 0 excepted:
+    /// the kernel picks a free one for each).
+    private static func validateSecondListener(_ value: String, field: String, others: [String: String])
+        throws(ConfigurationError)
+    {
+        guard !value.isEmpty else { return }
+        guard let address = SocketAddress(hostPort: value) else {
+            throw ConfigurationError(
+                field: field, problem: "expected empty or a numeric IP and port such as 127.0.0.1:9090")
+        }
+        for (name, other) in others.sorted(by: { $0.key < $1.key })
+        where address.port != 0 && SocketAddress(hostPort: other) == address {
+            throw ConfigurationError(field: field, problem: "must differ from \(name)")
         }
     }
 
@@ -146,15 +166,9 @@ extension Configuration {
         guard SocketAddress(hostPort: listen) != nil else {
             throw ConfigurationError(field: "listen", problem: "expected a numeric IP and port such as 127.0.0.1:8080")
         }
-        if !metrics.listen.isEmpty {
-            guard let address = SocketAddress(hostPort: metrics.listen) else {
-                throw ConfigurationError(
-                    field: "metrics.listen", problem: "expected empty or a numeric IP and port such as 127.0.0.1:9090")
-            }
-            guard address != SocketAddress(hostPort: listen) || address.port == 0 else {
-                throw ConfigurationError(field: "metrics.listen", problem: "must differ from listen")
-            }
-        }
+        try Self.validateSecondListener(metrics.listen, field: "metrics.listen", others: ["listen": listen])
+        try Self.validateSecondListener(
+            connect.listen, field: "connect.listen", others: ["listen": listen, "metrics.listen": metrics.listen])
         guard !database.isEmpty else { throw ConfigurationError(field: "database", problem: "must not be empty") }
         if !publicBaseUrl.isEmpty, UpstreamURL(publicBaseUrl) == nil {
             throw ConfigurationError(field: "publicBaseUrl", problem: "expected an absolute http or https URL")

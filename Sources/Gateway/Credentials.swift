@@ -5,27 +5,6 @@ import Policy
 import Store
 import Synchronization
 
-/// Who a request is: an API key (root for its namespaces), or a service token descending from one.
-enum Principal {
-    case apiKey(id: String)
-    case token(TokenClaims)
-
-    /// The API key whose namespaces this principal acts in.
-    var ownerKeyID: String {
-        switch self {
-        case .apiKey(let id): id
-        case .token(let claims): claims.rootKeyID
-        }
-    }
-
-    var grant: Grant {
-        switch self {
-        case .apiKey: Grant()
-        case .token(let claims): claims.grant
-        }
-    }
-}
-
 /// Resolves bearer credentials to principals. API keys and the revocation list are held in memory and refreshed
 /// from the store every second, so `switchboard keys revoke` and `token revoke` take effect within a second.
 /// Verified tokens are cached (bounded), so the hot path checks a signature once per token, not per request.

@@ -40,13 +40,12 @@ public final class Gateway: Sendable {
             settings: ConnectSettings(
                 publicBaseURL: configuration.effectivePublicBaseURL, allowedOrigins: configuration.mcp.allowedOrigins,
                 maxUpstreamMessageBytes: configuration.mcp.maxUpstreamMessageBytes,
-                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds),
-            patterns: patterns)
+                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds))
     }
 
-    /// Creates the handler for one loop and remembers it, so `/metrics` can reach every loop.
-    func makeHandler(on loop: EventLoop) -> GatewayHandler {
-        let handler = GatewayHandler(gateway: self, loop: loop)
+    /// Creates the handler of `routes` for one loop and remembers it, so `/metrics` can reach every loop.
+    func makeHandler(on loop: EventLoop, routes: RouteTable) -> GatewayHandler {
+        let handler = GatewayHandler(gateway: self, loop: loop, routes: routes)
         handlers.withLock { $0.append(UncheckedSendable(handler)) }
         return handler
     }

@@ -19,7 +19,7 @@ final class MetricsListener: HTTPHandler {
 
     func handle(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
         guard case .found = router.match(method: request.method, path: String(request.head.path)) else {
-            return writer.respond(.error(404, "not_found", "this address serves only GET /metrics"))
+            return writer.respond(APIError.notFound("this address serves only GET /metrics").response)
         }
         MetricsCollector(gateway: gateway, requester: loop, writer: writer).collect()
     }

@@ -6,6 +6,7 @@ import HTTP
 import JSON
 import Reactor
 import Store
+import Synchronization
 
 /// `switchboard serve`: opens the store, makes sure an admin key exists, starts the loops and the server,
 /// and shuts down gracefully on SIGTERM or SIGINT.
@@ -23,28 +24,37 @@ enum Serve {
             fatal("start-up: \(error)")
         }
         let server = HTTPServer(group: group, configuration: configuration.serverConfiguration) { loop in
-            gateway.makeHandler(on: loop)
+            gateway.makeHandler(on: loop, routes: .api(gateway))
         }
         gateway.server.withLock { $0 = server }
         group.start()
-        // The metrics address first: once the API address accepts, everything is up.
-        var metricsField: [JSONMember] = []
+        // The extra addresses first: once the API address accepts, everything is up.
+        var extraFields: [JSONMember] = []
+        var drained = [server]
         if !configuration.metrics.listen.isEmpty {
             let metricsServer = HTTPServer(group: group, configuration: configuration.serverConfiguration) { loop in
                 MetricsListener(gateway: gateway, loop: loop)
             }
             let bound = start(metricsServer, on: configuration.metrics.listen, field: "metrics.listen")
-            metricsField = [JSONMember("metrics", .string("http://\(bound)/metrics"))]
+            extraFields.append(JSONMember("metrics", .string("http://\(bound)/metrics")))
+        }
+        if !configuration.connect.listen.isEmpty {
+            let connectServer = HTTPServer(group: group, configuration: configuration.serverConfiguration) { loop in
+                gateway.makeHandler(on: loop, routes: .connect(gateway))
+            }
+            let bound = start(connectServer, on: configuration.connect.listen, field: "connect.listen")
+            extraFields.append(JSONMember("connect", .string("http://\(bound)")))
+            drained.append(connectServer)
         }
         let fields = [
             JSONMember("address", .string("http://\(start(server, on: configuration.listen, field: "listen"))")),
             JSONMember("loops", .integer(group.loops.count)), JSONMember("database", .string(configuration.database)),
         ]
-        gateway.log.event("listening", fields + metricsField)
+        gateway.log.event("listening", fields + extraFields)
         gateway.credentials.refreshPeriodically(every: configuration.policy.credentialRefreshSeconds) { problem in
             gateway.log.event("credential refresh failed", [JSONMember("error", .string(problem))])
         }
-        handleSignals(server: server, log: gateway.log, grace: configuration.shutdownGraceSeconds)
+        handleSignals(servers: drained, log: gateway.log, grace: configuration.shutdownGraceSeconds)
         dispatchMain()
     }
 
@@ -118,15 +128,21 @@ enum Serve {
         return keys
     }
 
-    private static func handleSignals(server: HTTPServer, log: RequestLog, grace: Double) {
+    /// On SIGTERM or SIGINT, `servers` stop accepting and let their requests finish; the process exits when
+    /// all are drained or at the deadline.
+    private static func handleSignals(servers: [HTTPServer], log: RequestLog, grace: Double) {
         signal(SIGPIPE, SIG_IGN)
         for number in [SIGTERM, SIGINT] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
             source.setEventHandler {
                 log.event("shutting down", [JSONMember("graceSeconds", .number(String(grace)))])
-                server.shutdown {
-                    DispatchQueue.main.async { exitAfterFlush(log, "stopped") }
+                let remaining = Atomic<Int>(servers.count)
+                for server in servers {
+                    server.shutdown {
+                        guard remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
+                        DispatchQueue.main.async { exitAfterFlush(log, "stopped") }
+                    }
                 }
                 DispatchQueue.main.asyncAfter(deadline: .now() + grace) {
                     exitAfterFlush(log, "stopped at the shutdown deadline with requests still in flight")

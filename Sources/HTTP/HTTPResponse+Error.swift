@@ -1,9 +1,9 @@
 import JSON
 
 extension HTTPResponse {
-    /// A JSON error body in the API's `{"error": code, "message": text}` shape.
+    /// An error answer in the API's `{"error": code, "message": text}` shape, rendered by `APIError`.
     public static func error(_ status: Int, _ code: String, _ message: String) -> HTTPResponse {
-        json(status, .object([JSONMember("error", .string(code)), JSONMember("message", .string(message))]))
+        APIError(status, code, message).response
     }
 
     /// A JSON response.

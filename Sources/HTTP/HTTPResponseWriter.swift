@@ -1,5 +1,17 @@
 import Reactor
 
+/// Where a writer's bytes go: the client's connection, or a recorder when a handler is tested in-process.
+public protocol HTTPResponseTransport: AnyObject {
+    /// Sends a status line, `headers` and `body`.
+    func sendResponse(status: Int, headers: HTTPHeaders, body: [UInt8])
+    /// Sends more bytes of a streamed body.
+    func send(_ bytes: [UInt8])
+    /// The response is complete.
+    func responseComplete()
+    /// Bytes accepted but not yet taken by the client.
+    var bufferedBytes: Int { get }
+}
+
 /// Sends the response to one request: whole (`respond`), or streamed (`startStream`, then `write` or
 /// `writeEvent` as data comes, then `finish`). Loop-confined. Calls after the client has gone are ignored.
 public final class HTTPResponseWriter {
@@ -9,7 +21,7 @@ public final class HTTPResponseWriter {
         case finished
     }
 
-    weak var connection: HTTPServerConnection?
+    weak var connection: (any HTTPResponseTransport)?
     let isHeadRequest: Bool
     var state = State.pending
 
@@ -23,7 +35,8 @@ public final class HTTPResponseWriter {
     public var onFinish: ((_ status: Int, _ clientGone: Bool) -> Void)?
     private var clientGoneHooks: [() -> Void] = []
 
-    init(connection: HTTPServerConnection, loop: EventLoop, isHeadRequest: Bool) {
+    /// A writer for one request on `loop`, sending through `connection` (held weakly: the connection owns it).
+    public init(connection: any HTTPResponseTransport, loop: EventLoop, isHeadRequest: Bool = false) {
         self.connection = connection
         self.loop = loop
         self.isHeadRequest = isHeadRequest
@@ -94,7 +107,7 @@ public final class HTTPResponseWriter {
     }
 
     /// Bytes accepted but not yet taken by the client's socket; a producer should pause while this is large.
-    public var bufferedBytes: Int { connection?.output.count ?? 0 }
+    public var bufferedBytes: Int { connection?.bufferedBytes ?? 0 }
 
     /// The client closed the connection before the response was complete.
     func clientWentAway() {

@@ -3,7 +3,7 @@ import Reactor
 
 /// One accepted client connection: reads requests, hands each complete one to the handler, writes the response,
 /// and keeps the connection alive for the next. Requests on one connection are answered strictly in order.
-final class HTTPServerConnection: EventHandler {
+final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
     enum Phase {
         case awaitingRequest
         case readingBody(HTTPRequestHead, [UInt8])
@@ -234,6 +234,8 @@ final class HTTPServerConnection: EventHandler {
         send(bytes)
     }
 
+    var bufferedBytes: Int { output.count }
+
     func send(_ bytes: [UInt8]) {
         guard !isClosed(phase) else { return }
         output.append(bytes)
@@ -269,7 +271,7 @@ final class HTTPServerConnection: EventHandler {
         closeAfterResponse = true
         releaseBody()
         phase = .awaitingRequest
-        let response = HTTPResponse.error(status, HTTPResponse.code(for: status), reason)
+        let response = APIError(status, HTTPResponse.code(for: status), reason).response
         var headers = response.headers
         headers.set("Content-Length", String(response.body.count))
         if retryAfter { headers.set("Retry-After", "1") }

@@ -26,6 +26,7 @@ struct ConfigurationTests {
         let configuration = try Configuration.load(path: path, environment: [:])
         #expect(configuration.listen == "127.0.0.1:8080")
         #expect(configuration.database == "./data/switchboard.db")
+        #expect(configuration.connect.listen.isEmpty)
     }
 
     @Test func fileValuesApply() throws {
@@ -56,6 +57,10 @@ struct ConfigurationTests {
         (#"{"loops": 1.5}"#, "loops"),
         (#"{"logRequests": "yes"}"#, "logRequests"),
         (#"[1]"#, "(top level)"),
+        (#"{"connect": {"listen": "nowhere"}}"#, "connect.listen"),
+        (#"{"connect": {"listen": "127.0.0.1:8080"}}"#, "connect.listen"),
+        (#"{"metrics": {"listen": "127.0.0.1:9"}, "connect": {"listen": "127.0.0.1:9"}}"#, "connect.listen"),
+        (#"{"connect": {"lissten": ""}}"#, "connect.lissten"),
     ])
     func badFieldsAreNamed(json: String, field: String) {
         #expect(failure(json)?.field == field)

@@ -18,11 +18,14 @@ def free_port():
 
 
 class Gateway:
-    def __init__(self, config=None, env=None, admin_key=ADMIN_KEY, directory=None):
+    def __init__(self, config=None, env=None, admin_key=ADMIN_KEY, directory=None, connect_listener=False):
         self.directory = directory or tempfile.mkdtemp(prefix="switchboard-test-")
         self.port = free_port()
         self.config_path = os.path.join(self.directory, "switchboard.json")
         settings = {"loops": 2, "database": os.path.join(self.directory, "switchboard.db")}
+        if connect_listener:  # connect.listen: the connect routes at the root of a second port
+            self.connect_port = next(port for port in iter(free_port, None) if port != self.port)
+            settings["connect"] = {"listen": f"127.0.0.1:{self.connect_port}"}
         settings.update(config or {})
         with open(self.config_path, "w") as f:
             json.dump(settings, f)
@@ -68,13 +71,17 @@ class Gateway:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def request(self, method, path, body=None, headers=None, key=None):
-        """(status, headers, parsed-or-raw body) through urllib, one connection per call."""
+    @property
+    def connect_url(self):
+        return f"http://127.0.0.1:{self.connect_port}"
+
+    def request(self, method, path, body=None, headers=None, key=None, base=None):
+        """(status, headers, parsed-or-raw body) through urllib, one connection per call; `base` replaces `url`."""
         all_headers = dict(headers or {})
         if key:
             all_headers["Authorization"] = f"Bearer {key}"
         data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=all_headers)
+        req = urllib.request.Request((base or self.url) + path, data=data, method=method, headers=all_headers)
         try:
             with urllib.request.urlopen(req, timeout=10) as response:
                 return response.status, response.headers, decode(response.read())
