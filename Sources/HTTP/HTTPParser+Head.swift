@@ -1,73 +1,76 @@
 extension HTTPParser {
-    /// Parses a complete head once its blank line has arrived, then chooses how the body is framed.
+    /// Parses a complete head once its blank line has arrived, then chooses how the body is framed. Interim (1xx)
+    /// responses are skipped in a loop; with the final head they share the `maxHeaderBytes` bound.
     mutating func parseHead() throws(HTTPParseError) -> Event? {
-        // Tolerate empty lines before a message (RFC 9112 §2.2).
-        while bufferedCount >= 2, buffer[start] == 0x0D, buffer[start + 1] == 0x0A {
-            start += 2
-            headScan = (0, 0)
-        }
-        guard let end = try headEnd() else { return nil }
-        var lines: [ArraySlice<UInt8>] = []
-        var lineStart = start
-        var index = start
-        while index <= end {
-            if buffer[index] == 0x0D {
-                lines.append(buffer[lineStart..<index])
-                index += 2
-                lineStart = index
-            } else {
-                index += 1
+        while true {
+            // Tolerate empty lines before a message (RFC 9112 §2.2).
+            while bufferedCount >= 2, buffer[start] == 0x0D, buffer[start + 1] == 0x0A {
+                start += 2
+                headScan = (0, 0)
             }
-        }
-        start = end + 4  // past the last line's CRLF and the blank line
-        bodyBytes = 0
-        var headers = HTTPHeaders()
-        for line in lines.dropFirst() {
-            let (name, value) = try Self.headerField(line)
-            headers.add(name, value)
-        }
-        switch mode {
-        case .request:
-            let (method, target, version) = try Self.requestLine(lines[0])
-            let head = HTTPRequestHead(method: method, target: target, version: version, headers: headers)
-            try frameRequest(head)
-            return .requestHead(head)
-        case .response:
-            let (status, version) = try Self.statusLine(lines[0])
-            if (100..<200).contains(status) && status != 101 {
-                return try parseHead()  // interim response: the final one follows
+            guard let end = try headEnd() else { return nil }
+            let headStart = start
+            // `headEnd` has checked that every CR in the head is followed by LF and every LF preceded by CR.
+            let lines = buffer[start..<end - 1].split(separator: 0x0A, omittingEmptySubsequences: false).map {
+                $0.dropLast()
             }
-            let head = HTTPResponseHead(status: status, version: version, headers: headers)
-            try frameResponse(head)
-            return .responseHead(head)
+            start = end + 2  // past the blank line
+            bodyBytes = 0
+            var headers = HTTPHeaders()
+            for line in lines.dropFirst() {
+                let (name, value) = try Self.headerField(line)
+                headers.add(name, value)
+            }
+            switch mode {
+            case .request:
+                let (method, target, version) = try Self.requestLine(lines[0])
+                let head = HTTPRequestHead(method: method, target: target, version: version, headers: headers)
+                try Self.requireValidHost(head)
+                try frameRequest(head)
+                return .requestHead(head)
+            case .response:
+                let (status, version) = try Self.statusLine(lines[0])
+                if (100..<200).contains(status) && status != 101 {
+                    interimHeadBytes += end + 2 - headStart
+                    continue  // an interim response: the final one follows
+                }
+                interimHeadBytes = 0
+                let head = HTTPResponseHead(status: status, version: version, headers: headers)
+                try frameResponse(head)
+                return .responseHead(head)
+            }
         }
     }
 
-    /// The offset of the CRLF that ends the head's last line (the blank line follows it), or `nil` if not arrived.
-    /// Enforces the line and head limits while scanning, so an endless head is refused early. The scan resumes
-    /// where it stopped, so a head that trickles in byte by byte costs linear time.
+    /// The offset just past the CRLF that ends the head's last line (the blank line's CRLF follows), or `nil` if
+    /// the head has not arrived. Enforces the line and head limits while scanning, so an endless head is refused
+    /// early. The scan resumes where it stopped, so a head that trickles in byte by byte costs linear time.
     private mutating func headEnd() throws(HTTPParseError) -> Int? {
         var lineStart = start + headScan.lineStart
         var index = start + headScan.index
         defer { headScan = (index - start, lineStart - start) }
         while index < buffer.count {
-            let byte = buffer[index]
-            if byte == 0x0A {
+            switch buffer[index] {
+            case 0x0A:
                 guard index > start, buffer[index - 1] == 0x0D else { throw .bad("bare LF line ending") }
                 if index - 1 == lineStart {
-                    let end = lineStart - 2
+                    let end = lineStart
                     (index, lineStart) = (start, start)  // the next head scans from its own start
                     return end
                 }
                 lineStart = index + 1
-            } else if byte == 0x0D, index + 1 < buffer.count, buffer[index + 1] != 0x0A {
-                throw .bad("bare CR in the message head")
+            case 0x0D:
+                // A CR that ends what has arrived is judged when its next byte comes, so the scan stops before it.
+                guard index + 1 < buffer.count else { return nil }
+                guard buffer[index + 1] == 0x0A else { throw .bad("bare CR in the message head") }
+            default:
+                break
             }
             index += 1
             if index - lineStart > limits.maxLineBytes {
                 throw .bad("line longer than \(limits.maxLineBytes) bytes")
             }
-            if index - start > limits.maxHeaderBytes {
+            if interimHeadBytes + index - start > limits.maxHeaderBytes {
                 throw HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes")
             }
         }
@@ -153,7 +156,7 @@ extension HTTPParser {
         return size
     }
 
-    private static func hexValue(_ byte: UInt8) -> Int? {
+    static func hexValue(_ byte: UInt8) -> Int? {
         switch byte {
         case 0x30...0x39: Int(byte - 0x30)
         case 0x41...0x46: Int(byte - 0x41 + 10)

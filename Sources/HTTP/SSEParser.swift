@@ -65,3 +65,14 @@ public struct SSEParser: Sendable {
         return nil
     }
 }
+
+extension SSEParser {
+    /// How cutting `bytes` into reads changes the events parsed from them, or `nil` when it never does.
+    static func splitDisagreement(_ bytes: [UInt8]) -> String? {
+        SplitProperty.firstDisagreement(bytes) { pieces in
+            var parser = SSEParser()
+            let events = pieces.flatMap { parser.feed($0) }
+            return "\(events), \(parser.bufferedBytes) bytes buffered"
+        }
+    }
+}
