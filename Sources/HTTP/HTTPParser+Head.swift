@@ -7,6 +7,8 @@ extension HTTPParser {
             while bufferedCount >= 2, buffer[start] == 0x0D, buffer[start + 1] == 0x0A {
                 start += 2
                 headScan = (0, 0)
+                precedingBytes += 2
+                try checkHeadSize(0)
             }
             guard let end = try headEnd() else { return nil }
             let headStart = start
@@ -15,7 +17,7 @@ extension HTTPParser {
                 $0.dropLast()
             }
             start = end + 2  // past the blank line
-            bodyBytes = 0
+            (bodyBytes, extensionBytes) = (0, 0)
             var headers = HTTPHeaders()
             for line in lines.dropFirst() {
                 let (name, value) = try Self.headerField(line)
@@ -26,15 +28,16 @@ extension HTTPParser {
                 let (method, target, version) = try Self.requestLine(lines[0])
                 let head = HTTPRequestHead(method: method, target: target, version: version, headers: headers)
                 try Self.requireValidHost(head)
+                precedingBytes = 0
                 try frameRequest(head)
                 return .requestHead(head)
             case .response:
                 let (status, version) = try Self.statusLine(lines[0])
                 if (100..<200).contains(status) && status != 101 {
-                    interimHeadBytes += end + 2 - headStart
+                    precedingBytes += end + 2 - headStart
                     continue  // an interim response: the final one follows
                 }
-                interimHeadBytes = 0
+                precedingBytes = 0
                 let head = HTTPResponseHead(status: status, version: version, headers: headers)
                 try frameResponse(head)
                 return .responseHead(head)
@@ -70,24 +73,34 @@ extension HTTPParser {
             if index - lineStart > limits.maxLineBytes {
                 throw .bad("line longer than \(limits.maxLineBytes) bytes")
             }
-            if interimHeadBytes + index - start > limits.maxHeaderBytes {
-                throw HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes")
-            }
+            try checkHeadSize(index - start)
         }
         return nil
     }
 
-    private mutating func frameRequest(_ head: HTTPRequestHead) throws(HTTPParseError) {
-        let lengths = head.headers.values("Content-Length")
-        let codings = head.headers.values("Transfer-Encoding")
-        if !codings.isEmpty {
-            // Both framings at once is the classic request-smuggling shape: refuse, never guess.
-            guard lengths.isEmpty else { throw .bad("both Content-Length and Transfer-Encoding") }
-            guard head.version == .http1_1 else { throw .bad("Transfer-Encoding in an HTTP/1.0 request") }
-            try Self.requireChunkedOnly(codings)
-            state = .chunkSize
-            return
+    /// Refuses a head once `scanned` bytes of it, with what preceded it, exceed the limit.
+    private func checkHeadSize(_ scanned: Int) throws(HTTPParseError) {
+        if precedingBytes + scanned > limits.maxHeaderBytes {
+            throw HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes")
         }
+    }
+
+    /// Chooses chunked framing when the message has Transfer-Encoding; `false` when it has none.
+    private mutating func frameChunked(_ headers: HTTPHeaders, _ version: HTTPVersion) throws(HTTPParseError) -> Bool {
+        let codings = headers.values("Transfer-Encoding")
+        guard !codings.isEmpty else { return false }
+        // Both framings at once is the classic smuggling shape, and chunking in HTTP/1.0 is faulty framing
+        // (RFC 9112 §6.1, §6.3): refuse, never guess, on either side.
+        guard headers["Content-Length"] == nil else { throw .bad("both Content-Length and Transfer-Encoding") }
+        guard version == .http1_1 else { throw .bad("Transfer-Encoding in an HTTP/1.0 message") }
+        try Self.requireChunkedOnly(codings)
+        state = .chunkSize
+        return true
+    }
+
+    private mutating func frameRequest(_ head: HTTPRequestHead) throws(HTTPParseError) {
+        if try frameChunked(head.headers, head.version) { return }
+        let lengths = head.headers.values("Content-Length")
         guard lengths.count <= 1 else { throw .bad("duplicate Content-Length") }
         guard let lengthText = lengths.first else {
             state = .messageEnd
@@ -104,12 +117,7 @@ extension HTTPParser {
             state = .messageEnd
             return
         }
-        let codings = head.headers.values("Transfer-Encoding")
-        if !codings.isEmpty {
-            try Self.requireChunkedOnly(codings)
-            state = .chunkSize
-            return
-        }
+        if try frameChunked(head.headers, head.version) { return }
         let lengths = Set(head.headers.values("Content-Length"))
         guard lengths.count <= 1 else { throw .bad("conflicting Content-Length values") }
         guard let lengthText = lengths.first else {
@@ -136,7 +144,8 @@ extension HTTPParser {
         return value
     }
 
-    static func chunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
+    /// The size a chunk-size line declares, and the length of its chunk extension.
+    static func chunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (size: Int, extensionLength: Int) {
         var size = 0
         var digits = 0
         var index = line.startIndex
@@ -153,7 +162,7 @@ extension HTTPParser {
                 throw .bad("invalid chunk size")
             }
         }
-        return size
+        return (size, line.endIndex - index)
     }
 
     static func hexValue(_ byte: UInt8) -> Int? {

@@ -1,6 +1,7 @@
 /// Limits on what a peer may send; beyond them the message is refused with `HTTPParseError.status`.
 public struct HTTPParserLimits: Sendable {
-    /// Request or status line plus all header lines (431 beyond it).
+    /// Request or status line plus all header lines (431 beyond it). The same bound applies to the empty lines and
+    /// interim 1xx heads before a head, to the trailer section, and to a message's chunk extensions together.
     public var maxHeaderBytes: Int
     /// Any single line of the head or of chunked framing (400 beyond it).
     public var maxLineBytes: Int
@@ -62,8 +63,12 @@ public struct HTTPParser: Sendable {
     var headScan = (index: 0, lineStart: 0)
     /// How far the current chunk-size or trailer line has been scanned, relative to `start`.
     var lineScan = 0
-    /// Bytes of interim (1xx) heads before the current response head: they count toward `maxHeaderBytes`.
-    var interimHeadBytes = 0
+    /// Bytes before the current head that belong to no message (empty lines, interim 1xx heads): they count
+    /// toward `maxHeaderBytes`, so an endless stream of them is refused.
+    var precedingBytes = 0
+    /// Chunk extension bytes of the current message: bounded by `maxHeaderBytes`, since they are framing the
+    /// body limit does not see.
+    var extensionBytes = 0
     /// Client side: the response being parsed answers a HEAD request, so it has no body whatever it declares.
     public var respondingToHead = false
 
@@ -134,7 +139,11 @@ public struct HTTPParser: Sendable {
                 return take(upTo: Int.max).map(Event.body)
             case .chunkSize:
                 guard let line = try takeLine() else { return nil }
-                let size = try Self.chunkSize(line)
+                let (size, extensionLength) = try Self.chunkSize(line)
+                extensionBytes += extensionLength
+                if extensionBytes > limits.maxHeaderBytes {
+                    throw .bad("chunk extensions larger than \(limits.maxHeaderBytes) bytes")
+                }
                 if size == 0 {
                     state = .trailers(consumed: 0)
                 } else {

@@ -143,6 +143,16 @@ let validRequests: [(name: String, raw: String, bodies: [String])] = [
             "obs-fold in a trailer",
             "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: b\r\n c\r\n\r\n", 400
         ),
+        (
+            "endless empty lines before a request", String(repeating: "\r\n", count: 9_000) + "GET / HTTP/1.1\r\n\r\n",
+            431
+        ),
+        (
+            "chunk extensions beyond the head limit",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + String(repeating: "1;" + String(repeating: "e", count: 60) + "\r\nx\r\n", count: 300) + "0\r\n\r\n",
+            400
+        ),
     ]
 
     @Test(arguments: malformed.map(\.name))
@@ -238,5 +248,18 @@ let validRequests: [(name: String, raw: String, bodies: [String])] = [
         // Interim heads count toward the head limit, so an endless stream of them is refused.
         let refused = HTTPParser.transcript(of: [bytes[...]], mode: .response)
         #expect(refused == ["error 431 header section larger than 16384 bytes"])
+    }
+
+    @Test(arguments: [
+        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+        "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n",
+        String(repeating: "\r\n", count: 40_000) + "HTTP/1.1 200 OK\r\n\r\n",
+    ])
+    func faultyResponseFramingIsRefused(raw: String) {
+        let verdict = HTTPParser.transcript(
+            of: [Array(raw.utf8)[...]], mode: .response, limits: .init(maxHeaderBytes: 65_536))
+        #expect(verdict.count == 1 && verdict[0].hasPrefix("error 4"), "\(verdict)")
     }
 }
