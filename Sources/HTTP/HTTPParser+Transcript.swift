@@ -48,19 +48,25 @@ extension HTTPParser {
 }
 
 extension HTTPParser {
-    /// Limits small enough for short inputs to reach each of them.
-    static let smallLimits = HTTPParserLimits(maxHeaderBytes: 256, maxLineBytes: 64, maxBodyBytes: 128)
+    /// The settings the split property is checked under: default and small limits (small enough for short inputs
+    /// to reach each of them) and, for responses, answering a HEAD request or not.
+    static func splitConfigurations(_ mode: Mode) -> [(limits: HTTPParserLimits, respondingToHead: Bool)] {
+        let small = HTTPParserLimits(maxHeaderBytes: 256, maxLineBytes: 64, maxBodyBytes: 128)
+        let limits = [HTTPParserLimits(), small]
+        let heads = mode == .response ? [false, true] : [false]
+        return limits.flatMap { limits in heads.map { (limits, $0) } }
+    }
 
-    /// How cutting `bytes` into reads changes the parse, or `nil` when it never does: with the default and with
-    /// small limits and, for responses, whether or not they answer a HEAD request.
-    static func splitDisagreement(_ bytes: [UInt8], mode: Mode) -> String? {
-        for limits in [HTTPParserLimits(), smallLimits] {
-            for respondingToHead in mode == .response ? [false, true] : [false] {
-                let found = SplitProperty.firstDisagreement(bytes) {
-                    transcript(of: $0, mode: mode, limits: limits, respondingToHead: respondingToHead)
-                }
-                if let found { return "limits \(limits), HEAD \(respondingToHead): \(found)" }
+    /// How cutting `bytes` into reads changes the parse under one of `configurations`, or `nil` when it never does.
+    static func splitDisagreement(
+        _ bytes: [UInt8], mode: Mode,
+        configurations: [(limits: HTTPParserLimits, respondingToHead: Bool)]
+    ) -> String? {
+        for (limits, respondingToHead) in configurations {
+            let found = SplitProperty.firstDisagreement(bytes) {
+                transcript(of: $0, mode: mode, limits: limits, respondingToHead: respondingToHead)
             }
+            if let found { return "limits \(limits), HEAD \(respondingToHead): \(found)" }
         }
         return nil
     }

@@ -23,13 +23,17 @@ import Testing
 
     @Test(arguments: seeds("HTTPRequestFuzz"))
     func requestParseIgnoresHowTheBytesAreSplit(seed: String) throws {
-        let disagreement = HTTPParser.splitDisagreement(try Self.bytes("HTTPRequestFuzz", seed), mode: .request)
+        let disagreement = HTTPParser.splitDisagreement(
+            try Self.bytes("HTTPRequestFuzz", seed), mode: .request,
+            configurations: HTTPParser.splitConfigurations(.request))
         #expect(disagreement == nil)
     }
 
     @Test(arguments: seeds("HTTPResponseFuzz"))
     func responseParseIgnoresHowTheBytesAreSplit(seed: String) throws {
-        let disagreement = HTTPParser.splitDisagreement(try Self.bytes("HTTPResponseFuzz", seed), mode: .response)
+        let disagreement = HTTPParser.splitDisagreement(
+            try Self.bytes("HTTPResponseFuzz", seed), mode: .response,
+            configurations: HTTPParser.splitConfigurations(.response))
         #expect(disagreement == nil)
     }
 
