@@ -70,4 +70,12 @@ extension HTTPParser {
         }
         return nil
     }
+
+    /// The fuzz targets' check: the split property under the one configuration the input's length selects (which
+    /// keeps each run fast; the corpus tests check them all), stopping the process when it does not hold.
+    static func requireSplitAgreement(_ bytes: [UInt8], mode: Mode) {
+        let configurations = splitConfigurations(mode)
+        let chosen = [configurations[bytes.count % configurations.count]]
+        if let disagreement = splitDisagreement(bytes, mode: mode, configurations: chosen) { fatalError(disagreement) }
+    }
 }

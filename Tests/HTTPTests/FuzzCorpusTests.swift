@@ -8,37 +8,31 @@ import Testing
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fuzz/Corpus")
 
-    static func seeds(_ target: String) -> [String] {
-        let names = try? FileManager.default.contentsOfDirectory(atPath: corpus.appendingPathComponent(target).path)
-        return (names ?? []).sorted()
+    /// `<target>/<seed>` for every seed of `targets`.
+    static func seeds(_ targets: String...) -> [String] {
+        targets.flatMap { target in
+            let names = try? FileManager.default.contentsOfDirectory(atPath: corpus.appendingPathComponent(target).path)
+            return (names ?? []).sorted().map { "\(target)/\($0)" }
+        }
     }
 
-    static func bytes(_ target: String, _ name: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: corpus.appendingPathComponent(target).appendingPathComponent(name)))
+    static func bytes(_ seed: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: corpus.appendingPathComponent(seed)))
     }
 
     @Test func everyTargetHasSeeds() {
         for target in ["HTTPRequestFuzz", "HTTPResponseFuzz", "SSEFuzz"] { #expect(!Self.seeds(target).isEmpty) }
     }
 
-    @Test(arguments: seeds("HTTPRequestFuzz"))
-    func requestParseIgnoresHowTheBytesAreSplit(seed: String) throws {
-        let disagreement = HTTPParser.splitDisagreement(
-            try Self.bytes("HTTPRequestFuzz", seed), mode: .request,
-            configurations: HTTPParser.splitConfigurations(.request))
-        #expect(disagreement == nil)
-    }
-
-    @Test(arguments: seeds("HTTPResponseFuzz"))
-    func responseParseIgnoresHowTheBytesAreSplit(seed: String) throws {
-        let disagreement = HTTPParser.splitDisagreement(
-            try Self.bytes("HTTPResponseFuzz", seed), mode: .response,
-            configurations: HTTPParser.splitConfigurations(.response))
-        #expect(disagreement == nil)
+    @Test(arguments: seeds("HTTPRequestFuzz", "HTTPResponseFuzz"))
+    func httpParseIgnoresHowTheBytesAreSplit(seed: String) throws {
+        let mode: HTTPParser.Mode = seed.hasPrefix("HTTPRequestFuzz/") ? .request : .response
+        let configurations = HTTPParser.splitConfigurations(mode)
+        #expect(HTTPParser.splitDisagreement(try Self.bytes(seed), mode: mode, configurations: configurations) == nil)
     }
 
     @Test(arguments: seeds("SSEFuzz"))
     func eventStreamParseIgnoresHowTheBytesAreSplit(seed: String) throws {
-        #expect(SSEParser.splitDisagreement(try Self.bytes("SSEFuzz", seed)) == nil)
+        #expect(SSEParser.splitDisagreement(try Self.bytes(seed)) == nil)
     }
 }
