@@ -6,7 +6,9 @@ import Reactor
 /// `GET|POST /connect/{namespace}` and `GET|PUT|DELETE /connect/{namespace}/{connectionId}`.
 extension ConnectService {
     public func listConnections(_ call: ConnectRequest) throws(APIError) {
-        let query = QueryString(call.request.head.query)
+        guard let query = QueryString(call.request.head.query) else {
+            throw .badRequest("query: a malformed %-escape or not UTF-8")
+        }
         var limit = 100
         if let text = query["limit"] {
             guard let value = Int(text), (1...100).contains(value) else {

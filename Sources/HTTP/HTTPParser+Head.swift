@@ -1,90 +1,106 @@
 extension HTTPParser {
-    /// Parses a complete head once its blank line has arrived, then chooses how the body is framed.
+    /// Parses a complete head once its blank line has arrived, then chooses how the body is framed. Interim (1xx)
+    /// responses are skipped in a loop; with the final head they share the `maxHeaderBytes` bound.
     mutating func parseHead() throws(HTTPParseError) -> Event? {
-        // Tolerate empty lines before a message (RFC 9112 §2.2).
-        while bufferedCount >= 2, buffer[start] == 0x0D, buffer[start + 1] == 0x0A {
-            start += 2
-            headScan = (0, 0)
-        }
-        guard let end = try headEnd() else { return nil }
-        var lines: [ArraySlice<UInt8>] = []
-        var lineStart = start
-        var index = start
-        while index <= end {
-            if buffer[index] == 0x0D {
-                lines.append(buffer[lineStart..<index])
-                index += 2
-                lineStart = index
-            } else {
-                index += 1
+        while true {
+            // Tolerate empty lines before a message (RFC 9112 §2.2).
+            while bufferedCount >= 2, buffer[start] == 0x0D, buffer[start + 1] == 0x0A {
+                start += 2
+                headScan = (0, 0)
+                precedingBytes += 2
+                try checkHeadSize(0)
             }
-        }
-        start = end + 4  // past the last line's CRLF and the blank line
-        bodyBytes = 0
-        var headers = HTTPHeaders()
-        for line in lines.dropFirst() {
-            let (name, value) = try Self.headerField(line)
-            headers.add(name, value)
-        }
-        switch mode {
-        case .request:
-            let (method, target, version) = try Self.requestLine(lines[0])
-            let head = HTTPRequestHead(method: method, target: target, version: version, headers: headers)
-            try frameRequest(head)
-            return .requestHead(head)
-        case .response:
-            let (status, version) = try Self.statusLine(lines[0])
-            if (100..<200).contains(status) && status != 101 {
-                return try parseHead()  // interim response: the final one follows
+            guard let end = try headEnd() else { return nil }
+            let headStart = start
+            // `headEnd` has checked that every CR in the head is followed by LF and every LF preceded by CR.
+            let lines = buffer[start..<end - 1].split(separator: 0x0A, omittingEmptySubsequences: false).map {
+                $0.dropLast()
             }
-            let head = HTTPResponseHead(status: status, version: version, headers: headers)
-            try frameResponse(head)
-            return .responseHead(head)
+            start = end + 2  // past the blank line
+            (bodyBytes, extensionBytes) = (0, 0)
+            var headers = HTTPHeaders()
+            for line in lines.dropFirst() {
+                let (name, value) = try Self.headerField(line)
+                headers.add(name, value)
+            }
+            switch mode {
+            case .request:
+                let (method, target, version) = try Self.requestLine(lines[0])
+                let head = HTTPRequestHead(method: method, target: target, version: version, headers: headers)
+                try Self.requireValidHost(head)
+                precedingBytes = 0
+                try frameRequest(head)
+                return .requestHead(head)
+            case .response:
+                let (status, version) = try Self.statusLine(lines[0])
+                if (100..<200).contains(status) && status != 101 {
+                    precedingBytes += end + 2 - headStart
+                    continue  // an interim response: the final one follows
+                }
+                precedingBytes = 0
+                let head = HTTPResponseHead(status: status, version: version, headers: headers)
+                try frameResponse(head)
+                return .responseHead(head)
+            }
         }
     }
 
-    /// The offset of the CRLF that ends the head's last line (the blank line follows it), or `nil` if not arrived.
-    /// Enforces the line and head limits while scanning, so an endless head is refused early. The scan resumes
-    /// where it stopped, so a head that trickles in byte by byte costs linear time.
+    /// The offset just past the CRLF that ends the head's last line (the blank line's CRLF follows), or `nil` if
+    /// the head has not arrived. Enforces the line and head limits while scanning, so an endless head is refused
+    /// early. The scan resumes where it stopped, so a head that trickles in byte by byte costs linear time.
     private mutating func headEnd() throws(HTTPParseError) -> Int? {
         var lineStart = start + headScan.lineStart
         var index = start + headScan.index
         defer { headScan = (index - start, lineStart - start) }
         while index < buffer.count {
-            let byte = buffer[index]
-            if byte == 0x0A {
+            switch buffer[index] {
+            case 0x0A:
                 guard index > start, buffer[index - 1] == 0x0D else { throw .bad("bare LF line ending") }
                 if index - 1 == lineStart {
-                    let end = lineStart - 2
+                    let end = lineStart
                     (index, lineStart) = (start, start)  // the next head scans from its own start
                     return end
                 }
                 lineStart = index + 1
-            } else if byte == 0x0D, index + 1 < buffer.count, buffer[index + 1] != 0x0A {
-                throw .bad("bare CR in the message head")
+            case 0x0D:
+                // A CR that ends what has arrived is judged when its next byte comes, so the scan stops before it.
+                guard index + 1 < buffer.count else { return nil }
+                guard buffer[index + 1] == 0x0A else { throw .bad("bare CR in the message head") }
+            default:
+                break
             }
             index += 1
             if index - lineStart > limits.maxLineBytes {
                 throw .bad("line longer than \(limits.maxLineBytes) bytes")
             }
-            if index - start > limits.maxHeaderBytes {
-                throw HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes")
-            }
+            try checkHeadSize(index - start)
         }
         return nil
     }
 
-    private mutating func frameRequest(_ head: HTTPRequestHead) throws(HTTPParseError) {
-        let lengths = head.headers.values("Content-Length")
-        let codings = head.headers.values("Transfer-Encoding")
-        if !codings.isEmpty {
-            // Both framings at once is the classic request-smuggling shape: refuse, never guess.
-            guard lengths.isEmpty else { throw .bad("both Content-Length and Transfer-Encoding") }
-            guard head.version == .http1_1 else { throw .bad("Transfer-Encoding in an HTTP/1.0 request") }
-            try Self.requireChunkedOnly(codings)
-            state = .chunkSize
-            return
+    /// Refuses a head once `scanned` bytes of it, with what preceded it, exceed the limit.
+    private func checkHeadSize(_ scanned: Int) throws(HTTPParseError) {
+        if precedingBytes + scanned > limits.maxHeaderBytes {
+            throw HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes")
         }
+    }
+
+    /// Chooses chunked framing when the message has Transfer-Encoding; `false` when it has none.
+    private mutating func frameChunked(_ headers: HTTPHeaders, _ version: HTTPVersion) throws(HTTPParseError) -> Bool {
+        let codings = headers.values("Transfer-Encoding")
+        guard !codings.isEmpty else { return false }
+        // Both framings at once is the classic smuggling shape, and chunking in HTTP/1.0 is faulty framing
+        // (RFC 9112 §6.1, §6.3): refuse, never guess, on either side.
+        guard headers["Content-Length"] == nil else { throw .bad("both Content-Length and Transfer-Encoding") }
+        guard version == .http1_1 else { throw .bad("Transfer-Encoding in an HTTP/1.0 message") }
+        try Self.requireChunkedOnly(codings)
+        state = .chunkSize
+        return true
+    }
+
+    private mutating func frameRequest(_ head: HTTPRequestHead) throws(HTTPParseError) {
+        if try frameChunked(head.headers, head.version) { return }
+        let lengths = head.headers.values("Content-Length")
         guard lengths.count <= 1 else { throw .bad("duplicate Content-Length") }
         guard let lengthText = lengths.first else {
             state = .messageEnd
@@ -101,12 +117,7 @@ extension HTTPParser {
             state = .messageEnd
             return
         }
-        let codings = head.headers.values("Transfer-Encoding")
-        if !codings.isEmpty {
-            try Self.requireChunkedOnly(codings)
-            state = .chunkSize
-            return
-        }
+        if try frameChunked(head.headers, head.version) { return }
         let lengths = Set(head.headers.values("Content-Length"))
         guard lengths.count <= 1 else { throw .bad("conflicting Content-Length values") }
         guard let lengthText = lengths.first else {
@@ -133,7 +144,8 @@ extension HTTPParser {
         return value
     }
 
-    static func chunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
+    /// The size a chunk-size line declares, and the length of its chunk extension.
+    static func chunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (size: Int, extensionLength: Int) {
         var size = 0
         var digits = 0
         var index = line.startIndex
@@ -150,10 +162,10 @@ extension HTTPParser {
                 throw .bad("invalid chunk size")
             }
         }
-        return size
+        return (size, line.endIndex - index)
     }
 
-    private static func hexValue(_ byte: UInt8) -> Int? {
+    static func hexValue(_ byte: UInt8) -> Int? {
         switch byte {
         case 0x30...0x39: Int(byte - 0x30)
         case 0x41...0x46: Int(byte - 0x41 + 10)

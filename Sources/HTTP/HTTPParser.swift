@@ -1,6 +1,7 @@
 /// Limits on what a peer may send; beyond them the message is refused with `HTTPParseError.status`.
 public struct HTTPParserLimits: Sendable {
-    /// Request or status line plus all header lines (431 beyond it).
+    /// Request or status line plus all header lines (431 beyond it). The same bound applies to the empty lines and
+    /// interim 1xx heads before a head, to the trailer section, and to a message's chunk extensions together.
     public var maxHeaderBytes: Int
     /// Any single line of the head or of chunked framing (400 beyond it).
     public var maxLineBytes: Int
@@ -60,6 +61,14 @@ public struct HTTPParser: Sendable {
     var bodyBytes = 0
     /// How far the current head has been scanned, relative to `start`: resumable across `feed`s.
     var headScan = (index: 0, lineStart: 0)
+    /// How far the current chunk-size or trailer line has been scanned, relative to `start`.
+    var lineScan = 0
+    /// Bytes before the current head that belong to no message (empty lines, interim 1xx heads): they count
+    /// toward `maxHeaderBytes`, so an endless stream of them is refused.
+    var precedingBytes = 0
+    /// Chunk extension bytes of the current message: bounded by `maxHeaderBytes`, since they are framing the
+    /// body limit does not see.
+    var extensionBytes = 0
     /// Client side: the response being parsed answers a HEAD request, so it has no body whatever it declares.
     public var respondingToHead = false
 
@@ -111,57 +120,58 @@ public struct HTTPParser: Sendable {
         }
     }
 
+    /// One event, looping (never recursing) through the states that produce none, so no input sets the stack depth.
     private mutating func step() throws(HTTPParseError) -> Event? {
-        switch state {
-        case .failed:
-            throw .bad("parser is in a failed state")
-        case .head:
-            return try parseHead()
-        case .messageEnd:
-            state = .head
-            return .end
-        case .fixedBody(let remaining):
-            guard let bytes = take(upTo: remaining) else { return nil }
-            state = remaining == bytes.count ? .messageEnd : .fixedBody(remaining: remaining - bytes.count)
-            return .body(bytes)
-        case .untilClose:
-            return take(upTo: Int.max).map(Event.body)
-        case .chunkSize:
-            guard let line = try takeLine() else { return nil }
-            let size = try Self.chunkSize(line)
-            if size == 0 {
-                state = .trailers(consumed: 0)
-                return try step()
+        while true {
+            switch state {
+            case .failed:
+                throw .bad("parser is in a failed state")
+            case .head:
+                return try parseHead()
+            case .messageEnd:
+                state = .head
+                return .end
+            case .fixedBody(let remaining):
+                guard let bytes = take(upTo: remaining) else { return nil }
+                state = remaining == bytes.count ? .messageEnd : .fixedBody(remaining: remaining - bytes.count)
+                return .body(bytes)
+            case .untilClose:
+                return take(upTo: Int.max).map(Event.body)
+            case .chunkSize:
+                guard let line = try takeLine() else { return nil }
+                let (size, extensionLength) = try Self.chunkSize(line)
+                extensionBytes += extensionLength
+                if extensionBytes > limits.maxHeaderBytes {
+                    throw .bad("chunk extensions larger than \(limits.maxHeaderBytes) bytes")
+                }
+                if size == 0 {
+                    state = .trailers(consumed: 0)
+                } else {
+                    try countBody(size)
+                    state = .chunkData(remaining: size)
+                }
+            case .chunkData(let remaining):
+                guard let bytes = take(upTo: remaining) else { return nil }
+                state = remaining == bytes.count ? .chunkDataEnd : .chunkData(remaining: remaining - bytes.count)
+                return .body(bytes)
+            case .chunkDataEnd:
+                guard bufferedCount >= 2 else { return nil }
+                guard buffer[start] == 0x0D, buffer[start + 1] == 0x0A else {
+                    throw .bad("chunk data not followed by CRLF")
+                }
+                start += 2
+                state = .chunkSize
+            case .trailers(let consumed):
+                let before = start
+                guard let line = try takeLine(sectionBytes: consumed) else { return nil }
+                let total = consumed + (start - before)
+                if line.isEmpty {
+                    state = .messageEnd
+                } else {
+                    _ = try Self.headerField(line)
+                    state = .trailers(consumed: total)
+                }
             }
-            try countBody(size)
-            state = .chunkData(remaining: size)
-            return try step()
-        case .chunkData(let remaining):
-            guard let bytes = take(upTo: remaining) else { return nil }
-            state = remaining == bytes.count ? .chunkDataEnd : .chunkData(remaining: remaining - bytes.count)
-            return .body(bytes)
-        case .chunkDataEnd:
-            guard bufferedCount >= 2 else { return nil }
-            guard buffer[start] == 0x0D, buffer[start + 1] == 0x0A else {
-                throw .bad("chunk data not followed by CRLF")
-            }
-            start += 2
-            state = .chunkSize
-            return try step()
-        case .trailers(let consumed):
-            let before = start
-            guard let line = try takeLine() else { return nil }
-            let total = consumed + (start - before)
-            guard total <= limits.maxHeaderBytes else {
-                throw HTTPParseError(status: 431, reason: "trailer section too large")
-            }
-            if line.isEmpty {
-                state = .messageEnd
-            } else {
-                _ = try Self.headerField(line)
-                state = .trailers(consumed: total)
-            }
-            return try step()
         }
     }
 
@@ -180,15 +190,29 @@ public struct HTTPParser: Sendable {
         return Array(buffer[start..<start + count])
     }
 
-    /// One CRLF-terminated line without its terminator, or `nil` if it is not complete yet.
-    private mutating func takeLine() throws(HTTPParseError) -> ArraySlice<UInt8>? {
-        var index = start
+    /// One CRLF-terminated line without its terminator, or `nil` if it is not complete yet. The scan resumes where
+    /// the last call stopped, so a line that trickles in byte by byte costs linear time. A CR must be followed by LF
+    /// and an LF preceded by CR; `sectionBytes` (already used by earlier trailer lines) counts toward the head limit.
+    private mutating func takeLine(sectionBytes: Int? = nil) throws(HTTPParseError) -> ArraySlice<UInt8>? {
+        var index = start + lineScan
+        defer { lineScan = index - start }
         while index < buffer.count {
-            if buffer[index] == 0x0A {
+            if let sectionBytes, sectionBytes + index + 1 - start > limits.maxHeaderBytes {
+                throw HTTPParseError(status: 431, reason: "trailer section larger than \(limits.maxHeaderBytes) bytes")
+            }
+            switch buffer[index] {
+            case 0x0A:
                 guard index > start, buffer[index - 1] == 0x0D else { throw .bad("bare LF line ending") }
                 let line = buffer[start..<index - 1]
                 start = index + 1
+                index = start
                 return line
+            case 0x0D:
+                // A CR that ends what has arrived is judged when its next byte comes, so the scan stops before it.
+                guard index + 1 < buffer.count else { return nil }
+                guard buffer[index + 1] == 0x0A else { throw .bad("bare CR in a line") }
+            default:
+                break
             }
             index += 1
             if index - start > limits.maxLineBytes { throw .bad("line longer than \(limits.maxLineBytes) bytes") }

@@ -116,18 +116,11 @@ struct PathTable: Sendable {
                 bytes.append(byte)
                 continue
             }
-            guard let high = iterator.next().flatMap(hex), let low = iterator.next().flatMap(hex) else { return nil }
-            bytes.append(high << 4 | low)
+            guard let high = iterator.next().flatMap(HTTPParser.hexValue),
+                let low = iterator.next().flatMap(HTTPParser.hexValue)
+            else { return nil }
+            bytes.append(UInt8(high << 4 | low))
         }
         return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
     }
 }

@@ -1,6 +1,9 @@
 /// Splits a Server-Sent Events byte stream into events as bytes arrive, in pieces of any size.
 public struct SSEParser: Sendable {
     private var pending: [UInt8] = []
+    /// How far `pending` has been searched for a line end: a line that trickles in is scanned once.
+    private var scanned = 0
+    private var atStreamStart = true
     private var event = SSEEvent(data: "")
     private var dataLines: [String] = []
     private var dataBytes = 0
@@ -8,15 +11,23 @@ public struct SSEParser: Sendable {
 
     public init() {}
 
-    /// Bytes held for the event not yet complete: a caller bounds a stream's events with it.
+    /// Bytes held for the event not yet complete (its data as it will be joined, plus the line still arriving):
+    /// a caller bounds a stream's events with it.
     public var bufferedBytes: Int { pending.count + dataBytes }
 
     /// Feeds bytes; returns the events they completed.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
         pending.append(contentsOf: bytes)
+        if atStreamStart {
+            // One byte order mark may open the stream; wait until it is known whether one is there.
+            let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+            if pending.count < mark.count && mark.starts(with: pending) { return [] }
+            if pending.starts(with: mark) { pending.removeFirst(mark.count) }
+            atStreamStart = false
+        }
         var events: [SSEEvent] = []
         var lineStart = 0
-        var index = 0
+        var index = scanned
         while index < pending.count {
             let byte = pending[index]
             guard byte == 0x0A || byte == 0x0D else {
@@ -31,6 +42,7 @@ public struct SSEParser: Sendable {
             if let complete = consume(line) { events.append(complete) }
         }
         pending.removeFirst(lineStart)
+        scanned = index - lineStart
         return events
     }
 
@@ -55,13 +67,25 @@ public struct SSEParser: Sendable {
         sawField = true
         switch field {
         case "data":
+            // Empty lines still cost a separator each, so they count too.
+            dataBytes += text.utf8.count + (dataLines.isEmpty ? 0 : 1)
             dataLines.append(text)
-            dataBytes += text.utf8.count
         case "event": event.event = text
-        case "id": event.id = text
-        case "retry": event.retry = Int(text)
+        case "id" where !text.utf8.contains(0): event.id = text
+        case "retry" where !text.isEmpty && text.utf8.allSatisfy({ $0 &- 0x30 < 10 }): event.retry = Int(text)
         default: break
         }
         return nil
+    }
+}
+
+extension SSEParser {
+    /// How cutting `bytes` into reads changes the events parsed from them, or `nil` when it never does.
+    static func splitDisagreement(_ bytes: [UInt8]) -> String? {
+        SplitProperty.firstDisagreement(bytes) { pieces in
+            var parser = SSEParser()
+            let events = pieces.flatMap { parser.feed($0) }
+            return "\(events), \(parser.bufferedBytes) bytes buffered"
+        }
     }
 }

@@ -23,4 +23,27 @@ struct SSEParserTests {
         _ = parser.feed(Array("\n\n".utf8))
         #expect(parser.bufferedBytes == 0)
     }
+
+    @Test func emptyDataLinesCountTowardTheBufferedBytes() {
+        var parser = SSEParser()
+        _ = parser.feed(Array(String(repeating: "data\n", count: 1_000).utf8))
+        #expect(parser.bufferedBytes == 999, "the separators the joined data will hold")
+        let events = parser.feed(Array("\n".utf8))
+        #expect(events.map(\.data.utf8.count) == [999])
+    }
+
+    @Test func retryIsDigitsOnlyAndIdWithoutNUL() {
+        var parser = SSEParser()
+        let events = parser.feed(Array("retry: +5\nid: a\u{0}b\ndata: x\n\nretry: 1500\nid: 7\ndata: y\n\n".utf8))
+        #expect(events == [SSEEvent(data: "x"), SSEEvent(id: "7", data: "y", retry: 1500)])
+    }
+
+    @Test func aByteOrderMarkOpeningTheStreamIsSkipped() {
+        let stream: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("data: a\n\n".utf8)
+        for split in 0...stream.count {
+            var parser = SSEParser()
+            let events = parser.feed(stream[..<split]) + parser.feed(stream[split...])
+            #expect(events == [SSEEvent(data: "a")], "split at \(split)")
+        }
+    }
 }

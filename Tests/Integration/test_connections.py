@@ -149,7 +149,8 @@ def test_filters_by_name_url_and_metadata(connect_gateway, namespace, upstream, 
     assert names("metadata.missing=x") == []
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=ten", "cursor=garbage!", "cursor=Zm9v", "sort=name"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=ten", "cursor=garbage!", "cursor=Zm9v", "sort=name",
+                                   "limit=%zz", "cursor=%%%x", "name=%zz", "%zz=1", "name=%FF"])
 def test_bad_list_parameters_are_400(connect_gateway, namespace, query):
     status, _, body = connect_gateway.request("GET", f"/connect/{namespace}?{query}", key=ADMIN_KEY)
     assert status == 400

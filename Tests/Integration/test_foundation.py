@@ -92,9 +92,9 @@ def test_keep_alive_reuses_one_socket_for_1000_requests(gateway):
 def test_pipelined_requests_are_answered_in_order(gateway):
     sock = gateway.connect()
     sock.sendall(
-        b"GET /health HTTP/1.1\r\nX-Request-Id: p1\r\n\r\n"
-        b"GET /nope HTTP/1.1\r\nX-Request-Id: p2\r\n\r\n"
-        b"GET /health HTTP/1.1\r\nX-Request-Id: p3\r\n\r\n")
+        b"GET /health HTTP/1.1\r\nHost: t\r\nX-Request-Id: p1\r\n\r\n"
+        b"GET /nope HTTP/1.1\r\nHost: t\r\nX-Request-Id: p2\r\n\r\n"
+        b"GET /health HTTP/1.1\r\nHost: t\r\nX-Request-Id: p3\r\n\r\n")
     leftover = b""
     seen = []
     for _ in range(3):
@@ -106,7 +106,7 @@ def test_pipelined_requests_are_answered_in_order(gateway):
 
 def test_expect_100_continue(gateway):
     sock = gateway.connect()
-    sock.sendall(b"POST /health HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n"
+    sock.sendall(b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n"
                  b"Authorization: Bearer " + ADMIN_KEY.encode() + b"\r\n\r\n")
     interim = sock.recv(1024)
     assert interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -116,21 +116,27 @@ def test_expect_100_continue(gateway):
 
 
 MALFORMED = [
-    ("smuggling CL+TE", b"POST /health HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
-    ("duplicate Content-Length", b"POST /health HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na", 400),
-    ("NUL in a header", b"GET /health HTTP/1.1\r\nX: a\x00b\r\n\r\n", 400),
-    ("bad chunk size", b"POST /health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n", 400),
+    ("smuggling CL+TE", b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+    ("duplicate Content-Length", b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na", 400),
+    ("NUL in a header", b"GET /health HTTP/1.1\r\nHost: t\r\nX: a\x00b\r\n\r\n", 400),
+    ("bad chunk size", b"POST /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n", 400),
     ("over-long line", b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n\r\n", 400),
-    ("oversize headers", b"GET /health HTTP/1.1\r\n" + b"X-Pad: " + b"p" * 7000 + b"\r\n" + b"X-Pad2: " + b"p" * 7000 + b"\r\n" + b"X-Pad3: " + b"p" * 7000 + b"\r\n\r\n", 431),
-    ("body too large", b"POST /health HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n", 413),
-    ("unsupported transfer coding", b"POST /health HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+    ("oversize headers", b"GET /health HTTP/1.1\r\nHost: t\r\n" + b"X-Pad: " + b"p" * 7000 + b"\r\n" + b"X-Pad2: " + b"p" * 7000 + b"\r\n" + b"X-Pad3: " + b"p" * 7000 + b"\r\n\r\n", 431),
+    ("body too large", b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 2000000\r\n\r\n", 413),
+    ("unsupported transfer coding", b"POST /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+    ("no Host", b"GET /health HTTP/1.1\r\n\r\n", 400),
+    ("two Host fields", b"GET /health HTTP/1.1\r\nHost: t\r\nHost: u\r\n\r\n", 400),
+    ("bare CR split across reads", [b"POST /health HTTP/1.1\r\nHost: t\r\nX: a\r",
+                                    b"ZTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"], 400),
 ]
 
 
 @pytest.mark.parametrize("name,raw,expected", MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_malformed_requests_get_the_right_status_and_a_close(gateway, name, raw, expected):
     sock = gateway.connect()
-    sock.sendall(raw)
+    for piece in raw if isinstance(raw, list) else [raw]:
+        sock.sendall(piece)
+        time.sleep(0.05)  # separate reads, so the pieces arrive as the test means them to
     status, headers, body, _ = read_response(sock)
     assert status == expected
     assert headers["connection"] == "close"
@@ -157,7 +163,7 @@ def test_idle_keep_alive_connections_are_closed():
     gw = Gateway(config={"http": {"idleTimeoutSeconds": 0.5}}).start()
     try:
         sock = gw.connect()
-        sock.sendall(b"GET /health HTTP/1.1\r\n\r\n")
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
         assert read_response(sock)[0] == 200
         assert closed_by_peer(sock, timeout=5)
     finally:
@@ -167,7 +173,7 @@ def test_idle_keep_alive_connections_are_closed():
 def test_sigterm_lets_the_request_in_flight_finish_then_exits_0():
     gw = Gateway().start()
     sock = gw.connect()
-    sock.sendall(b"POST /health HTTP/1.1\r\nAuthorization: Bearer " + ADMIN_KEY.encode()
+    sock.sendall(b"POST /health HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + ADMIN_KEY.encode()
                  + b"\r\nContent-Length: 10\r\n\r\n01234")
     time.sleep(0.2)
     gw.process.send_signal(signal.SIGTERM)
