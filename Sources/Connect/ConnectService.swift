@@ -85,7 +85,7 @@ public struct ConnectRequest {
     }
 
     func respond(_ status: Int, _ value: JSONValue) {
-        writer.respond(.json(status, value))
+        writer.respond(HTTPResponse.json(status, value).advisingRetry)
     }
 
     /// Answers with `error` after the handler has returned (a store write or an upstream call finished).

@@ -8,7 +8,7 @@ extension ConnectService {
         let message: RPCMessage
         let revision: ProtocolRevision
         switch intake(call) {
-        case .reject(let response): return call.writer.respond(response)
+        case .reject(let response): return call.writer.respond(response.advisingRetry)
         case .notification(let note):
             let connection = try visibleConnection(call)
             try authorize(call, metadata: connection.metadata)

@@ -10,7 +10,7 @@ extension ConnectService {
         let message: RPCMessage
         let revision: ProtocolRevision
         switch intake(call) {
-        case .reject(let response): return call.writer.respond(response)
+        case .reject(let response): return call.writer.respond(response.advisingRetry)
         case .notification(let note):
             try requireNamespace(call)
             try authorize(call, metadata: nil, anyTarget: true)

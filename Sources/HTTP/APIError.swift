@@ -60,15 +60,22 @@ public struct APIError: Error, Sendable {
         return error
     }
 
-    /// Whether asking again unchanged can get another answer: a timeout, a rate limit, a server-side failure.
-    /// Clients that retry by default (Stainless retries 409 and 5xx) are told not to retry the others.
-    public var retryMayHelp: Bool { status == 408 || status == 429 || status >= 500 }
-
     /// The one rendering of an error answer.
     public var response: HTTPResponse {
-        var headers = headers
-        if !retryMayHelp { headers.set("x-should-retry", "false") }
         let value = body ?? .object([JSONMember("error", .string(code)), JSONMember("message", .string(message))])
-        return .json(status, value, headers: headers)
+        return HTTPResponse.json(status, value, headers: headers).advisingRetry
+    }
+}
+
+extension HTTPResponse {
+    /// Whether asking again unchanged can get another answer: a success, a timeout, a rate limit, a server-side
+    /// failure. Clients that retry by default (Stainless retries 409 and 5xx) are told not to retry the others.
+    public var retryMayHelp: Bool { status < 400 || status == 408 || status == 429 || status >= 500 }
+
+    /// This response with `x-should-retry: false` when a retry cannot change it.
+    public var advisingRetry: HTTPResponse {
+        var response = self
+        if !retryMayHelp { response.headers.set("x-should-retry", "false") }
+        return response
     }
 }
