@@ -56,6 +56,8 @@ extension ConnectService {
     }
 
     public func createConnection(_ call: ConnectRequest) throws(APIError) {
+        // A token that may not write in this namespace at all is refused before its body is read.
+        try authorize(call, metadata: nil, anyTarget: true)
         let input = try writeInput(call)
         try authorize(call, metadata: input.metadata ?? .object([]))
         store(try newConnection(call, id: ConnectionID.generate(), input), call, status: 201)
@@ -65,6 +67,7 @@ extension ConnectService {
         guard ConnectionID.isValid(call.connectionID) else {
             throw .validation("connectionId: 1 to 128 letters, digits, '-', '_' or '.', not starting with '.'")
         }
+        try authorize(call, metadata: nil, anyTarget: true)
         let input = try writeInput(call)
         if let owner = directory.owner(of: call.namespace), owner != call.principal {
             throw .unknownNamespace(call.namespace)

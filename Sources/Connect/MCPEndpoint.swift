@@ -5,6 +5,8 @@ import MCP
 /// `POST /connect/{namespace}/{connectionId}/mcp`: the stateless Streamable HTTP endpoint of one connection.
 extension ConnectService {
     public func mcp(_ call: ConnectRequest) throws(APIError) {
+        // A token that may not execute in this namespace at all is refused before its body is read.
+        try authorize(call, metadata: nil, anyTarget: true)
         let message: RPCMessage
         let revision: ProtocolRevision
         switch intake(call) {
