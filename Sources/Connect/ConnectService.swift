@@ -15,14 +15,18 @@ public struct ConnectSettings: Sendable {
     public var maxUpstreamMessageBytes: Int
     /// How long the namespace-wide tools listing waits for each upstream.
     public var toolsListTimeoutSeconds: Double
+    /// Bounds on the JSON read from clients and upstreams.
+    public var jsonLimits: JSONLimits
 
     public init(
-        publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double
+        publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double,
+        jsonLimits: JSONLimits = JSONLimits()
     ) {
         self.publicBaseURL = publicBaseURL
         self.allowedOrigins = allowedOrigins
         self.maxUpstreamMessageBytes = maxUpstreamMessageBytes
         self.toolsListTimeoutSeconds = toolsListTimeoutSeconds
+        self.jsonLimits = jsonLimits
     }
 }
 
@@ -43,7 +47,8 @@ public final class ConnectService: Sendable {
         directory = try ConnectionDirectory(database: database)
         self.settings = settings
         sessions = UpstreamSessions(
-            vault: vault, publicBaseURL: settings.publicBaseURL, maxMessageBytes: settings.maxUpstreamMessageBytes)
+            vault: vault, publicBaseURL: settings.publicBaseURL, maxMessageBytes: settings.maxUpstreamMessageBytes,
+            jsonLimits: settings.jsonLimits)
     }
 
     /// The API's view of a connection, with its live status.

@@ -17,10 +17,10 @@ struct ConnectionInput {
 
     static let fields: Set<String> = ["transport", "mcpUrl", "name", "metadata", "headers", "mock"]
 
-    init(body: [UInt8]) throws(Invalid) {
+    init(body: [UInt8], limits: JSONLimits) throws(Invalid) {
         let document: JSONValue
         do {
-            document = try JSONParser.parse(body.isEmpty ? Array("{}".utf8) : body)
+            document = try JSONParser.parse(body.isEmpty ? Array("{}".utf8) : body, limits: limits)
         } catch {
             throw Invalid(message: "body: invalid JSON (\(error))")
         }

@@ -118,7 +118,7 @@ extension ConnectService {
             return nil
         }
         do {
-            return try ConnectionInput(body: call.request.body)
+            return try ConnectionInput(body: call.request.body, limits: settings.jsonLimits)
         } catch {
             call.fail(400, "validation_error", error.message)
             return nil

@@ -4,7 +4,10 @@ import JSON
 /// `POST /connect/{namespace}/{connectionId}/mcp`: the stateless Streamable HTTP endpoint of one connection.
 extension ConnectService {
     public func mcp(_ call: ConnectRequest) {
-        guard let intake = MCPIntake.check(call, allowedOrigins: settings.allowedOrigins) else { return }
+        guard
+            let intake = MCPIntake.check(
+                call, allowedOrigins: settings.allowedOrigins, jsonLimits: settings.jsonLimits)
+        else { return }
         guard let connection = visibleConnection(call) else { return }
         guard case .request(let id, let method, let message) = intake else {
             return authorize(call, metadata: connection.metadata) ? MCPIntake.accept(call) : ()

@@ -14,7 +14,7 @@ enum MCPIntake {
     static let handshakeVersions = ["2025-03-26", "2025-06-18", "2025-11-25"]
     static let supportedVersions = handshakeVersions + ["2026-07-28"]
 
-    static func check(_ call: ConnectRequest, allowedOrigins: [String]) -> Message? {
+    static func check(_ call: ConnectRequest, allowedOrigins: [String], jsonLimits: JSONLimits) -> Message? {
         let request = call.request
         guard request.method == "POST" else {
             var response = HTTPResponse.error(
@@ -36,10 +36,10 @@ enum MCPIntake {
         }
         let message: RPCMessage
         do {
-            message = try RPCMessage(bytes: request.body)
+            message = try RPCMessage(bytes: request.body, limits: jsonLimits)
         } catch {
             // Well-formed JSON that is not one object (a batch, say) is an invalid request, not a parse error.
-            let wellFormed = (try? JSONParser.parse(request.body)) != nil
+            let wellFormed = (try? JSONParser.parse(request.body, limits: jsonLimits)) != nil
             call.respond(
                 400,
                 JSONRPC.error(

@@ -6,14 +6,14 @@ struct RPCMessage {
     let bytes: [UInt8]
     let peek: JSONRPCPeek
 
-    init(bytes: [UInt8]) throws(JSONError) {
+    init(bytes: [UInt8], limits: JSONLimits) throws(JSONError) {
         self.bytes = bytes
-        peek = try JSONRPCPeek.peek(bytes)
+        peek = try JSONRPCPeek.peek(bytes, limits: limits)
     }
 
     init(_ value: JSONValue) {
         bytes = JSONWriter.bytes(value)
-        peek = try! JSONRPCPeek.peek(bytes)  // our own writer's output always peeks
+        peek = try! JSONRPCPeek.peek(bytes, limits: .unbounded)  // our own writer's output always peeks
     }
 
     private init(bytes: [UInt8], peek: JSONRPCPeek) {
@@ -24,8 +24,8 @@ struct RPCMessage {
     var id: JSONValue? { peek.id }
     var method: String? { peek.method }
 
-    /// The whole message as a tree (parsed on demand).
-    var value: JSONValue { (try? JSONParser.parse(bytes)) ?? .null }
+    /// The whole message as a tree (parsed on demand; the peek has already held it to the limits).
+    var value: JSONValue { (try? JSONParser.parse(bytes, limits: .unbounded)) ?? .null }
 
     /// The same message under another id; nothing else is re-encoded.
     func withID(_ id: JSONValue) -> RPCMessage {

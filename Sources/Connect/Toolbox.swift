@@ -5,7 +5,10 @@ import JSON
 /// `<connectionId>.<tool>`; each call is routed to its connection's session.
 extension ConnectService {
     public func toolbox(_ call: ConnectRequest) {
-        guard let intake = MCPIntake.check(call, allowedOrigins: settings.allowedOrigins) else { return }
+        guard
+            let intake = MCPIntake.check(
+                call, allowedOrigins: settings.allowedOrigins, jsonLimits: settings.jsonLimits)
+        else { return }
         guard ownsNamespace(call) else {
             return call.fail(404, "not_found", "namespace \(call.namespace) not found")
         }

@@ -34,7 +34,8 @@ extension ConnectService {
     ) {
         let arguments: JSONValue
         do {
-            arguments = try JSONParser.parse(call.request.body.isEmpty ? Array("{}".utf8) : call.request.body)
+            arguments = try JSONParser.parse(
+                call.request.body.isEmpty ? Array("{}".utf8) : call.request.body, limits: settings.jsonLimits)
         } catch {
             return call.fail(400, "validation_error", "body: invalid JSON (\(error))")
         }

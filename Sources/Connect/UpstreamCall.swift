@@ -42,6 +42,7 @@ final class UpstreamCall: HTTPClientDelegate {
     private let expectedID: JSONValue?
     private let events: UpstreamCallEvents
     private let maxMessageBytes: Int
+    private let jsonLimits: JSONLimits
     private let sentSessionID: Bool
     private var sessionID: String?
     private var mode = Mode.waiting
@@ -58,10 +59,14 @@ final class UpstreamCall: HTTPClientDelegate {
     }
 
     /// `expectedID` is the id of the request sent (nil for a notification).
-    init(expectedID: JSONValue?, sentSessionID: Bool, maxMessageBytes: Int, events: UpstreamCallEvents) {
+    init(
+        expectedID: JSONValue?, sentSessionID: Bool, maxMessageBytes: Int, jsonLimits: JSONLimits,
+        events: UpstreamCallEvents
+    ) {
         self.expectedID = expectedID
         self.sentSessionID = sentSessionID
         self.maxMessageBytes = maxMessageBytes
+        self.jsonLimits = jsonLimits
         self.events = events
     }
 
@@ -127,7 +132,7 @@ final class UpstreamCall: HTTPClientDelegate {
     }
 
     private func receive(_ bytes: [UInt8]) {
-        guard let message = try? RPCMessage(bytes: bytes) else {
+        guard let message = try? RPCMessage(bytes: bytes, limits: jsonLimits) else {
             return finish(.failure(.failed("the upstream sent something that is not a JSON-RPC message")))
         }
         if message.method == nil && message.peek.isResponse && message.id == expectedID {

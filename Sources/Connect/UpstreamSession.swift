@@ -40,13 +40,18 @@ final class UpstreamSession: Sendable {
     private let headers: [(name: String, value: String)]
     private let setupURL: String
     private let maxMessageBytes: Int
+    private let jsonLimits: JSONLimits
     private let state = Mutex(State())
 
-    init(url: UpstreamURL, headers: [(name: String, value: String)], setupURL: String, maxMessageBytes: Int) {
+    init(
+        url: UpstreamURL, headers: [(name: String, value: String)], setupURL: String, maxMessageBytes: Int,
+        jsonLimits: JSONLimits
+    ) {
         self.url = url
         self.headers = headers
         self.setupURL = setupURL
         self.maxMessageBytes = maxMessageBytes
+        self.jsonLimits = jsonLimits
     }
 
     var status: ConnectionStatus { state.withLock { $0.status } }
@@ -247,7 +252,8 @@ final class UpstreamSession: Sendable {
             headers: upstreamHeaders(sessionID: sessionID, handshake: message.method == "initialize"),
             body: message.bytes)
         let call = UpstreamCall(
-            expectedID: expectedID, sentSessionID: sessionID != nil, maxMessageBytes: maxMessageBytes, events: events)
+            expectedID: expectedID, sentSessionID: sessionID != nil, maxMessageBytes: maxMessageBytes,
+            jsonLimits: jsonLimits, events: events)
         client.execute(request, delegate: call)
     }
 }

@@ -8,11 +8,13 @@ final class UpstreamSessions: Sendable {
     private let vault: HeaderVault
     private let publicBaseURL: String
     private let maxMessageBytes: Int
+    private let jsonLimits: JSONLimits
 
-    init(vault: HeaderVault, publicBaseURL: String, maxMessageBytes: Int) {
+    init(vault: HeaderVault, publicBaseURL: String, maxMessageBytes: Int, jsonLimits: JSONLimits) {
         self.vault = vault
         self.publicBaseURL = publicBaseURL
         self.maxMessageBytes = maxMessageBytes
+        self.jsonLimits = jsonLimits
     }
 
     /// The session for `connection`; `nil` for a connection without an http URL.
@@ -27,7 +29,8 @@ final class UpstreamSessions: Sendable {
                 vault.open($0, namespace: connection.namespace, connection: connection.id)
             } ?? []
         let created = UpstreamSession(
-            url: url, headers: headers, setupURL: setupURL(connection), maxMessageBytes: maxMessageBytes)
+            url: url, headers: headers, setupURL: setupURL(connection), maxMessageBytes: maxMessageBytes,
+            jsonLimits: jsonLimits)
         return sessions.withLock { sessions in
             if let raced = sessions[key] { return raced }
             sessions[key] = created

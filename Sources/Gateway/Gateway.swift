@@ -39,7 +39,8 @@ public final class Gateway: Sendable {
             settings: ConnectSettings(
                 publicBaseURL: configuration.effectivePublicBaseURL, allowedOrigins: configuration.mcp.allowedOrigins,
                 maxUpstreamMessageBytes: configuration.mcp.maxUpstreamMessageBytes,
-                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds),
+                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds, jsonLimits: configuration.jsonLimits
+            ),
             patterns: patterns)
     }
 
