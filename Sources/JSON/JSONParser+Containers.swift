@@ -17,6 +17,11 @@ extension JSONParser {
                         reason: "object with more than \(limits.maxObjectMembers) members (json.maxObjectMembers)",
                         offset: keyOffset)
                 }
+                guard ObjectKeys.isStreamSafe(key) else {
+                    throw JSONError(
+                        reason: "key with more than \(ObjectKeys.maxCombiningRun) combining marks in a row",
+                        offset: keyOffset)
+                }
                 guard keys.insert(key) else { throw JSONError(reason: "duplicate key \"\(key)\"", offset: keyOffset) }
                 try expectByte(UInt8(ascii: ":"), "expected ':'")
                 try member(&self, key)

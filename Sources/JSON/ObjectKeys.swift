@@ -8,7 +8,23 @@ struct ObjectKeys {
     private var few: [String] = []
     private var many: Set<String> = []
 
+    /// Unicode's stream-safe bound (UAX #15): Swift compares and hashes strings by canonical equivalence, and
+    /// putting a run of combining marks in canonical order costs time quadratic in its length, so a key with a
+    /// longer run would make every comparison with it slow.
+    static let maxCombiningRun = 30
+
     var count: Int { many.isEmpty ? few.count : many.count }
+
+    /// Whether `key` has no run of more than `maxCombiningRun` combining marks.
+    static func isStreamSafe(_ key: String) -> Bool {
+        guard key.utf8.contains(where: { $0 >= 0x80 }) else { return true }
+        var run = 0
+        for scalar in key.unicodeScalars {
+            run = scalar.properties.canonicalCombiningClass == .notReordered ? 0 : run + 1
+            if run > maxCombiningRun { return false }
+        }
+        return true
+    }
 
     /// Adds `key`; `false` if an equal one is already there.
     mutating func insert(_ key: String) -> Bool {

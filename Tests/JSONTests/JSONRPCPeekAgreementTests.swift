@@ -51,6 +51,14 @@ struct JSONRPCPeekAgreementTests {
         ("invalid UTF-8 in a key", [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D]),
         ("duplicate key", Array(#"{"a":1,"a":2}"#.utf8)),
         ("canonically equal keys", Array("{\"\u{e9}\":1,\"e\u{301}\":2}".utf8)),
+        (
+            "key with 31 combining marks in a row",
+            Array(("{\"a" + String(repeating: "\u{301}", count: 31) + "\":1}").utf8)
+        ),
+        (
+            "key with 31 combining marks of two classes",
+            Array(("{\"\u{e9}" + String(repeating: "\u{316}\u{301}", count: 16) + "\":1}").utf8)
+        ),
         ("duplicate key deep inside", Array(#"[{"b":[{"a":1,"a":2}]}]"#.utf8)),
     ]
 
@@ -101,5 +109,12 @@ struct JSONRPCPeekAgreementTests {
         #expect(throws: JSONError.self) { _ = try JSONRPCPeek.peek(message) }
         let equivalent = Array(("{" + keys.dropLast().joined(separator: ",") + ",\"\u{e9}\":1,\"e\u{301}\":2}").utf8)
         #expect(throws: JSONError.self) { _ = try JSONParser.parse(equivalent) }
+    }
+
+    @Test func keysMayHaveShortRunsOfCombiningMarksAndValuesLongOnes() throws {
+        let marks = String(repeating: "\u{301}", count: 30)
+        let message = Array("{\"method\":\"m\",\"e\(marks)\":\"e\(marks)\(marks)\(marks)\",\"x\":1}".utf8)
+        #expect(try JSONParser.parse(message).objectMembers?.count == 3)
+        #expect(try JSONRPCPeek.peek(message).method == "m")
     }
 }
