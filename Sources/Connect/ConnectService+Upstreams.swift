@@ -23,7 +23,9 @@ extension ConnectService {
                 }
                 headers = opened
             }
-            return UpstreamSession(url: url, headers: headers, maxMessageBytes: settings.maxUpstreamMessageBytes)
+            return UpstreamSession(
+                url: url, headers: headers, maxMessageBytes: settings.maxUpstreamMessageBytes,
+                limits: settings.jsonLimits)
         }
     }
 

@@ -16,14 +16,18 @@ public struct ConnectSettings: Sendable {
     public var maxUpstreamMessageBytes: Int
     /// How long the namespace-wide tools listing waits for each upstream.
     public var toolsListTimeoutSeconds: Double
+    /// What any JSON read from a client or an upstream may hold.
+    public var jsonLimits: JSONLimits
 
     public init(
-        publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double
+        publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double,
+        jsonLimits: JSONLimits = JSONLimits()
     ) {
         self.publicBaseURL = publicBaseURL
         self.allowedOrigins = allowedOrigins
         self.maxUpstreamMessageBytes = maxUpstreamMessageBytes
         self.toolsListTimeoutSeconds = toolsListTimeoutSeconds
+        self.jsonLimits = jsonLimits
     }
 }
 

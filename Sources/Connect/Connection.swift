@@ -51,9 +51,10 @@ extension Connection {
         name = stored.name
         transport = Transport(rawValue: stored.transport) ?? .http
         mcpURL = stored.mcpURL
-        metadata = stored.metadata.flatMap { try? JSONParser.parse(Array($0.utf8)) }
+        // Stored JSON was held to the limits when it came in; a later, tighter limit must not lose it.
+        metadata = stored.metadata.flatMap { try? JSONParser.parse(Array($0.utf8), limits: .unbounded) }
         sealedHeaders = stored.sealedHeaders
-        mock = stored.mock.flatMap { try? JSONParser.parse(Array($0.utf8)) }
+        mock = stored.mock.flatMap { try? JSONParser.parse(Array($0.utf8), limits: .unbounded) }
         createdAt = stored.createdAt
     }
 }

@@ -18,11 +18,11 @@ struct ConnectionInput {
     static let fields: Set<String> = ["transport", "mcpUrl", "name", "metadata", "headers", "mock"]
 
     /// `required`: the body may not be empty (an upsert must say what it sets; a create may rely on defaults).
-    init(body: [UInt8], required: Bool) throws(Invalid) {
+    init(body: [UInt8], required: Bool, limits: JSONLimits) throws(Invalid) {
         if required && body.isEmpty { throw Invalid(message: "body: required, a JSON object") }
         let document: JSONValue
         do {
-            document = try JSONParser.parse(body.isEmpty ? Array("{}".utf8) : body)
+            document = try JSONParser.parse(body.isEmpty ? Array("{}".utf8) : body, limits: limits)
         } catch {
             throw Invalid(message: "body: invalid JSON (\(error))")
         }

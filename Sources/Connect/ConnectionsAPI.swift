@@ -112,7 +112,8 @@ extension ConnectService {
     private func writeInput(_ call: ConnectRequest) throws(APIError) -> ConnectionInput {
         guard ConnectionID.isValid(call.namespace) else { throw .unknownNamespace(call.namespace) }
         do {
-            return try ConnectionInput(body: call.request.body, required: call.request.method == "PUT")
+            return try ConnectionInput(
+                body: call.request.body, required: call.request.method == "PUT", limits: settings.jsonLimits)
         } catch {
             throw .validation(error.message)
         }

@@ -79,7 +79,7 @@ extension ConnectService {
     func intake(_ call: ConnectRequest) -> MCPIntake.Outcome {
         MCPIntake.validate(
             method: call.request.method, headers: call.request.headers, body: call.request.body,
-            allowedOrigins: settings.allowedOrigins)
+            allowedOrigins: settings.allowedOrigins, limits: settings.jsonLimits)
     }
 
     static func forbidden(id: JSONValue, method: String) -> JSONValue {

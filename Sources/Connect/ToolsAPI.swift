@@ -44,7 +44,7 @@ extension ConnectService {
         }
         let arguments: JSONValue
         do {
-            arguments = try JSONParser.parse(call.request.body)
+            arguments = try JSONParser.parse(call.request.body, limits: settings.jsonLimits)
         } catch {
             throw .validation("body: invalid JSON (\(error))")
         }

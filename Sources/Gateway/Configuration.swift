@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Policy
 import Reactor
 
@@ -18,6 +19,7 @@ public struct Configuration: Sendable {
     public var connect = ConnectSection()
     public var mcp = MCPSection()
     public var policy = PolicySection()
+    public var json = JSONSection()
     /// The gateway's own URL as clients reach it, for `setupUrl`; empty means `http://<listen>`.
     public var publicBaseUrl = ""
     /// Where the 32-byte key that seals stored secrets lives; created (mode 0600) on first start.
@@ -96,7 +98,21 @@ public struct Configuration: Sendable {
         }
     }
 
+    /// Bounds on every JSON document read from a client or an upstream; the defaults are `JSONLimits`'s own.
+    public struct JSONSection: Sendable {
+        public var maxDepth = JSONLimits().maxDepth
+        public var maxObjectMembers = JSONLimits().maxObjectMembers
+        public var maxNodes = JSONLimits().maxNodes
+    }
+
     public init() {}
+
+    /// The byte bound follows the transports' own, so the parser never refuses a body or message they let through.
+    var jsonLimits: JSONLimits {
+        JSONLimits(
+            maxDepth: json.maxDepth, maxBytes: max(http.maxBodyBytes, mcp.maxUpstreamMessageBytes),
+            maxObjectMembers: json.maxObjectMembers, maxNodes: json.maxNodes)
+    }
 
     var effectivePublicBaseURL: String {
         publicBaseUrl.isEmpty ? "http://\(listen)" : String(publicBaseUrl.reversed().drop { $0 == "/" }.reversed())

@@ -27,7 +27,7 @@ extension Configuration {
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
         try object.rejectUnknown([
             "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress",
-            "metrics", "connect", "mcp", "policy", "publicBaseUrl", "secretKeyFile",
+            "metrics", "connect", "mcp", "policy", "json", "publicBaseUrl", "secretKeyFile",
         ])
         try object.read("publicBaseUrl", into: &publicBaseUrl)
         try object.read("secretKeyFile", into: &secretKeyFile)
@@ -96,6 +96,16 @@ extension Configuration {
             try section.read("maxPatternProgramSize", into: &policy.maxPatternProgramSize, range: 10...100_000)
             try section.read("credentialRefreshSeconds", into: &policy.credentialRefreshSeconds, range: 0.05...60)
         }
+        try applyJSON(object)
+    }
+
+    mutating func applyJSON(_ object: ConfigObject) throws(ConfigurationError) {
+        guard let section = try object.section("json") else { return }
+        try section.rejectUnknown(["maxDepth", "maxObjectMembers", "maxNodes"])
+        // Parsing, writing and freeing a tree recurse once per level: the depth stays far below a thread's stack.
+        try section.read("maxDepth", into: &json.maxDepth, range: 1...1_000)
+        try section.read("maxObjectMembers", into: &json.maxObjectMembers, range: 1...10_000_000)
+        try section.read("maxNodes", into: &json.maxNodes, range: 1...100_000_000)
     }
 
     /// An extra address is empty (off) or a numeric IP and port that no other listener uses (port 0 excepted:

@@ -1,52 +1,41 @@
 extension JSONParser {
-    /// Parses a string starting at its opening quote. Unescaped runs are copied in one step;
-    /// escapes (including UTF-16 surrogate pairs) are decoded; the result must be valid UTF-8.
+    /// Parses the string at the cursor (its opening quote). One without escapes is made from its bytes in place.
     mutating func parseString() throws(JSONError) -> String {
-        index += 1
-        let start = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                index += 1
-                return try validated(run, offset: start)
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw fail("control character in string") }
-            index += 1
+        let contentStart = index + 1
+        var decoded: [UInt8]? = []
+        guard try scanString(decodingInto: &decoded), let decoded else {
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[contentStart..<index - 1]), as: UTF8.self)
         }
-        var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-        while index < bytes.count {
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""):
-                index += 1
-                return try decoded.withUnsafeBufferPointer { run throws(JSONError) in try validated(run, offset: start)
-                }
-            case UInt8(ascii: "\\"):
-                try decodeEscape(into: &decoded)
-            case 0..<0x20:
-                throw fail("control character in string")
-            default:
-                decoded.append(byte)
-                index += 1
-            }
-        }
-        throw fail("unterminated string")
+        return String(decoding: decoded, as: UTF8.self)
     }
 
-    /// Advances past a string without building it (used by the peek); still validates escapes and controls.
+    /// Advances past the string at the cursor, checking it as `parseString` does, without building it.
     mutating func skipString() throws(JSONError) {
+        var nowhere: [UInt8]? = nil
+        _ = try scanString(decodingInto: &nowhere)
+    }
+
+    /// Advances past the string at the cursor (its opening quote) and its closing quote, refusing control
+    /// characters, bad escapes and ill-formed UTF-8. Returns whether it had escapes; if so, its content with the
+    /// escapes decoded is appended to `decoded` (unless that is `nil`).
+    private mutating func scanString(decodingInto decoded: inout [UInt8]?) throws(JSONError) -> Bool {
         index += 1
+        var runStart = index
+        var escaped = false
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
+                let run = try wellFormedRun(from: runStart)
+                if escaped { decoded?.append(contentsOf: run) }
                 index += 1
-                return
+                return escaped
             }
             if byte == UInt8(ascii: "\\") {
-                var scratch: [UInt8] = []
-                try decodeEscape(into: &scratch)
+                let run = try wellFormedRun(from: runStart)  // checked even when nothing is collected
+                decoded?.append(contentsOf: run)
+                try decodeEscape(into: &decoded)
+                escaped = true
+                runStart = index
                 continue
             }
             if byte < 0x20 { throw fail("control character in string") }
@@ -55,33 +44,38 @@ extension JSONParser {
         throw fail("unterminated string")
     }
 
-    func validated(_ run: UnsafeBufferPointer<UInt8>, offset: Int) throws(JSONError) -> String {
-        guard let string = String(validating: run, as: UTF8.self) else {
-            throw JSONError(reason: "invalid UTF-8 in string", offset: offset)
+    /// The raw bytes from `start` to the cursor, which must be well-formed UTF-8. The runs between escapes can be
+    /// checked one by one: an escape decodes to whole characters, so it can neither complete nor break a sequence.
+    private func wellFormedRun(from start: Int) throws(JSONError) -> UnsafeBufferPointer<UInt8> {
+        let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        if let bad = UTF8Validation.firstInvalidByte(in: run) {
+            throw JSONError(reason: "invalid UTF-8 in string", offset: start + bad)
         }
-        return string
+        return run
     }
 
-    mutating func decodeEscape(into out: inout [UInt8]) throws(JSONError) {
+    private mutating func decodeEscape(into out: inout [UInt8]?) throws(JSONError) {
         index += 1
         guard index < bytes.count else { throw fail("unterminated escape") }
         let code = bytes[index]
         index += 1
         switch code {
-        case UInt8(ascii: "\""): out.append(0x22)
-        case UInt8(ascii: "\\"): out.append(0x5C)
-        case UInt8(ascii: "/"): out.append(0x2F)
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
-        case UInt8(ascii: "u"): try decodeUnicodeEscape(into: &out)
+        case UInt8(ascii: "\""): out?.append(0x22)
+        case UInt8(ascii: "\\"): out?.append(0x5C)
+        case UInt8(ascii: "/"): out?.append(0x2F)
+        case UInt8(ascii: "b"): out?.append(0x08)
+        case UInt8(ascii: "f"): out?.append(0x0C)
+        case UInt8(ascii: "n"): out?.append(0x0A)
+        case UInt8(ascii: "r"): out?.append(0x0D)
+        case UInt8(ascii: "t"): out?.append(0x09)
+        case UInt8(ascii: "u"):
+            let scalar = try decodeUnicodeEscape()  // decoded even when nothing is collected
+            out?.append(contentsOf: UTF8.encode(scalar)!)
         default: throw fail("invalid escape")
         }
     }
 
-    mutating func decodeUnicodeEscape(into out: inout [UInt8]) throws(JSONError) {
+    private mutating func decodeUnicodeEscape() throws(JSONError) -> Unicode.Scalar {
         var scalar = try readHex4()
         if scalar >= 0xD800 && scalar <= 0xDBFF {
             guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
@@ -94,10 +88,10 @@ extension JSONParser {
             throw fail("lone low surrogate")
         }
         guard let unicode = Unicode.Scalar(scalar) else { throw fail("invalid code point") }
-        out.append(contentsOf: UTF8.encode(unicode)!)
+        return unicode
     }
 
-    mutating func readHex4() throws(JSONError) -> UInt32 {
+    private mutating func readHex4() throws(JSONError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw fail("truncated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {

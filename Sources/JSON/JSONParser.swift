@@ -1,12 +1,19 @@
-/// A byte-level JSON parser (RFC 8259): strict grammar, UTF-8 validated, depth and size bounded,
-/// duplicate object keys refused (two readers of one document must never disagree on a value).
+/// A byte-level JSON parser (RFC 8259): strict grammar, UTF-8 validated, bounded by `JSONLimits`, duplicate
+/// object keys refused (two readers of one document must never disagree on a value). Every step is linear in
+/// the input. The peek walks documents with the same code, so the two agree on what is JSON.
 public struct JSONParser: ~Copyable {
     let bytes: UnsafeBufferPointer<UInt8>
     let limits: JSONLimits
     var index = 0
     var depth = 0
+    var nodes = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits) {
+    /// Starts a parser on a document within `limits.maxBytes`.
+    init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits) throws(JSONError) {
+        guard bytes.count <= limits.maxBytes else {
+            throw JSONError(
+                reason: "document larger than \(limits.maxBytes) bytes (json.maxBytes)", offset: limits.maxBytes)
+        }
         self.bytes = bytes
         self.limits = limits
     }
@@ -34,10 +41,7 @@ public struct JSONParser: ~Copyable {
     }
 
     static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>, limits: JSONLimits) throws(JSONError) -> JSONValue {
-        guard buffer.count <= limits.maxBytes else {
-            throw JSONError(reason: "document larger than \(limits.maxBytes) bytes", offset: limits.maxBytes)
-        }
-        var parser = JSONParser(bytes: buffer, limits: limits)
+        var parser = try JSONParser(bytes: buffer, limits: limits)
         let value = try parser.parseValue()
         try parser.expectEnd()
         return value
@@ -59,80 +63,46 @@ public struct JSONParser: ~Copyable {
         }
     }
 
-    mutating func parseValue() throws(JSONError) -> JSONValue {
+    /// Counts the value at the cursor against the node limit and returns its first byte, leaving it unread.
+    /// Every value goes through here once, whether it is parsed or skipped.
+    mutating func startValue() throws(JSONError) -> UInt8 {
         skipWhitespace()
         guard index < bytes.count else { throw fail("unexpected end of input") }
-        switch bytes[index] {
+        nodes += 1
+        guard nodes <= limits.maxNodes else { throw fail("more than \(limits.maxNodes) values (json.maxNodes)") }
+        return bytes[index]
+    }
+
+    mutating func parseValue() throws(JSONError) -> JSONValue {
+        switch try startValue() {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
+        default: return try parseScalar()
+        }
+    }
+
+    mutating func parseObject() throws(JSONError) -> JSONValue {
+        var members: [JSONMember] = []
+        try walkObject { parser, key throws(JSONError) in members.append(JSONMember(key, try parser.parseValue())) }
+        return .object(members)
+    }
+
+    mutating func parseArray() throws(JSONError) -> JSONValue {
+        var elements: [JSONValue] = []
+        try walkArray { parser throws(JSONError) in elements.append(try parser.parseValue()) }
+        return .array(elements)
+    }
+
+    /// A literal or a number.
+    mutating func parseScalar() throws(JSONError) -> JSONValue {
+        switch bytes[index] {
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw fail("unexpected character")
         }
-    }
-
-    mutating func enter() throws(JSONError) {
-        depth += 1
-        if depth > limits.maxDepth { throw fail("nesting deeper than \(limits.maxDepth)") }
-    }
-
-    mutating func parseObject() throws(JSONError) -> JSONValue {
-        try enter()
-        index += 1
-        var members: [JSONMember] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-            let keyOffset = index
-            let key = try parseString()
-            if members.contains(where: { $0.key == key }) {
-                throw JSONError(reason: "duplicate key \"\(key)\"", offset: keyOffset)
-            }
-            try expectByte(UInt8(ascii: ":"), "expected ':'")
-            members.append(JSONMember(key, try parseValue()))
-            if try endOfContainer(UInt8(ascii: "}")) { break }
-        }
-        depth -= 1
-        return .object(members)
-    }
-
-    mutating func parseArray() throws(JSONError) -> JSONValue {
-        try enter()
-        index += 1
-        var elements: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .array(elements)
-        }
-        while true {
-            elements.append(try parseValue())
-            if try endOfContainer(UInt8(ascii: "]")) { break }
-        }
-        depth -= 1
-        return .array(elements)
-    }
-
-    /// After a member or element: consumes `,` (more follow) or the closing byte (done).
-    mutating func endOfContainer(_ close: UInt8) throws(JSONError) -> Bool {
-        skipWhitespace()
-        guard index < bytes.count else { throw fail("unexpected end of input") }
-        let byte = bytes[index]
-        index += 1
-        if byte == UInt8(ascii: ",") { return false }
-        if byte == close { return true }
-        index -= 1
-        throw fail("expected ',' or '\(Character(UnicodeScalar(close)))'")
     }
 
     mutating func expectByte(_ byte: UInt8, _ reason: String) throws(JSONError) {

@@ -13,8 +13,9 @@ public struct JSONRPCPeek: Equatable, Sendable {
     /// Where the `id` value's bytes are in the message, so that it can be replaced without re-encoding the rest.
     public var idRange: Range<Int>?
 
-    /// Reads the routing fields of one JSON-RPC message. The whole document is still checked for
-    /// well-formedness, so a message that passes the peek is valid JSON within `limits`.
+    /// Reads the routing fields of one JSON-RPC message. The whole document is still checked, by the parser's own
+    /// code: a message passes the peek exactly when `JSONParser` would parse it (within the same `limits`) into
+    /// an object.
     public static func peek(_ input: some Collection<UInt8>, limits: JSONLimits = JSONLimits()) throws(JSONError)
         -> JSONRPCPeek
     {
@@ -32,12 +33,10 @@ public struct JSONRPCPeek: Equatable, Sendable {
     }
 
     static func peekBuffer(_ buffer: UnsafeBufferPointer<UInt8>, limits: JSONLimits) throws(JSONError) -> JSONRPCPeek {
-        guard buffer.count <= limits.maxBytes else {
-            throw JSONError(reason: "document larger than \(limits.maxBytes) bytes", offset: limits.maxBytes)
-        }
-        var parser = JSONParser(bytes: buffer, limits: limits)
+        var parser = try JSONParser(bytes: buffer, limits: limits)
         var peek = JSONRPCPeek()
-        try parser.forEachMember { parser, key throws(JSONError) in
+        guard try parser.startValue() == UInt8(ascii: "{") else { throw parser.fail("expected a JSON object") }
+        try parser.walkObject { parser, key throws(JSONError) in
             switch key {
             case "jsonrpc": peek.version = try parser.parseValue().stringValue
             case "id":
@@ -50,7 +49,9 @@ public struct JSONRPCPeek: Equatable, Sendable {
                 peek.isResponse = true
                 try parser.skipValue()
             case "params":
-                try parser.forEachMember(orSkipNonObject: true) { parser, key throws(JSONError) in
+                let first = try parser.startValue()
+                guard first == UInt8(ascii: "{") else { return try parser.skip(startedWith: first) }
+                try parser.walkObject { parser, key throws(JSONError) in
                     if key == "name" {
                         peek.paramsName = try parser.parseValue().stringValue
                     } else {
@@ -62,67 +63,5 @@ public struct JSONRPCPeek: Equatable, Sendable {
         }
         try parser.expectEnd()
         return peek
-    }
-}
-
-extension JSONParser {
-    /// Visits the members of the object at the cursor; `body` must consume each value.
-    /// With `orSkipNonObject`, a value that is not an object is skipped instead of refused.
-    mutating func forEachMember(
-        orSkipNonObject: Bool = false,
-        _ body: (inout JSONParser, String) throws(JSONError) -> Void
-    ) throws(JSONError) {
-        skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
-            if orSkipNonObject { return try skipValue() }
-            throw fail("expected a JSON object")
-        }
-        try enter()
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return
-        }
-        var seen: [String] = []
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-            let keyOffset = index
-            let key = try parseString()
-            if seen.contains(key) { throw JSONError(reason: "duplicate key \"\(key)\"", offset: keyOffset) }
-            seen.append(key)
-            try expectByte(UInt8(ascii: ":"), "expected ':'")
-            try body(&self, key)
-            if try endOfContainer(UInt8(ascii: "}")) { break }
-        }
-        depth -= 1
-    }
-
-    /// Advances past one value, checking its grammar, without allocating it.
-    mutating func skipValue() throws(JSONError) {
-        skipWhitespace()
-        guard index < bytes.count else { throw fail("unexpected end of input") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"):
-            try forEachMember { parser, _ throws(JSONError) in try parser.skipValue() }
-        case UInt8(ascii: "["):
-            try enter()
-            index += 1
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
-            } else {
-                repeat { try skipValue() } while try !endOfContainer(UInt8(ascii: "]"))
-            }
-            depth -= 1
-        case UInt8(ascii: "\""): try skipString()
-        case UInt8(ascii: "t"): try expectLiteral("true")
-        case UInt8(ascii: "f"): try expectLiteral("false")
-        case UInt8(ascii: "n"): try expectLiteral("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber()
-        default: throw fail("unexpected character")
-        }
     }
 }

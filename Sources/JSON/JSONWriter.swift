@@ -14,6 +14,8 @@ public enum JSONWriter {
     }
 
     /// Appends the encoding of `value` to `out`.
+    // Recursive, one frame per level: a tree from the parser is at most `JSONLimits.maxDepth` deep, and code
+    // wraps parsed values in a few levels at most, so the depth of the recursion is bounded by that limit.
     public static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)

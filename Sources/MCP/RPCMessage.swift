@@ -13,7 +13,7 @@ public struct RPCMessage: Sendable {
 
     public init(_ value: JSONValue) {
         bytes = JSONWriter.bytes(value)
-        peek = try! JSONRPCPeek.peek(bytes)  // our own writer's output always peeks
+        peek = try! JSONRPCPeek.peek(bytes, limits: .unbounded)  // our own writer's output always peeks
     }
 
     private init(bytes: [UInt8], peek: JSONRPCPeek) {
@@ -26,8 +26,9 @@ public struct RPCMessage: Sendable {
     /// A response (`result` or `error`), not a request or notification.
     public var isResponse: Bool { method == nil && peek.isResponse }
 
-    /// The whole message as a tree, parsed on each call: keep the result when it is needed twice.
-    public var value: JSONValue { (try? JSONParser.parse(bytes)) ?? .null }
+    /// The whole message as a tree, parsed on each call: keep the result when it is needed twice. The peek has
+    /// already held the bytes to the limits.
+    public var value: JSONValue { (try? JSONParser.parse(bytes, limits: .unbounded)) ?? .null }
 
     /// The same message under another id; nothing else is re-encoded.
     public func withID(_ id: JSONValue) -> RPCMessage {

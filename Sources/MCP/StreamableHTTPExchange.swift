@@ -24,6 +24,7 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
 
     private let expectedID: JSONValue?
     private let maxMessageBytes: Int
+    private let limits: JSONLimits
     private let sentSessionID: Bool
     // Held until the exchange finishes or is abandoned: the observer lives as long as its exchange.
     private var observer: ExchangeObserver?
@@ -45,10 +46,14 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
     }
 
     /// `expectedID` is the id of the request sent (nil for a notification).
-    init(expectedID: JSONValue?, sentSessionID: Bool, maxMessageBytes: Int, observer: ExchangeObserver) {
+    init(
+        expectedID: JSONValue?, sentSessionID: Bool, maxMessageBytes: Int, limits: JSONLimits = JSONLimits(),
+        observer: ExchangeObserver
+    ) {
         self.expectedID = expectedID
         self.sentSessionID = sentSessionID
         self.maxMessageBytes = maxMessageBytes
+        self.limits = limits
         self.observer = observer
     }
 
@@ -115,7 +120,7 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
         case .json: receive(body)
         case .refusal(let failure):
             // A refusal before the request was read names no id (null): it is still this request's answer.
-            guard let message = try? RPCMessage(bytes: body), message.isResponse,
+            guard let message = try? RPCMessage(bytes: body, limits: limits), message.isResponse,
                 message.id == expectedID || (message.id ?? .null) == .null
             else { return finish(.failure(failure)) }
             finish(.success(message.withID(expectedID ?? .null)))
@@ -135,7 +140,7 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
     }
 
     private func receive(_ bytes: [UInt8]) {
-        guard let message = try? RPCMessage(bytes: bytes) else {
+        guard let message = try? RPCMessage(bytes: bytes, limits: limits) else {
             return finish(.failure(.failed("the upstream sent something that is not a JSON-RPC message")))
         }
         guard message.isResponse else { return observer?.exchangeMessage(message) ?? () }

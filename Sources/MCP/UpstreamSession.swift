@@ -23,15 +23,21 @@ public final class UpstreamSession: MCPUpstream {
     public let url: UpstreamURL
     private let headers: [(name: String, value: String)]
     private let maxMessageBytes: Int
+    private let limits: JSONLimits
     private let machine = Mutex(Machine())
     /// Upstream request ids start at an unguessable value, so that no answer can be prepared for a later request.
     private let nextID = Atomic<UInt64>(UInt64.random(in: 1...(UInt64.max >> 12)))
 
     /// `headers` go with every request (the connection's stored headers); the transport's own win over them.
-    public init(url: UpstreamURL, headers: [(name: String, value: String)], maxMessageBytes: Int) {
+    /// `limits` bound every JSON message the upstream sends.
+    public init(
+        url: UpstreamURL, headers: [(name: String, value: String)], maxMessageBytes: Int,
+        limits: JSONLimits = JSONLimits()
+    ) {
         self.url = url
         self.headers = headers
         self.maxMessageBytes = maxMessageBytes
+        self.limits = limits
     }
 
     public var health: UpstreamHealth { machine.withLock { $0.health } }
@@ -131,7 +137,7 @@ public final class UpstreamSession: MCPUpstream {
         if case .handshake(let handshake) = mode { sentSession = handshake.sessionID != nil }
         let exchange = StreamableHTTPExchange(
             expectedID: message.method != nil ? message.id : nil, sentSessionID: sentSession,
-            maxMessageBytes: maxMessageBytes, observer: observer)
+            maxMessageBytes: maxMessageBytes, limits: limits, observer: observer)
         exchange.task = client.execute(
             HTTPClientRequest(method: "POST", url: url, headers: headers, body: message.bytes), delegate: exchange)
         return exchange
