@@ -1,0 +1,177 @@
+"""Protocol revisions end to end, through the gateway and direct, with real SDKs on both sides: the 2.x client in
+mode "auto" (2026-07-28 when offered) and "legacy" (initialize), and the 1.x client, against a 2026-capable upstream
+(SDK 2.x) and a handshake-only one (SDK 1.x). The gateway must look to each client like the upstream does direct."""
+import asyncio
+import json
+import threading
+import time
+import urllib.parse
+
+import anyio
+import httpx
+import pytest
+
+from clients import GENERATIONS, run_steps, with_sdk2
+from gateway import ADMIN_KEY
+from outcomes import call_outcome
+from test_mcp import put, sse_or_json
+from upstream import Upstream
+
+MODERN = "2026-07-28"
+LATEST_HANDSHAKE = "2025-11-25"
+UPSTREAM_KINDS = ["modern", "handshake"]
+
+STEPS = [
+    {"op": "list_tools"},
+    {"op": "call", "name": "echo", "arguments": {"text": "hello"}},
+    {"op": "call", "name": "add", "arguments": {"a": 2, "b": 3}},
+    {"op": "call", "name": "progress", "arguments": {"steps": 3}},
+    {"op": "call", "name": "fail", "arguments": {"message": "boom"}},
+    {"op": "call", "name": "nope", "arguments": {}},
+]
+
+
+@pytest.fixture(scope="module")
+def upstreams():
+    """SSE-mode upstreams of both generations, with the extra `large` tool."""
+    started = {"modern": Upstream(extra_tools=True).start(),
+               "handshake": Upstream(generation=1, extra_tools=True).start()}
+    yield started
+    for instance in started.values():
+        instance.stop()
+
+
+def connection_url(gateway, namespace, target, connection_id="c"):
+    put(gateway, namespace, connection_id, {"mcpUrl": target.url})
+    return f"{gateway.url}/connect/{namespace}/{connection_id}/mcp"
+
+
+@pytest.mark.parametrize("upstream_kind", UPSTREAM_KINDS)
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_each_client_generation_sees_through_the_gateway_what_it_sees_direct(
+        connect_gateway, namespace, upstreams, generation, upstream_kind):
+    target = upstreams[upstream_kind]
+    direct = run_steps(generation, target.url, STEPS)
+    seen_before = len(target.log())
+    via = run_steps(generation, connection_url(connect_gateway, namespace, target), STEPS)
+    assert via["steps"] == direct["steps"]
+    tools, echoed, added, progressed, failed, unknown = via["steps"]
+    assert {"echo", "add", "fail", "progress", "sleep", "repo.search", "large"} <= set(tools)
+    assert echoed == {"texts": ["hello"], "isError": False, "progress": []}
+    assert added["texts"] == ["5"] and not added["isError"]
+    assert [step[0] for step in progressed["progress"]] == [1, 2, 3], "progress passes through, in order"
+    assert failed["isError"] and unknown["isError"]
+    assert via["protocolVersion"] == (MODERN if generation == "auto" else LATEST_HANDSHAKE)
+    received = [e for e in target.log()[seen_before:] if e["method"] == "POST"]
+    if upstream_kind == "modern":
+        assert all(e["headers"].get("mcp-protocol-version") == MODERN for e in received), received
+        assert not any("mcp-session-id" in e["headers"] for e in received), "2026-07-28 is stateless"
+        assert not any(e["rpc"] == "initialize" for e in received)
+        calls = [e for e in received if e["rpc"] == "tools/call"]
+        assert calls and all(e["headers"]["mcp-method"] == "tools/call" for e in calls)
+        assert all(e["headers"]["mcp-name"] == e["tool"] for e in calls)
+    else:
+        assert any(e["rpc"] == "initialize" for e in received), "a handshake-only upstream gets a session"
+        calls = [e for e in received if e["rpc"] == "tools/call"]
+        assert calls and all(e["headers"].get("mcp-session-id") for e in calls)
+        # Only the gateway's server/discover probe (which a 1.x server refuses) speaks 2026-07-28 to it.
+        assert all(e["headers"].get("mcp-protocol-version") != MODERN for e in received
+                   if e["rpc"] != "server/discover")
+
+
+LARGE = 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize("upstream_kind", UPSTREAM_KINDS)
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_a_2_mb_result_from_an_sse_upstream_reaches_every_client_generation(
+        connect_gateway, namespace, upstreams, generation, upstream_kind):
+    """Direct, the 2.x client refuses an SSE event over 1 MiB (legacy mode against the 2.x upstream, every mode
+    against the 1.x one, whose answers are always SSE); through the gateway the final answer comes as plain JSON."""
+    target = upstreams[upstream_kind]
+    steps = [{"op": "call", "name": "large", "arguments": {"size": LARGE}}]
+    expected = call_outcome([{"text": "x" * LARGE}], False, [])
+    via = run_steps(generation, connection_url(connect_gateway, namespace, target), steps)
+    assert via["steps"] == [expected]
+    if generation == "1.x" or (generation, upstream_kind) == ("auto", "modern"):
+        assert run_steps(generation, target.url, steps)["steps"] == [expected]
+
+
+def wait_for_sleep_event(target, seen_before, timeout=15):
+    """The first `sleep` event the upstream recorded after `seen_before` events ("cancelled" or "finished")."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events = target.events("sleep")[seen_before:]
+        if events:
+            return events[0]
+        time.sleep(0.1)
+    return None
+
+
+def cancel_a_slow_call(url, mode):
+    """Calls `sleep` for 3 s and gives up after 1 s; True when the client got no answer (it cancelled)."""
+    async def body(client):
+        with anyio.move_on_after(1) as scope:
+            await client.call_tool("sleep", {"seconds": 3})
+        await asyncio.sleep(0.5)  # lets the cancellation leave the client before the session closes
+        return scope.cancelled_caught
+
+    return asyncio.run(asyncio.wait_for(with_sdk2(url, mode, body), 30))
+
+
+@pytest.mark.parametrize("upstream_kind", UPSTREAM_KINDS)
+@pytest.mark.parametrize("route", ["direct", "gateway"])
+def test_a_legacy_client_cancelling_a_call_cancels_it_upstream(
+        connect_gateway, namespace, upstreams, route, upstream_kind):
+    target = upstreams[upstream_kind]
+    url = target.url if route == "direct" else connection_url(connect_gateway, namespace, target)
+    seen_before = len(target.events("sleep"))
+    assert cancel_a_slow_call(url, "legacy")
+    assert wait_for_sleep_event(target, seen_before) == "cancelled"
+
+
+MODERN_CANCEL_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "a 2026-07-28 client's cancel (closing its request) does not reach the upstream yet: the upstream's tool runs "
+    "to its end"))
+
+
+@pytest.mark.parametrize("upstream_kind", UPSTREAM_KINDS)
+@pytest.mark.parametrize("route", ["direct", pytest.param("gateway", marks=MODERN_CANCEL_XFAIL)])
+def test_a_2026_client_closing_its_request_cancels_the_call_upstream(
+        connect_gateway, namespace, upstreams, route, upstream_kind):
+    target = upstreams[upstream_kind]
+    url = target.url if route == "direct" else connection_url(connect_gateway, namespace, target)
+    seen_before = len(target.events("sleep"))
+    assert cancel_a_slow_call(url, "auto")
+    assert wait_for_sleep_event(target, seen_before) == "cancelled"
+
+
+HANDSHAKE_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+                     "MCP-Protocol-Version": LATEST_HANDSHAKE, "Authorization": f"Bearer {ADMIN_KEY}"}
+
+
+@pytest.mark.parametrize("upstream_kind", UPSTREAM_KINDS)
+def test_a_handshake_era_cancel_answers_the_call_with_32800_and_reaches_the_upstream(
+        connect_gateway, namespace, upstreams, upstream_kind):
+    target = upstreams[upstream_kind]
+    url = connection_url(connect_gateway, namespace, target)
+    seen_before = len(target.events("sleep"))
+    answer = {}
+
+    def call():
+        answer["call"] = httpx.post(url, headers=HANDSHAKE_HEADERS, timeout=20, json={
+            "jsonrpc": "2.0", "id": "slow-1", "method": "tools/call",
+            "params": {"name": "sleep", "arguments": {"seconds": 3}}})
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    time.sleep(1)
+    cancelled = httpx.post(url, headers=HANDSHAKE_HEADERS, timeout=10, json={
+        "jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "slow-1", "reason": "test"}})
+    thread.join(timeout=25)
+    assert cancelled.status_code == 202
+    response = answer["call"]
+    body = response.json() if response.headers["content-type"].startswith("application/json") else \
+        sse_or_json(response.text)
+    assert body["id"] == "slow-1" and body["error"]["code"] == -32800, body
+    assert wait_for_sleep_event(target, seen_before) == "cancelled"
