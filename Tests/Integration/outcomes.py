@@ -1,6 +1,10 @@
-"""The comparable shape of MCP results, the same for every SDK generation (plain dicts in, plain JSON out), so a
-result through the gateway can be compared with the same client's result direct to the upstream. Long texts become
-their length and digest, to keep a failing comparison readable."""
+"""MCP steps and the comparable shape of their results, the same for every SDK generation: `step_outcome` drives
+the 2.x `Client` and the 1.x `ClientSession` alike (their method names agree), so a result through the gateway can be
+compared with the same client's result direct to the upstream. Long texts become their length and digest, to keep a
+failing comparison readable.
+
+Steps: {"op": "list_tools"}, {"op": "call", "name": ..., "arguments": {...}}, {"op": "list_resources"},
+{"op": "read", "uri": ...}, {"op": "list_prompts"}, {"op": "get_prompt", "name": ..., "arguments": {...}}."""
 import hashlib
 
 
@@ -23,3 +27,32 @@ def read_outcome(contents):
 def prompt_outcome(messages):
     """A prompts/get result: each message's role and text."""
     return [{"role": m["role"], "text": m["content"].get("text")} for m in messages]
+
+
+def dumped(models):
+    return [m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in models]
+
+
+async def step_outcome(client, step):
+    op = step["op"]
+    if op == "list_tools":
+        return sorted(tool.name for tool in (await client.list_tools()).tools)
+    if op == "call":
+        updates = []
+
+        async def on_progress(progress, total, message):
+            updates.append([progress, total, message])
+
+        result = await client.call_tool(step["name"], step.get("arguments"), progress_callback=on_progress)
+        # 2.x names the field is_error, 1.x isError.
+        is_error = result.is_error if hasattr(result, "is_error") else result.isError
+        return call_outcome(dumped(result.content), is_error, updates)
+    if op == "list_resources":
+        return sorted(str(resource.uri) for resource in (await client.list_resources()).resources)
+    if op == "read":
+        return read_outcome(dumped((await client.read_resource(step["uri"])).contents))
+    if op == "list_prompts":
+        return sorted(prompt.name for prompt in (await client.list_prompts()).prompts)
+    if op == "get_prompt":
+        return prompt_outcome(dumped((await client.get_prompt(step["name"], step.get("arguments"))).messages))
+    raise ValueError(f"unknown step {op}")

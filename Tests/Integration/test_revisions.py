@@ -5,16 +5,15 @@ import asyncio
 import json
 import threading
 import time
-import urllib.parse
 
 import anyio
 import httpx
 import pytest
 
-from clients import GENERATIONS, run_steps, with_sdk2
+from clients import GENERATIONS, run_steps
 from gateway import ADMIN_KEY
 from outcomes import call_outcome
-from test_mcp import put, sse_or_json
+from test_mcp import put, sse_or_json, with_client
 from upstream import Upstream
 
 MODERN = "2026-07-28"
@@ -118,39 +117,34 @@ def cancel_a_slow_call(url, mode):
         await asyncio.sleep(0.5)  # lets the cancellation leave the client before the session closes
         return scope.cancelled_caught
 
-    return asyncio.run(asyncio.wait_for(with_sdk2(url, mode, body), 30))
+    return asyncio.run(asyncio.wait_for(with_client(url, mode, body), 30))
 
 
 LEGACY_CANCEL_TO_MODERN_XFAIL = pytest.mark.xfail(strict=True, reason=(
     "a handshake-era client's notifications/cancelled for a call to a 2026-07-28 upstream is answered -32800 but "
     "does not abort the upstream request: the upstream's tool runs to its end"))
-
-
-@pytest.mark.parametrize("upstream_kind, route", [
-    ("modern", "direct"), ("handshake", "direct"),
-    pytest.param("modern", "gateway", marks=LEGACY_CANCEL_TO_MODERN_XFAIL), ("handshake", "gateway")])
-def test_a_legacy_client_cancelling_a_call_cancels_it_upstream(
-        connect_gateway, namespace, upstreams, route, upstream_kind):
-    target = upstreams[upstream_kind]
-    url = target.url if route == "direct" else connection_url(connect_gateway, namespace, target)
-    seen_before = len(target.events("sleep"))
-    assert cancel_a_slow_call(url, "legacy")
-    assert wait_for_sleep_event(target, seen_before) == "cancelled"
-
-
 MODERN_CANCEL_XFAIL = pytest.mark.xfail(strict=True, reason=(
     "a 2026-07-28 client's cancel (closing its request) does not reach the upstream yet: the upstream's tool runs "
     "to its end"))
 
 
-@pytest.mark.parametrize("upstream_kind", UPSTREAM_KINDS)
-@pytest.mark.parametrize("route", ["direct", pytest.param("gateway", marks=MODERN_CANCEL_XFAIL)])
-def test_a_2026_client_closing_its_request_cancels_the_call_upstream(
-        connect_gateway, namespace, upstreams, route, upstream_kind):
+# (client mode, upstream kind, route): mode "legacy" cancels with notifications/cancelled, mode "auto" (2026-07-28
+# through the gateway, and direct to the 2.x upstream) by closing its request.
+CANCEL_CASES = [(mode, kind, "direct") for mode in ("legacy", "auto") for kind in UPSTREAM_KINDS] + [
+    pytest.param("legacy", "modern", "gateway", marks=LEGACY_CANCEL_TO_MODERN_XFAIL),
+    ("legacy", "handshake", "gateway"),
+    pytest.param("auto", "modern", "gateway", marks=MODERN_CANCEL_XFAIL),
+    pytest.param("auto", "handshake", "gateway", marks=MODERN_CANCEL_XFAIL),
+]
+
+
+@pytest.mark.parametrize("mode, upstream_kind, route", CANCEL_CASES)
+def test_a_call_the_client_cancels_is_cancelled_upstream(
+        connect_gateway, namespace, upstreams, mode, upstream_kind, route):
     target = upstreams[upstream_kind]
     url = target.url if route == "direct" else connection_url(connect_gateway, namespace, target)
     seen_before = len(target.events("sleep"))
-    assert cancel_a_slow_call(url, "auto")
+    assert cancel_a_slow_call(url, mode)
     assert wait_for_sleep_event(target, seen_before) == "cancelled"
 
 
@@ -182,7 +176,7 @@ def test_a_handshake_era_cancel_answers_the_call_with_32800(
     body = response.json() if response.headers["content-type"].startswith("application/json") else \
         sse_or_json(response.text)
     assert body["id"] == "slow-1" and body["error"]["code"] == -32800, body
-    # Whether the upstream saw the cancel is test_a_legacy_client_cancelling_a_call_cancels_it_upstream's; this waits
+    # Whether the upstream saw the cancel is test_a_call_the_client_cancels_is_cancelled_upstream's; this waits
     # for the upstream's tool to end, so its event cannot land in a later test.
     wait_for_sleep_event(target, seen_before)
 
