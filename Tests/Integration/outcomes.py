@@ -4,7 +4,7 @@ compared with the same client's result direct to the upstream. Long texts become
 failing comparison readable.
 
 Steps: {"op": "list_tools"}, {"op": "call", "name": ..., "arguments": {...}}, {"op": "list_resources"},
-{"op": "read", "uri": ...}, {"op": "list_prompts"}, {"op": "get_prompt", "name": ..., "arguments": {...}}."""
+{"op": "list_templates"}, {"op": "read", "uri": ...}, {"op": "list_prompts"}, {"op": "get_prompt", "name": ..., "arguments": {...}}."""
 import hashlib
 
 
@@ -29,30 +29,32 @@ def prompt_outcome(messages):
     return [{"role": m["role"], "text": m["content"].get("text")} for m in messages]
 
 
-def dumped(models):
-    return [m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in models]
+def wire(result):
+    """A result as on the wire (camelCase names), whichever generation's models hold it."""
+    return result.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 async def step_outcome(client, step):
     op = step["op"]
     if op == "list_tools":
-        return sorted(tool.name for tool in (await client.list_tools()).tools)
+        return sorted(tool["name"] for tool in wire(await client.list_tools())["tools"])
     if op == "call":
         updates = []
 
         async def on_progress(progress, total, message):
             updates.append([progress, total, message])
 
-        result = await client.call_tool(step["name"], step.get("arguments"), progress_callback=on_progress)
-        # 2.x names the field is_error, 1.x isError.
-        is_error = result.is_error if hasattr(result, "is_error") else result.isError
-        return call_outcome(dumped(result.content), is_error, updates)
+        result = wire(await client.call_tool(step["name"], step.get("arguments"), progress_callback=on_progress))
+        return call_outcome(result["content"], result.get("isError"), updates)
     if op == "list_resources":
-        return sorted(str(resource.uri) for resource in (await client.list_resources()).resources)
+        return sorted(resource["uri"] for resource in wire(await client.list_resources())["resources"])
+    if op == "list_templates":
+        templates = wire(await client.list_resource_templates())["resourceTemplates"]
+        return sorted(template["uriTemplate"] for template in templates)
     if op == "read":
-        return read_outcome(dumped((await client.read_resource(step["uri"])).contents))
+        return read_outcome(wire(await client.read_resource(step["uri"]))["contents"])
     if op == "list_prompts":
-        return sorted(prompt.name for prompt in (await client.list_prompts()).prompts)
+        return sorted(prompt["name"] for prompt in wire(await client.list_prompts())["prompts"])
     if op == "get_prompt":
-        return prompt_outcome(dumped((await client.get_prompt(step["name"], step.get("arguments"))).messages))
+        return prompt_outcome(wire(await client.get_prompt(step["name"], step.get("arguments")))["messages"])
     raise ValueError(f"unknown step {op}")

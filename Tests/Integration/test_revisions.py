@@ -27,6 +27,12 @@ STEPS = [
     {"op": "call", "name": "progress", "arguments": {"steps": 3}},
     {"op": "call", "name": "fail", "arguments": {"message": "boom"}},
     {"op": "call", "name": "nope", "arguments": {}},
+    {"op": "list_resources"},
+    {"op": "list_templates"},
+    {"op": "read", "uri": "text://greeting"},
+    {"op": "read", "uri": "text://notes/gateways"},
+    {"op": "list_prompts"},
+    {"op": "get_prompt", "name": "review", "arguments": {"code": "x = 1"}},
 ]
 
 
@@ -54,12 +60,16 @@ def test_each_client_generation_sees_through_the_gateway_what_it_sees_direct(
     seen_before = len(target.log())
     via = run_steps(generation, connection_url(connect_gateway, namespace, target), STEPS)
     assert via["steps"] == direct["steps"]
-    tools, echoed, added, progressed, failed, unknown = via["steps"]
+    tools, echoed, added, progressed, failed, unknown, resources, templates, greeting, note, prompts, prompt = \
+        via["steps"]
     assert {"echo", "add", "fail", "progress", "sleep", "repo.search", "large"} <= set(tools)
     assert echoed == {"texts": ["hello"], "isError": False, "progress": []}
     assert added["texts"] == ["5"] and not added["isError"]
     assert [step[0] for step in progressed["progress"]] == [1, 2, 3], "progress passes through, in order"
     assert failed["isError"] and unknown["isError"]
+    assert resources == ["text://greeting"] and templates == ["text://notes/{topic}"] and prompts == ["review"]
+    assert greeting[0]["text"].startswith("Hello from fixture-upstream") and note[0]["uri"] == "text://notes/gateways"
+    assert prompt[0]["text"].endswith(": x = 1")
     assert via["protocolVersion"] == (MODERN if generation == "auto" else LATEST_HANDSHAKE)
     received = [e for e in target.log()[seen_before:] if e["method"] == "POST"]
     if upstream_kind == "modern":
@@ -96,6 +106,24 @@ def test_a_2_mb_result_from_an_sse_upstream_reaches_every_client_generation(
     assert via["steps"] == [expected]
     if generation == "1.x" or (generation, upstream_kind) == ("auto", "modern"):
         assert run_steps(generation, target.url, steps)["steps"] == [expected]
+
+
+@pytest.mark.parametrize("upstream_kind", UPSTREAM_KINDS)
+@pytest.mark.parametrize("era", ["handshake", "2026"])
+def test_an_sse_answer_that_is_only_the_final_message_comes_as_plain_json(
+        connect_gateway, namespace, upstreams, era, upstream_kind):
+    url = connection_url(connect_gateway, namespace, upstreams[upstream_kind])
+    call = {"jsonrpc": "2.0", "id": "big", "method": "tools/call",
+            "params": {"name": "large", "arguments": {"size": LARGE}}}
+    if era == "2026":
+        call["params"]["_meta"] = envelope()
+        headers = {**MODERN_HEADERS, "Mcp-Name": "large", "Authorization": f"Bearer {ADMIN_KEY}"}
+    else:
+        headers = HANDSHAKE_HEADERS
+    response = httpx.post(url, headers=headers, json=call, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["result"]["content"][0]["text"] == "x" * LARGE
 
 
 def wait_for_sleep_event(target, seen_before, timeout=15):
