@@ -2,6 +2,7 @@
 mode "auto" (2026-07-28 when offered) and "legacy" (initialize), and the 1.x client, against a 2026-capable upstream
 (SDK 2.x) and a handshake-only one (SDK 1.x). The gateway must look to each client like the upstream does direct."""
 import asyncio
+import base64
 import json
 import threading
 import time
@@ -19,6 +20,17 @@ from upstream import Upstream
 MODERN = "2026-07-28"
 LATEST_HANDSHAKE = "2025-11-25"
 UPSTREAM_KINDS = ["modern", "handshake"]
+
+
+def envelope(version=MODERN):
+    return {"io.modelcontextprotocol/protocolVersion": version, "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": {"name": "raw-test", "version": "1"}}
+
+
+MODERN_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+                  "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "echo"}
+HANDSHAKE_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+                     "MCP-Protocol-Version": LATEST_HANDSHAKE, "Authorization": f"Bearer {ADMIN_KEY}"}
 
 STEPS = [
     {"op": "list_tools"},
@@ -113,14 +125,11 @@ def test_a_2_mb_result_from_an_sse_upstream_reaches_every_client_generation(
 def test_an_sse_answer_that_is_only_the_final_message_comes_as_plain_json(
         connect_gateway, namespace, upstreams, era, upstream_kind):
     url = connection_url(connect_gateway, namespace, upstreams[upstream_kind])
-    call = {"jsonrpc": "2.0", "id": "big", "method": "tools/call",
-            "params": {"name": "large", "arguments": {"size": LARGE}}}
+    call = ("tools/call", {"name": "large", "arguments": {"size": LARGE}})
     if era == "2026":
-        call["params"]["_meta"] = envelope()
-        headers = {**MODERN_HEADERS, "Mcp-Name": "large", "Authorization": f"Bearer {ADMIN_KEY}"}
+        response = post_raw(url, routed(call), body_of(call))
     else:
-        headers = HANDSHAKE_HEADERS
-    response = httpx.post(url, headers=headers, json=call, timeout=30)
+        response = httpx.post(url, headers=HANDSHAKE_HEADERS, json=body_of(call, with_meta=False), timeout=30)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     assert response.json()["result"]["content"][0]["text"] == "x" * LARGE
@@ -176,10 +185,6 @@ def test_a_call_the_client_cancels_is_cancelled_upstream(
     assert wait_for_sleep_event(target, seen_before) == "cancelled"
 
 
-HANDSHAKE_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-                     "MCP-Protocol-Version": LATEST_HANDSHAKE, "Authorization": f"Bearer {ADMIN_KEY}"}
-
-
 @pytest.mark.parametrize("upstream_kind", UPSTREAM_KINDS)
 def test_a_handshake_era_cancel_answers_the_call_with_32800(
         connect_gateway, namespace, upstreams, upstream_kind):
@@ -209,38 +214,50 @@ def test_a_handshake_era_cancel_answers_the_call_with_32800(
     wait_for_sleep_event(target, seen_before)
 
 
-def envelope(version=MODERN):
-    return {"io.modelcontextprotocol/protocolVersion": version, "io.modelcontextprotocol/clientCapabilities": {},
-            "io.modelcontextprotocol/clientInfo": {"name": "raw-test", "version": "1"}}
+ECHO = ("tools/call", {"name": "echo", "arguments": {"text": "hi"}})
+READ = ("resources/read", {"uri": "text://greeting"})
+PROMPT = ("prompts/get", {"name": "review", "arguments": {"code": "c"}})
 
 
-MODERN_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-                  "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "echo"}
+def body_of(call, meta=None, with_meta=True):
+    method, params = call
+    return {"jsonrpc": "2.0", "id": 9, "method": method,
+            "params": {**params, **({"_meta": meta or envelope()} if with_meta else {})}}
 
 
-def echo_call(meta):
-    params = {"name": "echo", "arguments": {"text": "hi"}}
-    if meta is not None:
-        params["_meta"] = meta
-    return {"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": params}
+def routed(call, **changes):
+    """The header changes that route `call` (MODERN_HEADERS are tools/call of echo), then `changes`."""
+    method, params = call
+    return {"Mcp-Method": method, "Mcp-Name": params.get("name") or params.get("uri"), **changes}
+
+
+def base64_name(name):
+    return "=?base64?" + base64.b64encode(name.encode()).decode() + "?="
 
 
 # (name, headers changed (None = removed), body, status, code, whether the SDK server direct answers the same bytes
 # alike: without MCP-Protocol-Version it routes a request to its handshake-era side, which no gateway needs to copy)
 HEADER_CASES = [
-    ("agreeing headers", {}, echo_call(envelope()), 200, None, True),
-    ("Mcp-Method missing", {"Mcp-Method": None}, echo_call(envelope()), 400, -32020, True),
-    ("Mcp-Method disagrees", {"Mcp-Method": "tools/list"}, echo_call(envelope()), 400, -32020, True),
-    ("Mcp-Name missing", {"Mcp-Name": None}, echo_call(envelope()), 400, -32020, True),
-    ("Mcp-Name disagrees", {"Mcp-Name": "add"}, echo_call(envelope()), 400, -32020, True),
-    ("MCP-Protocol-Version disagrees with _meta", {}, echo_call(envelope(LATEST_HANDSHAKE)), 400, -32020, True),
-    pytest.param("MCP-Protocol-Version missing", {"MCP-Protocol-Version": None}, echo_call(envelope()), 400, -32020,
+    ("agreeing headers", {}, body_of(ECHO), 200, None, True),
+    ("agreeing headers, resources/read", routed(READ), body_of(READ), 200, None, True),
+    ("agreeing headers, prompts/get", routed(PROMPT), body_of(PROMPT), 200, None, True),
+    ("Mcp-Name in base64", {"Mcp-Name": base64_name("echo")}, body_of(ECHO), 200, None, True),
+    ("Mcp-Method missing", {"Mcp-Method": None}, body_of(ECHO), 400, -32020, True),
+    ("Mcp-Method disagrees", {"Mcp-Method": "tools/list"}, body_of(ECHO), 400, -32020, True),
+    ("Mcp-Name missing", {"Mcp-Name": None}, body_of(ECHO), 400, -32020, True),
+    ("Mcp-Name disagrees", {"Mcp-Name": "add"}, body_of(ECHO), 400, -32020, True),
+    ("Mcp-Name in base64 disagrees", {"Mcp-Name": base64_name("add")}, body_of(ECHO), 400, -32020, True),
+    ("resources/read Mcp-Name disagrees", routed(READ, **{"Mcp-Name": "text://other"}), body_of(READ), 400, -32020,
+     True),
+    ("prompts/get Mcp-Name disagrees", routed(PROMPT, **{"Mcp-Name": "other"}), body_of(PROMPT), 400, -32020, True),
+    ("MCP-Protocol-Version disagrees with _meta", {}, body_of(ECHO, envelope(LATEST_HANDSHAKE)), 400, -32020, True),
+    pytest.param("MCP-Protocol-Version missing", {"MCP-Protocol-Version": None}, body_of(ECHO), 400, -32020,
                  False, marks=pytest.mark.xfail(strict=True, reason=(
                      "a request whose _meta says 2026-07-28 but that has no MCP-Protocol-Version header is served "
                      "(200 with a 2026 result) instead of refused with 400 -32020"))),
-    ("unsupported version", {"MCP-Protocol-Version": "2027-01-01"}, echo_call(envelope("2027-01-01")), 400, -32022,
-     True),
-    ("no _meta envelope", {}, echo_call(None), 400, -32602, True),
+    ("unsupported version", {"MCP-Protocol-Version": "2027-01-01"}, body_of(ECHO, envelope("2027-01-01")), 400,
+     -32022, True),
+    ("no _meta envelope", {}, body_of(ECHO, with_meta=False), 400, -32602, True),
 ]
 
 
@@ -269,7 +286,7 @@ def test_2026_headers_are_checked_against_the_body_as_the_sdk_server_does(
     assert via.status_code == status, answer
     assert answer["id"] == 9
     if code is None:
-        assert answer["result"]["content"][0]["text"] == "hi" and answer["result"]["resultType"] == "complete"
+        assert answer["result"]["resultType"] == "complete"
     else:
         assert answer["error"]["code"] == code, answer
         assert via.headers["content-type"].startswith("application/json")
@@ -281,3 +298,9 @@ def test_2026_headers_are_checked_against_the_body_as_the_sdk_server_does(
         direct_answer = answer_of(direct)
         assert (via.status_code, answer.get("error", {}).get("code")) == \
             (direct.status_code, direct_answer.get("error", {}).get("code")), direct_answer
+        if code is None:
+            assert without_meta(answer["result"]) == without_meta(direct_answer["result"])
+
+
+def without_meta(result):
+    return {k: v for k, v in result.items() if k != "_meta"}
