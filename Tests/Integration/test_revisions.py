@@ -180,9 +180,17 @@ def test_a_call_the_client_cancels_is_cancelled_upstream(
         connect_gateway, namespace, upstreams, mode, upstream_kind, route):
     target = upstreams[upstream_kind]
     url = target.url if route == "direct" else connection_url(connect_gateway, namespace, target)
-    seen_before = len(target.events("sleep"))
+    seen_before, received_before = len(target.events("sleep")), len(target.log())
     assert cancel_a_slow_call(url, mode)
     assert wait_for_sleep_event(target, seen_before) == "cancelled"
+    received = target.log()[received_before:]
+    cancels = [e for e in received if e["rpc"] == "notifications/cancelled"]
+    if upstream_kind == "handshake":
+        call = [e for e in received if e["rpc"] == "tools/call" and e["tool"] == "sleep"][-1]
+        assert [e["requestId"] for e in cancels] == [call["id"]], "the cancel names the upstream's own request id"
+        assert cancels[0]["headers"].get("mcp-session-id") == call["headers"].get("mcp-session-id")
+    elif route == "gateway":
+        assert cancels == [], "the gateway speaks 2026-07-28 to this upstream, whose cancel is closing the request"
 
 
 @pytest.mark.parametrize("upstream_kind", UPSTREAM_KINDS)

@@ -43,8 +43,9 @@ def test_the_toolbox_lists_reads_and_gets_its_connections_resources_and_prompts(
                     {"op": "get_prompt", "name": "review", "arguments": {"code": "x = 1"}}]
     direct = {c: run_steps(generation, t.url, direct_steps)["steps"] for c, t in toolbox_upstreams.items()}
 
-    listed = run_steps(generation, url, [{"op": "list_resources"}, {"op": "list_prompts"}])["steps"]
-    resources, prompts = listed
+    listed = run_steps(generation, url, [{"op": "list_resources"}, {"op": "list_prompts"}])
+    assert listed["protocolVersion"] == ("2026-07-28" if generation == "auto" else "2025-11-25")
+    resources, prompts = listed["steps"]
     assert sorted(original_uri(uri) for uri in resources) == \
         sorted((c, uri) for c in CONNECTIONS for uri in direct[c][0])
     assert all("/" not in uri[len("switchboard://"):].partition("/")[2] for uri in resources), \

@@ -1,7 +1,8 @@
 """What both upstream fixtures share, whichever SDK generation they run on: the command line, the request log and
 the ASGI guard that writes it, and serving an app on a loopback port printed once listening.
 
-Log lines are JSON objects: one per HTTP request (`method`, `rpc`, `tool`, `headers`) and one per tool event the
+Log lines are JSON objects: one per HTTP request (`method`, `rpc`, `tool`, `headers`, the JSON-RPC `id`, and a
+cancel's `requestId`) and one per tool event the
 fixtures record themselves (`event`, `tool`, with `rpc` null), e.g. a `sleep` that was cancelled."""
 import argparse
 import json
@@ -46,8 +47,10 @@ def guarded(app, required_key, log_path):
         entry = {"method": scope["method"], "rpc": None, "tool": None, "headers": headers}
         try:
             parsed = json.loads(body) if body else {}
-            entry["rpc"] = parsed.get("method")
-            entry["tool"] = (parsed.get("params") or {}).get("name")
+            params = parsed.get("params") or {}
+            entry.update(rpc=parsed.get("method"), tool=params.get("name"), id=parsed.get("id"))
+            if "requestId" in params:
+                entry["requestId"] = params["requestId"]
         except (ValueError, AttributeError):
             pass
         append_log(log_path, entry)
