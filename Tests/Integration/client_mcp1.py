@@ -1,6 +1,6 @@
 """Runs MCP steps (described in outcomes.py) with the 1.x Python SDK client (`mcp<2`) and prints
-{"protocolVersion": ..., "steps": [outcome, ...]} as one JSON object, for tests that compare its view of a server
-with the 2.x client's. Run with the 1.x venv's python:
+{"protocolVersion", "serverName", "instructions", "steps": [outcome, ...]} as one JSON object, for tests that
+compare its view of a server with the 2.x client's. Run with the 1.x venv's python:
 
     python client_mcp1.py URL BEARER_KEY STEPS_JSON"""
 import asyncio
@@ -20,7 +20,8 @@ async def run(url, key, steps):
         async with ClientSession(read, write, read_timeout_seconds=timedelta(seconds=30)) as session:
             initialized = await session.initialize()
             outcomes = [await step_outcome(session, step) for step in steps]
-            return {"protocolVersion": initialized.protocolVersion, "steps": outcomes}
+            return {"protocolVersion": initialized.protocolVersion, "serverName": initialized.serverInfo.name,
+                    "instructions": initialized.instructions, "steps": outcomes}
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ GENERATIONS = ["auto", "legacy", "1.x"]
 
 
 def run_steps(generation, url, steps):
-    """{"protocolVersion": the version the client ended up with, "steps": [outcome, ...]}."""
+    """{"protocolVersion": the version the client ended up with, "serverName", "instructions",
+    "steps": [outcome, ...]}."""
     if generation == "1.x":
         finished = subprocess.run([PYTHON_1X, CLIENT_1X, url, ADMIN_KEY, json.dumps(steps)],
                                   capture_output=True, text=True, timeout=90)
@@ -27,6 +28,8 @@ def run_steps(generation, url, steps):
 async def run_sdk2(url, mode, steps):
     async def body(client):
         outcomes = [await step_outcome(client, step) for step in steps]
-        return {"protocolVersion": client.protocol_version, "steps": outcomes}
+        server = client.server_info
+        return {"protocolVersion": client.protocol_version, "serverName": server.name if server else None,
+                "instructions": client.instructions, "steps": outcomes}
 
     return await with_client(url, mode, body)

@@ -72,6 +72,7 @@ def test_each_client_generation_sees_through_the_gateway_what_it_sees_direct(
     seen_before = len(target.log())
     via = run_steps(generation, connection_url(connect_gateway, namespace, target), STEPS)
     assert via["steps"] == direct["steps"]
+    assert (via["serverName"], via["instructions"]) == (direct["serverName"], direct["instructions"])
     tools, echoed, added, progressed, failed, unknown, resources, templates, greeting, note, prompts, prompt = \
         via["steps"]
     assert {"echo", "add", "fail", "progress", "sleep", "repo.search", "large"} <= set(tools)
