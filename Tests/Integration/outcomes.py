@@ -4,7 +4,8 @@ compared with the same client's result direct to the upstream. Long texts become
 failing comparison readable.
 
 Steps: {"op": "list_tools"}, {"op": "call", "name": ..., "arguments": {...}}, {"op": "list_resources"},
-{"op": "list_templates"}, {"op": "read", "uri": ...}, {"op": "list_prompts"}, {"op": "get_prompt", "name": ..., "arguments": {...}}."""
+{"op": "list_templates"}, {"op": "read", "uri": ...}, {"op": "list_prompts"},
+{"op": "get_prompt", "name": ..., "arguments": {...}}."""
 import hashlib
 
 

@@ -74,7 +74,8 @@ def test_the_toolbox_lists_reads_and_gets_its_connections_resources_and_prompts(
     "the toolbox answers resources/templates/list with -32601 Method not found, so its connections' resource "
     "templates cannot be listed (reading a URI made from one works)"))
 @pytest.mark.parametrize("generation", GENERATIONS)
-def test_the_toolbox_lists_its_connections_resource_templates(connect_gateway, namespace, toolbox_upstreams, generation):
+def test_the_toolbox_lists_its_connections_resource_templates(
+        connect_gateway, namespace, toolbox_upstreams, generation):
     for connection, target in toolbox_upstreams.items():
         put(connect_gateway, namespace, connection, {"mcpUrl": target.url})
     url = f"{connect_gateway.url}/connect/{namespace}/mcp"
