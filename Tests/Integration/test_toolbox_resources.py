@@ -21,6 +21,14 @@ def toolbox_upstreams():
         instance.stop()
 
 
+@pytest.fixture
+def toolbox_url(connect_gateway, namespace, toolbox_upstreams):
+    """The toolbox of a fresh namespace holding the connections alpha and beta."""
+    for connection, target in toolbox_upstreams.items():
+        put(connect_gateway, namespace, connection, {"mcpUrl": target.url})
+    return f"{connect_gateway.url}/connect/{namespace}/mcp"
+
+
 def toolbox_uri(connection, uri):
     return f"switchboard://{connection}/{urllib.parse.quote(uri, safe='')}"
 
@@ -34,17 +42,14 @@ def original_uri(uri):
 
 @pytest.mark.parametrize("generation", GENERATIONS)
 def test_the_toolbox_lists_reads_and_gets_its_connections_resources_and_prompts(
-        connect_gateway, namespace, toolbox_upstreams, generation):
-    for connection, target in toolbox_upstreams.items():
-        put(connect_gateway, namespace, connection, {"mcpUrl": target.url})
-    url = f"{connect_gateway.url}/connect/{namespace}/mcp"
+        toolbox_url, toolbox_upstreams, generation):
     direct_steps = [{"op": "list_resources"}, {"op": "read", "uri": "text://greeting"},
                     {"op": "read", "uri": "text://notes/gateways"},
                     {"op": "get_prompt", "name": "review", "arguments": {"code": "x = 1"}},
                     {"op": "call", "name": "progress", "arguments": {"steps": 2}}]
     direct = {c: run_steps(generation, t.url, direct_steps)["steps"] for c, t in toolbox_upstreams.items()}
 
-    listed = run_steps(generation, url, [{"op": "list_resources"}, {"op": "list_prompts"}])
+    listed = run_steps(generation, toolbox_url, [{"op": "list_resources"}, {"op": "list_prompts"}])
     assert listed["protocolVersion"] == ("2026-07-28" if generation == "auto" else "2025-11-25")
     resources, prompts = listed["steps"]
     assert sorted(original_uri(uri) for uri in resources) == \
@@ -59,7 +64,7 @@ def test_the_toolbox_lists_reads_and_gets_its_connections_resources_and_prompts(
                   {"op": "read", "uri": toolbox_uri(connection, "text://notes/gateways")},
                   {"op": "get_prompt", "name": f"{connection}.review", "arguments": {"code": "x = 1"}},
                   {"op": "call", "name": f"{connection}.progress", "arguments": {"steps": 2}}]
-    got = run_steps(generation, url, steps)["steps"]
+    got = run_steps(generation, toolbox_url, steps)["steps"]
     for index, connection in enumerate(CONNECTIONS):
         greeting, note, prompt, progressed = got[4 * index:4 * index + 4]
         _, direct_greeting, direct_note, direct_prompt, direct_progressed = direct[connection]
@@ -74,14 +79,10 @@ def test_the_toolbox_lists_reads_and_gets_its_connections_resources_and_prompts(
     "the toolbox answers resources/templates/list with -32601 Method not found, so its connections' resource "
     "templates cannot be listed (reading a URI made from one works)"))
 @pytest.mark.parametrize("generation", GENERATIONS)
-def test_the_toolbox_lists_its_connections_resource_templates(
-        connect_gateway, namespace, toolbox_upstreams, generation):
-    for connection, target in toolbox_upstreams.items():
-        put(connect_gateway, namespace, connection, {"mcpUrl": target.url})
-    url = f"{connect_gateway.url}/connect/{namespace}/mcp"
-    templates = run_steps(generation, url, [{"op": "list_templates"}])["steps"][0]
+def test_the_toolbox_lists_its_connections_resource_templates(toolbox_url, generation):
+    templates = run_steps(generation, toolbox_url, [{"op": "list_templates"}])["steps"][0]
     assert len(templates) == 2 and all("{topic}" in template for template in templates)
     # Whatever the form, a URI expanded from a listed template reads the note of that template's connection.
     reads = [{"op": "read", "uri": template.replace("{topic}", "gateways")} for template in templates]
-    texts = sorted(outcome[0]["text"] for outcome in run_steps(generation, url, reads)["steps"])
+    texts = sorted(outcome[0]["text"] for outcome in run_steps(generation, toolbox_url, reads)["steps"])
     assert texts == ["fixture-upstream note on gateways", "fixture-upstream-1 note on gateways"]
