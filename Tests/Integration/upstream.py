@@ -1,5 +1,5 @@
-"""Real upstream MCP servers (upstream_mcp.py, the official Python SDK) started for a test, and a canary
-listener that only counts the connections it receives."""
+"""Real upstream MCP servers started for a test (upstream_mcp.py on the official Python SDK 2.x, upstream_mcp1.py on
+the 1.x SDK in its own venv), and a canary listener that only counts the connections it receives."""
 import json
 import os
 import socket
@@ -8,21 +8,29 @@ import sys
 import tempfile
 import threading
 
-SERVER = os.path.join(os.path.dirname(__file__), "upstream_mcp.py")
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER = os.path.join(HERE, "upstream_mcp.py")
+SERVER_1X = os.path.join(HERE, "upstream_mcp1.py")
+# The 1.x SDK lives in a venv of its own (scripts/setup makes it), as it cannot share site-packages with 2.x.
+PYTHON_1X = os.environ.get("MCP1_PYTHON", os.path.join(HERE, "..", "..", ".build", "venv-mcp1", "bin", "python"))
 
 
 class Upstream:
-    def __init__(self, json_response=False, require_key=None):
+    def __init__(self, json_response=False, require_key=None, generation=2, extra_tools=False):
         self.json_response = json_response
         self.require_key = require_key
+        self.command = [sys.executable, SERVER] if generation == 2 else [PYTHON_1X, SERVER_1X]
+        self.extra_tools = extra_tools
         self.log_path = tempfile.mktemp(prefix="upstream-log-")
         self.port = 0
         self.process = None
 
     def start(self):
-        args = [sys.executable, SERVER, "--log", self.log_path, "--port", str(self.port)]
+        args = self.command + ["--log", self.log_path, "--port", str(self.port)]
         if self.json_response:
             args.append("--json")
+        if self.extra_tools:
+            args.append("--extra-tools")
         if self.require_key:
             args += ["--require-key", self.require_key]
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -51,6 +59,10 @@ class Upstream:
 
     def tool_calls(self, name=None):
         return [e for e in self.log() if e["rpc"] == "tools/call" and (name is None or e["tool"] == name)]
+
+    def events(self, tool):
+        """The events the fixture recorded for `tool` (e.g. "cancelled", "finished"), in order."""
+        return [e["event"] for e in self.log() if e.get("event") and e["tool"] == tool]
 
 
 class Canary:
