@@ -7,11 +7,11 @@ import Testing
 /// Records what one exchange tells its observer.
 final class RecordingObserver: ExchangeObserver {
     var streamStarts = 0
-    var messages: [[UInt8]] = []
+    var messages: [String] = []
     var results: [Result<RPCMessage?, MCPFailure>] = []
 
     func exchangeStreamStarted() { streamStarts += 1 }
-    func exchangeMessage(_ message: RPCMessage) { messages.append(message.bytes) }
+    func exchangeMessage(_ message: RPCMessage) { messages.append(String(decoding: message.bytes, as: UTF8.self)) }
     func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, head: HTTPResponseHead?) { results.append(result) }
 
     /// The one answer's bytes, when it finished once with one.
@@ -64,9 +64,8 @@ private let stream = Array(
         + "event: message\r\ndata: \(lateNotice)\r\n\r\n").utf8)
 
 private let expectedMessages = [
-    Array(progressHalf.utf8), Array(progressDone.utf8),
-    Array(#"{"jsonrpc":"2.0","#.utf8) + [0x0A] + Array(#""method":"notifications/message","#.utf8) + [0x0A]
-        + Array(#""params":{"level":"info","data":"two lines"}}"#.utf8),
+    progressHalf, progressDone,
+    "{\"jsonrpc\":\"2.0\",\n\"method\":\"notifications/message\",\n\"params\":{\"level\":\"info\",\"data\":\"two lines\"}}",
 ]
 
 @Suite struct SSERelaySplitTests {

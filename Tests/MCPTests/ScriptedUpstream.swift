@@ -9,6 +9,8 @@ import Reactor
 /// The scripted MCP upstream (Fixtures/scripted_upstream.py) on a free loopback port, killed when this goes.
 final class ScriptedUpstream {
     private let process = Process()
+    /// Its stdin: the upstream exits when this closes, even if the test process dies first.
+    private let lifeline = Pipe()
     let port: UInt16
 
     init(_ options: [String] = []) throws {
@@ -18,6 +20,7 @@ final class ScriptedUpstream {
         process.arguments = ["python3", script] + options
         let output = Pipe()
         process.standardOutput = output
+        process.standardInput = lifeline
         try process.run()
         var announced = Data()
         while !announced.contains(0x0A) {
@@ -120,16 +123,19 @@ final class SessionLoop: @unchecked Sendable {
         group.stop()
     }
 
-    /// Sends `message` through `session` as a client of `revision`, and waits for its answer.
-    func send(_ message: RPCMessage, through session: UpstreamSession, revision: ProtocolRevision = .v2025_11_25)
-        async -> Reply
-    {
+    /// Sends `message` through `session` as a client of `revision`, and waits for its answer. With `thenClose`
+    /// the session is closed in the same loop turn, while the call still waits for it.
+    func send(
+        _ message: RPCMessage, through session: UpstreamSession, revision: ProtocolRevision = .v2025_11_25,
+        thenClose: Bool = false
+    ) async -> Reply {
         let call = UncheckedSendable((client, message, session))
         return await withCheckedContinuation { continuation in
             group.loops[0].execute {
                 let (client, message, session) = call.value
                 let reply = Reply { continuation.resume(returning: UncheckedSendable($0).value) }
                 session.send(message, MCPCallContext(client: client, revision: revision), to: reply)
+                if thenClose { session.close(client: client) }
             }
         }
     }
@@ -148,12 +154,6 @@ final class SessionLoop: @unchecked Sendable {
         return UpstreamLog(
             posts: log["posts"]?.arrayValue ?? [], foreign: log["foreign"]?.intValue ?? 0,
             held: log["held"]?.intValue ?? 0)
-    }
-
-    /// Runs `body` on the loop (to close a session from the loop that owns the client, say).
-    func onLoop(_ body: @escaping @Sendable (HTTPClient) -> Void) {
-        let client = UncheckedSendable(self.client)
-        group.loops[0].execute { body(client.value) }
     }
 }
 

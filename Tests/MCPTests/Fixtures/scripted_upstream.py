@@ -12,10 +12,13 @@ response under another request's id, then the answer), an odd one as JSON.
                             the reverse order of their arrival
   --expire-first            the first session expires on its first tools/call: 404 to everything sent in it
 GET /log answers what was received: one entry per POST, and the count of foreign-id responses sent.
+It exits when its stdin closes, so that it never outlives the test process that started it.
 """
 import argparse
 import base64
 import json
+import os
+import sys
 import threading
 import http.server
 
@@ -244,6 +247,7 @@ def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     server.serve_forever()
 
 
