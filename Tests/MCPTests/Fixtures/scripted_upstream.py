@@ -11,6 +11,7 @@ response under another request's id, then the answer), an odd one as JSON.
   --hold N                  hold tools/call answers until N have arrived (10 s at most), then answer them in
                             the reverse order of their arrival
   --expire-first            the first session expires on its first tools/call: 404 to everything sent in it
+  --negotiate V             the protocolVersion initialize answers (2025-11-25 unless given)
 GET /log answers what was received: one entry per POST, and the count of foreign-id responses sent.
 It exits when its stdin closes, so that it never outlives the test process that started it.
 """
@@ -127,7 +128,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 session = "s%d" % (len(self.state.sessions) + 1)
                 self.state.sessions[session] = False
             result = {
-                "protocolVersion": "2025-11-25", "capabilities": {"tools": {"listChanged": True}},
+                "protocolVersion": self.state.options.negotiate, "capabilities": {"tools": {"listChanged": True}},
                 "serverInfo": {"name": "scripted", "version": "1"},
             }
             return self.send_json(200, {"jsonrpc": "2.0", "id": rpc_id, "result": result}, session=session)
@@ -241,6 +242,7 @@ def main():
     parser.add_argument("--modern", action="store_true")
     parser.add_argument("--hold", type=int, default=0)
     parser.add_argument("--expire-first", action="store_true")
+    parser.add_argument("--negotiate", default="2025-11-25")
     options = parser.parse_args()
     Handler.state = State(options)
     http.server.ThreadingHTTPServer.request_queue_size = 256
