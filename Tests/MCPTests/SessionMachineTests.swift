@@ -125,19 +125,13 @@ private let stateless = Machine.Mode.stateless(modernServer)
         #expect(machine.step(2) == .describe)
     }
 
-    @Test func aFailedCallDropsTheSessionAndSaysWhy() {
-        var machine = Machine.ready(sessionA)
-        machine.failed(.failed("the upstream answered HTTP 502"), in: sessionA)
+    /// A stateless upstream is described afresh too: it may have been replaced by one of another revision.
+    @Test(arguments: [sessionA, stateless]) func aFailedCallDropsTheModeAndSaysWhy(_ mode: Machine.Mode) {
+        var machine = Machine.ready(mode)
+        machine.failed(.failed("the upstream answered HTTP 502"), in: mode)
         #expect(machine.phase == .idle)
         #expect(machine.health == .failed("the upstream answered HTTP 502"))
         #expect(machine.step(1) == .describe)
-    }
-
-    @Test func aStatelessUpstreamIsReDescribedAfterAFailure() {
-        var machine = Machine.ready(stateless)
-        machine.failed(.failed("timed out"), in: stateless)
-        #expect(machine.phase == .idle)
-        #expect(machine.health == .failed("timed out"))
     }
 
     @Test func aCancelledCallKeepsTheSession() {
