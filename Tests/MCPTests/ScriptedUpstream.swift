@@ -78,6 +78,11 @@ final class Reply: RPCSink, @unchecked Sendable {
         done(self)
     }
 
+    var failure: MCPFailure? {
+        guard case .failure(let failure) = result else { return nil }
+        return failure
+    }
+
     /// The answer's tree, when there is one.
     var answer: JSONValue? {
         guard case .success(let message?) = result else { return nil }
@@ -136,6 +141,34 @@ final class SessionLoop: @unchecked Sendable {
         }
     }
 
+    /// The upstream's log once `done` holds for it, asked again (a bounded number of times) until it does.
+    func poll(_ upstream: ScriptedUpstream, until done: (UpstreamLog) -> Bool) async throws -> UpstreamLog {
+        for _ in 0..<500 {
+            let log = try await log(of: upstream)
+            if done(log) { return log }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return try await log(of: upstream)
+    }
+
+    /// Sends `message` through `session`, cancels the call on the loop once `ready` returns, and gives what the
+    /// sink heard.
+    func cancel(
+        _ message: RPCMessage, through session: UpstreamSession, once ready: () async throws -> Void
+    ) async rethrows -> Reply {
+        let started = UncheckedSendable((client, message, session, CallHolder()))
+        async let reply = withCheckedContinuation { continuation in
+            group.loops[0].execute {
+                let (client, message, session, holder) = started.value
+                let reply = Reply { continuation.resume(returning: UncheckedSendable($0).value) }
+                holder.call = session.send(message, MCPCallContext(client: client, revision: .v2025_11_25), to: reply)
+            }
+        }
+        try await ready()
+        group.loops[0].execute { started.value.3.call?.cancel() }
+        return await reply
+    }
+
     /// What `upstream` says it received.
     func log(of upstream: ScriptedUpstream) async throws -> UpstreamLog {
         let request = UncheckedSendable(
@@ -153,14 +186,19 @@ final class SessionLoop: @unchecked Sendable {
     }
 }
 
+/// The call a test cancels later, held on the loop.
+final class CallHolder {
+    var call: MCPCall?
+}
+
 /// A tools/call of the scripted `echo` tool under `id`, with `arguments.n` and the same progress token.
-func echoCall(id: JSONValue = 1, n: Int, name: String = "echo") -> RPCMessage {
+func echoCall(id: JSONValue = 1, n: Int, name: String = "echo", wait: Bool = false) -> RPCMessage {
     RPCMessage(
         JSONRPC.request(
             id: id, method: "tools/call",
             params: .object([
                 JSONMember("name", .string(name)),
-                JSONMember("arguments", .object([JSONMember("n", .integer(n))])),
+                JSONMember("arguments", .object([JSONMember("n", .integer(n)), JSONMember("wait", .bool(wait))])),
                 JSONMember("_meta", .object([JSONMember("progressToken", .integer(n))])),
             ])))
 }

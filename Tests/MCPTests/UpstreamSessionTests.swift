@@ -146,6 +146,25 @@ import Testing
         #expect(log.posts("tools/call").filter { $0["session"] == "s2" }.count == callers)
     }
 
+    /// A handshake-era upstream is told which of its requests the caller gave up, under the id it knows.
+    @Test func aCancelledCallIsCancelledUpstreamUnderTheUpstreamId() async throws {
+        let upstream = try ScriptedUpstream()
+        let loop = try SessionLoop()
+        let session = upstream.session()
+        let reply = try await loop.cancel(echoCall(id: "mine", n: 1, wait: true), through: session) {
+            _ = try await loop.poll(upstream) { !$0.posts("tools/call").isEmpty }
+        }
+        #expect(reply.failure == .cancelled)
+        let log = try await loop.poll(upstream) { !$0.posts("notifications/cancelled").isEmpty }
+        let call = try #require(log.posts("tools/call").first)
+        let cancellation = try #require(log.posts("notifications/cancelled").first)
+        #expect(cancellation["session"] == "s1")
+        #expect(cancellation["protocolVersion"] == "2025-11-25")
+        #expect(cancellation["requestId"] == call["id"])
+        #expect(call["id"] != "mine")
+        #expect(session.health == .connected)
+    }
+
     @Test func aModernUpstreamIsSpokenToStatelessly() async throws {
         let upstream = try ScriptedUpstream(["--modern"])
         let loop = try SessionLoop()

@@ -3,7 +3,8 @@
 A handshake-era server unless --modern: server/discover gets a JSON-RPC error, initialize opens a session
 (Mcp-Session-Id s1, s2, ...), every other request needs a live session. tools/call echoes its arguments and the
 id it was sent under; an even `arguments.n` is answered over SSE (a progress notification at once, then a
-response under another request's id, then the answer), an odd one as JSON.
+response under another request's id, then the answer), an odd one as JSON; one with `arguments.wait` is
+answered only once a notifications/cancelled names it (as SDK servers do: error -32800).
 
   --discover-error 400|404  how server/discover is refused (FastMCP's 400 "Missing session ID", or 404 -32601)
   --modern                  serve 2026-07-28 statelessly: discover answers, every request is checked against
@@ -72,6 +73,7 @@ class State:
         self.foreign = 0
         self.in_flight = []  # upstream ids of tool calls being answered
         self.hold = Hold(options.hold)
+        self.cancelled = {}  # upstream id -> Event set by notifications/cancelled
 
 
 def decoded(value):
@@ -116,6 +118,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "protocolVersion": self.headers.get("MCP-Protocol-Version"),
                 "mcpMethod": self.headers.get("Mcp-Method"), "mcpName": self.headers.get("Mcp-Name"),
                 "meta": (message.get("params") or {}).get("_meta"),
+                "requestId": (message.get("params") or {}).get("requestId"),
             })
         if self.state.options.modern:
             return self.modern(message)
@@ -170,6 +173,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def answer(self, message):
         method, rpc_id = message.get("method"), message.get("id")
+        if method == "notifications/cancelled":
+            with self.state.lock:
+                self.state.cancelled.setdefault(message["params"]["requestId"], threading.Event()).set()
         if rpc_id is None:
             return self.accepted()
         if method == "tools/list":
@@ -178,6 +184,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if method != "tools/call":
             return self.send_json(404, error(rpc_id, -32601, "Method not found"))
         arguments = message["params"].get("arguments", {})
+        if arguments.get("wait"):
+            with self.state.lock:
+                cancelled = self.state.cancelled.setdefault(rpc_id, threading.Event())
+            cancelled.wait(timeout=10)
+            return self.send_json(200, error(rpc_id, -32800, "Request cancelled"))
         result = {
             "content": [{"type": "text", "text": json.dumps(arguments)}],
             "echo": {"id": rpc_id, "arguments": arguments, "session": self.headers.get("Mcp-Session-Id")},
