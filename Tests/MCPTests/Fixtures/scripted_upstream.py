@@ -179,7 +179,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if rpc_id is None:
             return self.accepted()
         if method == "tools/list":
-            result = {"tools": [{"name": "echo", "inputSchema": {"type": "object"}}]}
+            with self.state.lock:
+                listing = len([post for post in self.state.log if post["method"] == "tools/list"])
+            # Each listing differs (the tool's description counts them); at 2026-07-28 it is stale at once.
+            tool = {"name": "echo", "description": "listing %d" % listing, "inputSchema": {"type": "object"}}
+            result = {"tools": [tool]}
+            if self.state.options.modern:
+                result.update({"resultType": "complete", "ttlMs": 0, "cacheScope": "private"})
             return self.send_json(200, {"jsonrpc": "2.0", "id": rpc_id, "result": result})
         if method != "tools/call":
             return self.send_json(404, error(rpc_id, -32601, "Method not found"))
