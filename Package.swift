@@ -41,6 +41,8 @@ let package = Package(
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Cryptography", "JSON"]),
         .testTarget(name: "ConnectTests", dependencies: ["Connect", "Cryptography", "HTTP", "JSON"]),
+        .testTarget(
+            name: "MCPTests", dependencies: ["MCP", "HTTP", "JSON", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
     ],
     cxxLanguageStandard: .cxx17
 )
