@@ -36,8 +36,8 @@ extension ConnectService {
             answer(toolboxDescription(call).discoverResult(revision: revision))
         case "ping":
             answer(.object([]))
-        case "tools/list", "prompts/list", "resources/list":
-            let listing: Listing = method == "tools/list" ? .tools : method == "prompts/list" ? .prompts : .resources
+        case "tools/list", "prompts/list", "resources/list", "resources/templates/list":
+            let listing = Listing.byMethod[method]!
             gather(listing, reachableConnections(call), call) { envelopes in
                 let items = envelopes.flatMap { envelope -> [JSONValue] in
                     guard case .success(let items) = envelope.result else { return [] }
@@ -77,13 +77,18 @@ extension ConnectService {
             ]))
     }
 
-    /// A connection's tool, prompt or resource as the toolbox shows it.
+    /// A connection's tool, prompt, resource or resource template as the toolbox shows it.
     private static func toolboxItem(_ item: JSONValue, _ listing: Listing, connection: String) -> JSONValue {
-        guard listing == .resources else {
+        switch listing {
+        case .resources:
+            let uri = ToolboxURI(connection: connection, original: item["uri"]?.stringValue ?? "")
+            return item.setting("uri", .string(uri.text))
+        case .resourceTemplates:
+            let template = ToolboxURI(connection: connection, original: item["uriTemplate"]?.stringValue ?? "")
+            return item.setting("uriTemplate", .string(template.templateText))
+        default:
             return item.setting("name", .string("\(connection).\(item["name"]?.stringValue ?? "")"))
         }
-        return item.setting(
-            "uri", .string(ToolboxURI(connection: connection, original: item["uri"]?.stringValue ?? "").text))
     }
 
     /// Sends a request that names one connection's item (`params.name` or `params.uri`) to that connection, with
@@ -149,4 +154,16 @@ struct ToolboxURI: Equatable {
     }
 
     var text: String { "switchboard://\(connection)/\(original.addingPercentEncodingForPath())" }
+
+    /// The form of a URI template: its literal parts encoded as `text` encodes a URI, its `{…}` expressions kept,
+    /// so that a client's expansion reads back to the upstream's own expansion.
+    var templateText: String {
+        var encoded = ""
+        var rest = original[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            encoded += String(rest[..<open]).addingPercentEncodingForPath() + rest[open...close]
+            rest = rest[rest.index(after: close)...]
+        }
+        return "switchboard://\(connection)/\(encoded)\(String(rest).addingPercentEncodingForPath())"
+    }
 }

@@ -12,6 +12,12 @@ extension ConnectService {
         static let tools = Listing(method: "tools/list", key: "tools")
         static let resources = Listing(method: "resources/list", key: "resources")
         static let prompts = Listing(method: "prompts/list", key: "prompts")
+        static let resourceTemplates = Listing(method: "resources/templates/list", key: "resourceTemplates")
+
+        /// The listing a toolbox method asks each connection for.
+        static let byMethod = [tools, resources, prompts, resourceTemplates].reduce(into: [String: Listing]()) {
+            $0[$1.method] = $1
+        }
     }
 
     func tools(

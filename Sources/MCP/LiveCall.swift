@@ -78,7 +78,7 @@ final class LiveCall: MCPCall, ExchangeObserver {
         switch result {
         case .success(let response):
             session.answered(in: mode)
-            if isFirstToolsPage, let result = response?.value["result"] { session.cacheTools(result) }
+            if isFirstToolsPage, let result = response?.value["result"] { session.cacheTools(result, in: mode) }
             finish(.success(response))
         case .failure(.sessionExpired) where !retried && !streamed:
             // The upstream forgot the session: open a new one and send the request once more.

@@ -32,6 +32,9 @@ enum RoutingHeader {
     static func revision(of message: RPCMessage, headers: HTTPHeaders) -> Result<ProtocolRevision, Refusal> {
         let header = headers[protocolVersion]
         let revision = header.map(ProtocolRevision.init(served:)) ?? .v2025_03_26
+        if revision == nil || header == nil, let mismatch = envelopeWithoutItsHeader(message, header: header) {
+            return .failure(mismatch)
+        }
         guard let revision else { return .failure(unsupported(header ?? "")) }
         guard revision.isStateless else {
             if let mismatch = mismatchedRouting(message, headers: headers, required: false) {
@@ -57,6 +60,29 @@ enum RoutingHeader {
         }
         if let mismatch = mismatchedRouting(message, headers: headers, required: true) { return .failure(mismatch) }
         return .success(revision)
+    }
+
+    /// A request whose body carries a 2026-07-28 envelope but whose header is missing or names a revision that is
+    /// not served disagrees with itself: that is said first (as the SDK's own servers do), before any verdict on
+    /// the version. The body is parsed only when it mentions the envelope's key at all.
+    private static func envelopeWithoutItsHeader(_ message: RPCMessage, header: String?) -> Refusal? {
+        guard message.id != nil, message.method != nil, contains(message.bytes, versionKeyBytes),
+            let bodyVersion = message.value["params"]?["_meta"]?[versionKey], bodyVersion.stringValue != header
+        else { return nil }
+        let sent = header.map { "\(protocolVersion) header \($0)" } ?? "a missing \(protocolVersion) header"
+        return Refusal(code: JSONRPC.headerMismatch, message: "\(sent) does not match the request's \(versionKey)")
+    }
+
+    private static let versionKeyBytes = Array(versionKey.utf8)
+
+    private static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        var index = 0
+        while index <= bytes.count - needle.count {
+            if bytes[index] == first && bytes[index..<index + needle.count].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
     }
 
     /// `Mcp-Method` and `Mcp-Name` against the body: at 2026-07-28 both must be there, before it each may be.
@@ -91,9 +117,14 @@ enum RoutingHeader {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// The header form of a name: as it is when every byte is visible ASCII or space, else base64-wrapped.
+    /// The header form of a name: as it is when a header carries it unchanged (visible ASCII and inner spaces,
+    /// not itself shaped like the wrapper), else base64-wrapped.
     static func encodedHeaderValue(_ value: String) -> String {
-        if value.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return value }
+        let bytes = value.utf8
+        let travelsAsIs =
+            bytes.allSatisfy({ (0x20...0x7E).contains($0) }) && bytes.first != 0x20 && bytes.last != 0x20
+            && !(value.hasPrefix("=?base64?") && value.hasSuffix("?="))
+        if travelsAsIs { return value }
         return "=?base64?" + Data(value.utf8).base64EncodedString() + "?="
     }
 }

@@ -48,8 +48,9 @@ struct SessionMachine<Waiter> {
 
     private(set) var state = State.idle
     private(set) var health = UpstreamHealth.unknown
-    /// The upstream's answer to `tools/list` without a cursor, until it says the list changed.
+    /// The upstream's answer to `tools/list` without a cursor, until it says the list changed or its time is up.
     private(set) var tools: JSONValue?
+    private var toolsExpiry: UInt64?
 
     /// A caller needs the upstream's mode before sending.
     mutating func need(_ waiter: Waiter) -> Action {
@@ -91,23 +92,41 @@ struct SessionMachine<Waiter> {
         fail(failure)
     }
 
-    /// The upstream forgot the session: drop it, unless another caller already replaced it.
+    /// The upstream forgot the session: drop it (and what it listed), unless another caller already replaced it.
     mutating func expired(_ mode: Mode) {
-        if case .ready(let current) = state, current == mode { state = .idle }
+        guard case .ready(let current) = state, current == mode else { return }
+        state = .idle
+        tools = nil
     }
 
-    /// The session is ended from our side (the connection changed or went away).
+    /// The session is ended from our side (the connection changed or went away). Callers waiting for a
+    /// description in flight are still resumed when it ends: they asked before the change.
     mutating func close() -> Mode? {
-        defer {
+        health = .unknown
+        tools = nil
+        switch state {
+        case .describing: return nil
+        case .ready(let mode):
             state = .idle
-            health = .unknown
-            tools = nil
+            return mode
+        case .idle, .authRequired:
+            state = .idle
+            return nil
         }
-        if case .ready(let mode) = state { return mode }
-        return nil
     }
 
-    mutating func cacheTools(_ result: JSONValue) { tools = result }
+    /// Keeps the upstream's first `tools/list` page until `expiry` (monotonic nanoseconds; `nil`: until the
+    /// upstream says the list changed).
+    mutating func cacheTools(_ result: JSONValue, until expiry: UInt64? = nil) {
+        tools = result
+        toolsExpiry = expiry
+    }
+
+    /// The cached first page, unless it has expired by `now`.
+    func cachedTools(at now: UInt64) -> JSONValue? {
+        if let toolsExpiry, now >= toolsExpiry { return nil }
+        return tools
+    }
 
     /// `notifications/tools/list_changed` from the upstream.
     mutating func toolsChanged() { tools = nil }

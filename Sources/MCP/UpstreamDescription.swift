@@ -74,7 +74,7 @@ final class UpstreamDescription: ExchangeObserver {
     >.Handshake? {
         guard let serverInfo = result["serverInfo"] else { return nil }
         let revision =
-            result["protocolVersion"]?.stringValue.flatMap(ProtocolRevision.init(served:))
+            result["protocolVersion"]?.stringValue.flatMap(ProtocolRevision.init(upstream:))
             .flatMap { $0.isStateless ? nil : $0 } ?? ProtocolRevision.handshakeEra.last!
         let description = ServerDescription(
             supportedVersions: [revision], capabilities: result["capabilities"] ?? .object([]),

@@ -179,14 +179,20 @@ def test_upstream_401_means_auth_required_and_later_calls_never_reach_it(connect
         target.stop()
 
 
-def test_tools_list_is_cached_per_connection(connect_gateway, namespace, json_upstream):
-    put(connect_gateway, namespace, "c", {"mcpUrl": json_upstream.url})
-    path = f"/connect/{namespace}/c/mcp"
-    before = len([e for e in json_upstream.log() if e["rpc"] == "tools/list"])
-    for n in range(3):
-        _, _, body = rpc(connect_gateway, path, {"jsonrpc": "2.0", "id": n, "method": "tools/list"})
-        assert body["id"] == n and len(body["result"]["tools"]) == 6
-    assert len([e for e in json_upstream.log() if e["rpc"] == "tools/list"]) == before + 1
+@pytest.mark.parametrize("generation, reaches_upstream", [(1, 1), (2, 3)])
+def test_tools_list_is_cached_as_the_upstream_allows(connect_gateway, namespace, generation, reaches_upstream):
+    """A handshake-era upstream's listing is kept until it announces a change; a 2026-07-28 upstream says how long
+    it may be kept (`ttlMs`, 0 for the SDK's: not at all), so every listing reaches it."""
+    target = Upstream(json_response=True, generation=generation).start()
+    try:
+        put(connect_gateway, namespace, "c", {"mcpUrl": target.url})
+        path = f"/connect/{namespace}/c/mcp"
+        for n in range(3):
+            _, _, body = rpc(connect_gateway, path, {"jsonrpc": "2.0", "id": n, "method": "tools/list"})
+            assert body["id"] == n and len(body["result"]["tools"]) == 6
+        assert len([e for e in target.log() if e["rpc"] == "tools/list"]) == reaches_upstream
+    finally:
+        target.stop()
 
 
 @pytest.mark.parametrize("name, headers, body, status, code", [

@@ -158,21 +158,13 @@ def cancel_a_slow_call(url, mode):
     return asyncio.run(asyncio.wait_for(with_client(url, mode, body), 30))
 
 
-LEGACY_CANCEL_TO_MODERN_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "a handshake-era client's notifications/cancelled for a call to a 2026-07-28 upstream is answered -32800 but "
-    "does not abort the upstream request: the upstream's tool runs to its end"))
-MODERN_CANCEL_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "a 2026-07-28 client's cancel (closing its request) does not reach the upstream yet: the upstream's tool runs "
-    "to its end"))
-
-
 # (client mode, upstream kind, route): mode "legacy" cancels with notifications/cancelled, mode "auto" (2026-07-28
 # through the gateway, and direct to the 2.x upstream) by closing its request.
 CANCEL_CASES = [(mode, kind, "direct") for mode in ("legacy", "auto") for kind in UPSTREAM_KINDS] + [
-    pytest.param("legacy", "modern", "gateway", marks=LEGACY_CANCEL_TO_MODERN_XFAIL),
+    ("legacy", "modern", "gateway"),
     ("legacy", "handshake", "gateway"),
-    pytest.param("auto", "modern", "gateway", marks=MODERN_CANCEL_XFAIL),
-    pytest.param("auto", "handshake", "gateway", marks=MODERN_CANCEL_XFAIL),
+    ("auto", "modern", "gateway"),
+    ("auto", "handshake", "gateway"),
 ]
 
 
@@ -260,16 +252,11 @@ HEADER_CASES = [
      True),
     ("prompts/get Mcp-Name disagrees", routed(PROMPT, **{"Mcp-Name": "other"}), body_of(PROMPT), 400, -32020, True),
     ("MCP-Protocol-Version disagrees with _meta", {}, body_of(ECHO, envelope(LATEST_HANDSHAKE)), 400, -32020, True),
-    pytest.param("MCP-Protocol-Version missing", {"MCP-Protocol-Version": None}, body_of(ECHO), 400, -32020,
-                 False, marks=pytest.mark.xfail(strict=True, reason=(
-                     "a request whose _meta says 2026-07-28 but that has no MCP-Protocol-Version header is served "
-                     "(200 with a 2026 result) instead of refused with 400 -32020"))),
+    ("MCP-Protocol-Version missing", {"MCP-Protocol-Version": None}, body_of(ECHO), 400, -32020, False),
     ("unsupported version", {"MCP-Protocol-Version": "2027-01-01"}, body_of(ECHO, envelope("2027-01-01")), 400,
      -32022, True),
-    pytest.param("unsupported header version, 2026-07-28 in _meta", {"MCP-Protocol-Version": "2027-01-01"},
-                 body_of(ECHO), 400, -32020, True, marks=pytest.mark.xfail(strict=True, reason=(
-                     "the gateway checks the header's version before the header against _meta: it answers -32022 "
-                     "where the SDK server answers -32020 (header and envelope disagree)"))),
+    ("unsupported header version, 2026-07-28 in _meta", {"MCP-Protocol-Version": "2027-01-01"}, body_of(ECHO), 400,
+     -32020, True),
     ("2026-07-28 header, unsupported version in _meta", {}, body_of(ECHO, envelope("2027-01-01")), 400, -32020, True),
     ("no _meta envelope", {}, body_of(ECHO, with_meta=False), 400, -32602, True),
 ]

@@ -75,9 +75,6 @@ def test_the_toolbox_lists_reads_and_gets_its_connections_resources_and_prompts(
     assert got[0][0]["text"] == "Hello from fixture-upstream" and got[4][0]["text"] == "Hello from fixture-upstream-1"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the toolbox answers resources/templates/list with -32601 Method not found, so its connections' resource "
-    "templates cannot be listed (reading a URI made from one works)"))
 @pytest.mark.parametrize("generation", GENERATIONS)
 def test_the_toolbox_lists_its_connections_resource_templates(toolbox_url, generation):
     templates = run_steps(generation, toolbox_url, [{"op": "list_templates"}])["steps"][0]

@@ -19,7 +19,11 @@ private let wrappedName = "=?base64?aMOpbGxvIHfDtnJsZA==?="
 private let handshake: HTTPHeaders = ["MCP-Protocol-Version": "2025-11-25"]
 
 /// Every JSON-RPC refusal, by the code it carries.
-private let refusals: [RefusedPost] = [
+private /// A 2026-07-28-shaped envelope that names a revision nobody serves.
+    let unservedEnvelope =
+    #"{"_meta":{"io.modelcontextprotocol/protocolVersion":"2027-01-01","io.modelcontextprotocol/clientCapabilities":{}}}"#
+
+let refusals: [RefusedPost] = [
     // −32700: not JSON at all.
     RefusedPost(testDescription: "truncated JSON", body: #"{"jsonrpc":"2.0","#, code: JSONRPC.parseError),
     RefusedPost(testDescription: "empty body", body: "", code: JSONRPC.parseError),
@@ -166,11 +170,19 @@ private let refusals: [RefusedPost] = [
         testDescription: "handshake-era base64 Mcp-Name of another name",
         body: Wire.request("prompts/get", params: #"{"name":"hello world"}"#),
         headers: ["MCP-Protocol-Version": "2025-06-18", "Mcp-Name": wrappedName], code: JSONRPC.headerMismatch, id: 7),
-    // −32022: a revision that is not served; `data` says which are.
+    // −32022: a revision that is not served, in the header and the envelope alike; `data` says which are.
     RefusedPost(
-        testDescription: "unknown revision", body: Wire.modernRequest("tools/list"),
+        testDescription: "unknown revision", body: Wire.request("tools/list", params: unservedEnvelope),
         headers: ["MCP-Protocol-Version": "2027-01-01", "Mcp-Method": "tools/list"],
         code: JSONRPC.unsupportedProtocolVersion, id: 7),
+    // −32020: an unserved header over a 2026-07-28 envelope disagrees with it, which is said first.
+    RefusedPost(
+        testDescription: "unknown revision over a 2026-07-28 envelope", body: Wire.modernRequest("tools/list"),
+        headers: ["MCP-Protocol-Version": "2027-01-01", "Mcp-Method": "tools/list"], code: JSONRPC.headerMismatch,
+        id: 7),
+    RefusedPost(
+        testDescription: "no version header over a 2026-07-28 envelope", body: Wire.modernRequest("tools/list"),
+        headers: ["Mcp-Method": "tools/list"], code: JSONRPC.headerMismatch, id: 7),
     RefusedPost(
         testDescription: "unserved old revision", body: Wire.request("tools/list"),
         headers: ["MCP-Protocol-Version": "2024-11-05"], code: JSONRPC.unsupportedProtocolVersion, id: 7),
@@ -194,7 +206,7 @@ private let refusals: [RefusedPost] = [
 
     @Test func unsupportedRevisionNamesTheServedOnesAndTheRequestedOne() throws {
         let outcome = intake(
-            Wire.modernRequest("tools/list"),
+            Wire.request("tools/list", params: unservedEnvelope),
             headers: ["MCP-Protocol-Version": "2027-01-01", "Mcp-Method": "tools/list"])
         let data = try #require(outcome.rejection?.json?["error"]?["data"])
         #expect(data["supported"] == .array(["2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"]))

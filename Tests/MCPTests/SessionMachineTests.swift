@@ -243,8 +243,6 @@ private let stateless = Machine.Mode.stateless(modernServer)
         let late = Step(machine.described(.success(sessionA)))
         var resumed: [Int] = []
         if case .resume(let waiters, _) = late { resumed = waiters }
-        withKnownIssue("bug: close() while describing drops the queued waiters and nothing ever resumes them") {
-            #expect(resumed == [1, 2])
-        }
+        #expect(resumed == [1, 2])
     }
 }
