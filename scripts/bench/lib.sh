@@ -31,8 +31,10 @@ stop_all() {
     wait 2>/dev/null || true
 }
 
+# wait_for_port PORT [SECONDS]: waits until something listens on PORT (default 10 s; valgrind needs longer).
 wait_for_port() {
-    for _ in $(seq 1 100); do
+    local tries=$(( ${2:-10} * 10 ))
+    for _ in $(seq 1 "$tries"); do
         (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
         sleep 0.1
     done
