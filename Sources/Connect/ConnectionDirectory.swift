@@ -1,4 +1,5 @@
 import JSON
+import Mock
 import Reactor
 import Store
 import Synchronization
@@ -88,4 +89,3 @@ public final class ConnectionDirectory: Sendable {
     }
 }
 
-extension EventLoop: LoopExecutor {}
