@@ -2,6 +2,7 @@ import Cryptography
 import HTTP
 import JSON
 import MCP
+import Mock
 import Policy
 import Reactor
 import Store
@@ -16,10 +17,14 @@ public struct ConnectSettings: Sendable {
     public var maxUpstreamMessageBytes: Int
     /// How long the namespace-wide tools listing waits for each upstream.
     public var toolsListTimeoutSeconds: Double
+    /// The LLM engine's endpoint for mock connections; `nil` simulates with the offline schema engine.
+    public var mockLLM: LLMSettings?
 
     public init(
-        publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double
+        publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double,
+        mockLLM: LLMSettings? = nil
     ) {
+        self.mockLLM = mockLLM
         self.publicBaseURL = publicBaseURL
         self.allowedOrigins = allowedOrigins
         self.maxUpstreamMessageBytes = maxUpstreamMessageBytes
@@ -34,12 +39,18 @@ public final class ConnectService: Sendable {
     let inFlight = InFlightCalls()
     let vault: HeaderVault
     let settings: ConnectSettings
+    let mockWorld: MockWorld
+    /// What answers mock connections' tool calls.
+    let simulator: any Simulator
 
     /// `box` seals stored connection headers.
     public init(database: Database, box: SecretBox, settings: ConnectSettings) throws(StoreError) {
         vault = HeaderVault(box: box)
         directory = try ConnectionDirectory(database: database)
         self.settings = settings
+        let world = try MockWorld(database: database)
+        mockWorld = world
+        simulator = settings.mockLLM.map { LLMEngine(settings: $0) } ?? SchemaEngine(world: world)
     }
 
     /// The API's view of a connection, with its live status.

@@ -26,6 +26,9 @@ public struct SchemaEngine: Simulator {
         }
         return UncancellableCall()
     }
+
+    /// The world's records go with the connection's store rows, in the delete's own transaction.
+    public func forget(_ connection: MockConnection) {}
 }
 
 /// A call that cannot be taken back once started (a store step): cancelling only drops interest in it.

@@ -37,6 +37,9 @@ public protocol Simulator: Sendable {
 
     @discardableResult
     func simulate(_ call: SimulatedCall, _ completion: @escaping (JSONValue) -> Void) -> MCPCall
+
+    /// Drops what the engine holds in memory for a deleted connection.
+    func forget(_ connection: MockConnection)
 }
 
 /// `CallToolResult`s as the engines build them.
