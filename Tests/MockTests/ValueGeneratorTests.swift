@@ -44,3 +44,16 @@ struct ValueGeneratorTests {
         #expect(ToolOperation(toolName: "delete_issue").kind == .delete)
     }
 }
+
+struct SimulatedEventTests {
+    @Test func anEventPayloadIsValidAgainstItsSchema() {
+        let event = try! JSONParser.parse(
+            Array(
+                #"{"name":"issue.opened","payloadSchema":{"type":"object","required":["number","title"],"properties":{"number":{"type":"integer"},"title":{"type":"string"}}}}"#
+                    .utf8))
+        let payload = SimulatedEvent.payload(
+            for: event, connection: MockConnection(namespace: "n", id: "c", scenario: ""), sequence: 1)
+        #expect(
+            SchemaValidator(root: event["payloadSchema"]!).violation(payload, event["payloadSchema"]!, at: "") == nil)
+    }
+}
