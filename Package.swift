@@ -24,10 +24,13 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite", "JSON"]),
         .target(name: "Policy", dependencies: ["CRE2", "Cryptography", "JSON"]),
         .target(name: "MCP", dependencies: ["HTTP", "JSON", "Reactor"]),
-        .target(name: "Connect", dependencies: ["MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
+        .target(name: "Mock", dependencies: ["MCP", "HTTP", "JSON", "Store", "Reactor"]),
+        .target(
+            name: "Connect",
+            dependencies: ["Mock", "MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
         .target(
             name: "Gateway",
-            dependencies: ["Connect", "MCP", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
+            dependencies: ["Connect", "Mock", "MCP", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
         .executableTarget(name: "BenchUpstream", dependencies: ["HTTP", "JSON", "Reactor"]),
         .executableTarget(name: "BenchPolicy", dependencies: ["Policy", "Cryptography", "JSON"]),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "ConnectTests", dependencies: ["Connect", "Cryptography", "HTTP", "JSON"]),
         .testTarget(
             name: "MCPTests", dependencies: ["MCP", "HTTP", "JSON", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
+        .testTarget(name: "MockTests", dependencies: ["Mock", "JSON"]),
     ],
     cxxLanguageStandard: .cxx17
 )

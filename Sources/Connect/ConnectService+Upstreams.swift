@@ -9,6 +9,7 @@ extension ConnectService {
     /// rather than one called without its credentials.
     func upstream(for connection: Connection) -> (any MCPUpstream)? {
         sessions.upstream(connection.sessionKey) {
+            if connection.isMock { return mockUpstream(for: connection) }
             guard connection.transport == .http, let text = connection.mcpURL, let url = UpstreamURL(text) else {
                 return nil
             }

@@ -2,6 +2,7 @@ import Cryptography
 import HTTP
 import JSON
 import MCP
+import Mock
 import Policy
 import Reactor
 import Store
@@ -18,11 +19,14 @@ public struct ConnectSettings: Sendable {
     public var toolsListTimeoutSeconds: Double
     /// What any JSON read from a client or an upstream may hold.
     public var jsonLimits: JSONLimits
+    /// The LLM engine's endpoint for mock connections; `nil` simulates with the offline schema engine.
+    public var mockLLM: LLMSettings?
 
     public init(
         publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double,
-        jsonLimits: JSONLimits = JSONLimits()
+        jsonLimits: JSONLimits = JSONLimits(), mockLLM: LLMSettings? = nil
     ) {
+        self.mockLLM = mockLLM
         self.publicBaseURL = publicBaseURL
         self.allowedOrigins = allowedOrigins
         self.maxUpstreamMessageBytes = maxUpstreamMessageBytes
@@ -38,12 +42,18 @@ public final class ConnectService: Sendable {
     let inFlight = InFlightCalls()
     let vault: HeaderVault
     let settings: ConnectSettings
+    let mockWorld: MockWorld
+    /// What answers mock connections' tool calls.
+    let simulator: any Simulator
 
     /// `box` seals stored connection headers.
     public init(database: Database, box: SecretBox, settings: ConnectSettings) throws(StoreError) {
         vault = HeaderVault(box: box)
         directory = try ConnectionDirectory(database: database)
         self.settings = settings
+        let world = try MockWorld(database: database)
+        mockWorld = world
+        simulator = settings.mockLLM.map { LLMEngine(settings: $0) } ?? SchemaEngine(world: world)
     }
 
     /// The API's view of a connection, with its live status.

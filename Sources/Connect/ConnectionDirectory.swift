@@ -1,4 +1,5 @@
 import JSON
+import Mock
 import Reactor
 import Store
 import Synchronization
@@ -43,8 +44,10 @@ public final class ConnectionDirectory: Sendable {
 
     /// Stores `connection` (claiming its namespace for `ownerKeyID` on first use) and caches it after commit.
     /// Fails with `nil` when the namespace belongs to another key.
+    /// `alongside` runs in the same transaction.
     func save(
-        _ connection: Connection, ownerKeyID: String, on loop: some LoopExecutor,
+        _ connection: Connection, ownerKeyID: String,
+        alongside: (@Sendable (Database) throws(StoreError) -> Void)? = nil, on loop: some LoopExecutor,
         _ completion: @escaping (Result<Connection?, StoreError>) -> Void
     ) {
         let repository = self.repository
@@ -54,6 +57,7 @@ public final class ConnectionDirectory: Sendable {
                 let owner = try repository.claimNamespace(
                     row.namespace, ownerKeyID: ownerKeyID, createdAt: row.createdAt, in: database)
                 guard owner == ownerKeyID else { return nil }
+                try alongside?(database)
                 return try repository.upsert(row, in: database)
             }, deliverOn: loop
         ) { [self] result in
@@ -70,14 +74,18 @@ public final class ConnectionDirectory: Sendable {
         }
     }
 
-    /// Deletes the connection; the result says whether it existed.
+    /// Deletes the connection, and in the same transaction runs `alongside`; the result says whether it existed.
     func delete(
-        _ namespace: String, _ id: String, on loop: some LoopExecutor,
+        _ namespace: String, _ id: String, alongside: @escaping @Sendable (Database) throws(StoreError) -> Void,
+        on loop: some LoopExecutor,
         _ completion: @escaping (Result<Bool, StoreError>) -> Void
     ) {
         let repository = self.repository
         database.perform(
-            { database throws(StoreError) in try repository.delete(namespace: namespace, id: id, in: database) },
+            { database throws(StoreError) in
+                try alongside(database)
+                return try repository.delete(namespace: namespace, id: id, in: database)
+            },
             deliverOn: loop
         ) { [self] result in
             if case .success(true) = result {
@@ -87,5 +95,3 @@ public final class ConnectionDirectory: Sendable {
         }
     }
 }
-
-extension EventLoop: LoopExecutor {}

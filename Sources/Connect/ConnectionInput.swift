@@ -95,4 +95,9 @@ struct ConnectionInput {
         }
         return value
     }
+
+    /// What a connection stores of a valid `mock`: the object when enabled, nothing when not.
+    static func storedMock(_ mock: JSONValue) -> JSONValue? {
+        mock["enabled"]?.boolValue == true ? mock : nil
+    }
 }

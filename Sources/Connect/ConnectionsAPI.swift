@@ -1,6 +1,7 @@
 import Cryptography
 import HTTP
 import JSON
+import Mock
 import Reactor
 
 /// `GET|POST /connect/{namespace}` and `GET|PUT|DELETE /connect/{namespace}/{connectionId}`.
@@ -60,7 +61,7 @@ extension ConnectService {
         try authorize(call, metadata: nil, anyTarget: true)
         let input = try writeInput(call)
         try authorize(call, metadata: input.metadata ?? .object([]))
-        store(try newConnection(call, id: ConnectionID.generate(), input), call, status: 201)
+        create(try newConnection(call, id: ConnectionID.generate(), input), input, call)
     }
 
     public func putConnection(_ call: ConnectRequest) throws(APIError) {
@@ -74,7 +75,7 @@ extension ConnectService {
         }
         guard var existing = directory.connection(call.namespace, call.connectionID) else {
             try authorize(call, metadata: input.metadata ?? .object([]))
-            return store(try newConnection(call, id: call.connectionID, input), call, status: 201)
+            return create(try newConnection(call, id: call.connectionID, input), input, call)
         }
         // Both the connection as it is and as it would become must be within the caller's reach.
         try authorize(call, metadata: existing.metadata)
@@ -85,6 +86,7 @@ extension ConnectService {
         if let transport = input.transport, transport != existing.transport {
             throw .conflict("connection \(existing.id) already uses transport \(existing.transport.rawValue)")
         }
+        try checkMockUnchanged(input, existing)
         if let name = input.name { existing.name = name }
         if let metadata = input.metadata { existing.metadata = metadata }
         if let headers = input.headers {
@@ -97,9 +99,14 @@ extension ConnectService {
     public func deleteConnection(_ call: ConnectRequest) throws(APIError) {
         let connection = try visibleConnection(call)
         try authorize(call, metadata: connection.metadata)
-        directory.delete(call.namespace, call.connectionID, on: call.loop) { [self] result in
+        directory.delete(
+            call.namespace, call.connectionID, alongside: mockWorld.clearWrite(call.namespace, call.connectionID),
+            on: call.loop
+        ) { [self] result in
             switch result {
             case .success(true):
+                mockWorld.forget(call.namespace, call.connectionID)
+                simulator.forget(connection.mockConnection)
                 endUpstream(call.namespace, call.connectionID, client: call.client)
                 call.respond(200, .object([JSONMember("success", true)]))
             case .success(false): call.fail(.unknownConnection(call.connectionID, in: call.namespace))
@@ -128,13 +135,27 @@ extension ConnectService {
         return Connection(
             seq: 0, namespace: call.namespace, id: id, name: input.name ?? id, transport: transport,
             mcpURL: transport == .uplink ? nil : input.mcpURL, metadata: input.metadata, sealedHeaders: sealed,
-            mock: input.mock, createdAt: Timestamp.now())
+            mock: input.mock.flatMap(ConnectionInput.storedMock), createdAt: Timestamp.now())
     }
 
-    private func store(_ connection: Connection, _ call: ConnectRequest, status: Int) {
-        directory.save(connection, ownerKeyID: call.principal, on: call.loop) { [self] result in
+    /// Stores a new connection; a mock one first takes its tool listing from the upstream (502 when it cannot).
+    private func create(_ connection: Connection, _ input: ConnectionInput, _ call: ConnectRequest) {
+        guard connection.isMock else { return store(connection, call, status: 201) }
+        mockSnapshot(of: connection, headers: input.headers ?? [], call) { [self] result in
             switch result {
-            case .success(let saved?): call.respond(status, json(saved))
+            case .failure(let error): call.fail(error)
+            case .success(let snapshot): store(connection, call, status: 201, snapshot: snapshot)
+            }
+        }
+    }
+
+    private func store(_ connection: Connection, _ call: ConnectRequest, status: Int, snapshot: MockSnapshot? = nil) {
+        let write = snapshot.map { mockWorld.snapshotWrite($0, connection.namespace, connection.id) }
+        directory.save(connection, ownerKeyID: call.principal, alongside: write, on: call.loop) { [self] result in
+            switch result {
+            case .success(let saved?):
+                if let snapshot { mockWorld.remember(snapshot, saved.namespace, saved.id) }
+                call.respond(status, json(saved))
             case .success(nil): call.fail(.unknownNamespace(call.namespace))
             case .failure(let error): call.fail(.store(error))
             }

@@ -20,6 +20,7 @@ public struct Configuration: Sendable {
     public var mcp = MCPSection()
     public var policy = PolicySection()
     public var json = JSONSection()
+    public var mock = MockSection()
     /// The gateway's own URL as clients reach it, for `setupUrl`; empty means `http://<listen>`.
     public var publicBaseUrl = ""
     /// Where the 32-byte key that seals stored secrets lives; created (mode 0600) on first start.
@@ -75,6 +76,24 @@ public struct Configuration: Sendable {
         /// A second `host:port` serving the connect routes at its root (`/{namespace}/…`, no `/connect`), for
         /// clients whose connect base URL is a bare host; empty serves them only under `/connect` on `listen`.
         public var listen = ""
+    }
+
+    public struct MockSection: Sendable {
+        /// What answers mock connections' tool calls: `schema` (offline, deterministic) or `llm`.
+        public var engine = "schema"
+        public var llm = MockLLMSection()
+    }
+
+    public struct MockLLMSection: Sendable {
+        /// An OpenAI-compatible API base, e.g. `https://api.openai.com/v1` (`/chat/completions` is appended).
+        public var baseUrl = ""
+        public var model = ""
+        /// Also from `SWITCHBOARD_MOCK_LLM_API_KEY`, which wins.
+        public var apiKey = ""
+        /// One completion request, from start to its last byte.
+        public var timeoutSeconds = 30.0
+        /// Earlier calls and results of the connection carried in the prompt.
+        public var historyCalls = 20
     }
 
     public struct MCPSection: Sendable {

@@ -27,7 +27,7 @@ extension Configuration {
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
         try object.rejectUnknown([
             "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress",
-            "metrics", "connect", "mcp", "policy", "json", "publicBaseUrl", "secretKeyFile",
+            "metrics", "connect", "mcp", "policy", "json", "mock", "publicBaseUrl", "secretKeyFile",
         ])
         try object.read("publicBaseUrl", into: &publicBaseUrl)
         try object.read("secretKeyFile", into: &secretKeyFile)
@@ -89,6 +89,21 @@ extension Configuration {
             try section.read(
                 "maxUpstreamMessageBytes", into: &mcp.maxUpstreamMessageBytes, range: 1_024...1_073_741_824)
             try section.read("toolsListTimeoutSeconds", into: &mcp.toolsListTimeoutSeconds, range: 0.01...600)
+        }
+        if let section = try object.section("mock") {
+            try section.rejectUnknown(["engine", "llm"])
+            try section.read("engine", into: &mock.engine)
+            guard ["schema", "llm"].contains(mock.engine) else {
+                throw ConfigurationError(field: section.name("engine"), problem: "expected \"schema\" or \"llm\"")
+            }
+            if let llm = try section.section("llm") {
+                try llm.rejectUnknown(["baseUrl", "model", "apiKey", "timeoutSeconds", "historyCalls"])
+                try llm.read("baseUrl", into: &mock.llm.baseUrl)
+                try llm.read("model", into: &mock.llm.model)
+                try llm.read("apiKey", into: &mock.llm.apiKey)
+                try llm.read("timeoutSeconds", into: &mock.llm.timeoutSeconds, range: 0.01...3600)
+                try llm.read("historyCalls", into: &mock.llm.historyCalls, range: 0...1000)
+            }
         }
         if let section = try object.section("policy") {
             try section.rejectUnknown(["maxPatternLength", "maxPatternProgramSize", "credentialRefreshSeconds"])
@@ -163,6 +178,7 @@ extension Configuration {
                 value.split(separator: ",").map(String.init), field: "SWITCHBOARD_EGRESS_ALLOW")
         }
         if let value = environment["SWITCHBOARD_PUBLIC_BASE_URL"] { publicBaseUrl = value }
+        if let value = environment["SWITCHBOARD_MOCK_LLM_API_KEY"] { mock.llm.apiKey = value }
         if let value = environment["SWITCHBOARD_SECRET_KEY"] {
             guard let key = Self.hexBytes(value), key.count == 32 else {
                 throw ConfigurationError(
@@ -179,6 +195,11 @@ extension Configuration {
         try Self.validateSecondListener(metrics.listen, field: "metrics.listen", others: ["listen": listen])
         try Self.validateSecondListener(
             connect.listen, field: "connect.listen", others: ["listen": listen, "metrics.listen": metrics.listen])
+        if mock.engine == "llm" && UpstreamURL(mock.llm.baseUrl) == nil {
+            throw ConfigurationError(
+                field: "mock.llm.baseUrl", problem: "expected an absolute http or https URL when mock.engine is \"llm\""
+            )
+        }
         guard !database.isEmpty else { throw ConfigurationError(field: "database", problem: "must not be empty") }
         if !publicBaseUrl.isEmpty, UpstreamURL(publicBaseUrl) == nil {
             throw ConfigurationError(field: "publicBaseUrl", problem: "expected an absolute http or https URL")

@@ -1,6 +1,7 @@
 import Connect
 import Cryptography
 import HTTP
+import Mock
 import Policy
 import Reactor
 import Store
@@ -40,8 +41,9 @@ public final class Gateway: Sendable {
             settings: ConnectSettings(
                 publicBaseURL: configuration.effectivePublicBaseURL, allowedOrigins: configuration.mcp.allowedOrigins,
                 maxUpstreamMessageBytes: configuration.mcp.maxUpstreamMessageBytes,
-                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds, jsonLimits: configuration.jsonLimits
-            ))
+                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds,
+                jsonLimits: configuration.jsonLimits,
+                mockLLM: configuration.mockLLMSettings))
     }
 
     /// Creates the handler of `routes` for one loop and remembers it, so `/metrics` can reach every loop.
@@ -49,5 +51,15 @@ public final class Gateway: Sendable {
         let handler = GatewayHandler(gateway: self, loop: loop, routes: routes)
         handlers.withLock { $0.append(UncheckedSendable(handler)) }
         return handler
+    }
+}
+
+extension Configuration {
+    /// The LLM engine's settings when `mock.engine` is `llm`.
+    var mockLLMSettings: LLMSettings? {
+        guard mock.engine == "llm" else { return nil }
+        return LLMSettings(
+            baseURL: mock.llm.baseUrl, model: mock.llm.model, apiKey: mock.llm.apiKey,
+            timeoutSeconds: mock.llm.timeoutSeconds, historyCalls: mock.llm.historyCalls)
     }
 }

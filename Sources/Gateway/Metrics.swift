@@ -50,7 +50,7 @@ enum PrometheusText {
     /// hosts and ports belong to tenants, and each would be a series of its own.
     static func render(
         _ metrics: LoopMetrics, openConnections: Int, rejected: [Int: Int], upstreamLabels: Bool,
-        shedConnections: Int = 0, unmatchedUpstreamResponses: Int = 0
+        shedConnections: Int = 0, unmatchedUpstreamResponses: Int = 0, mockLLMFailures: [String: Int] = [:]
     ) -> String {
         var out = "# HELP switchboard_http_requests_total Requests answered, by route, method and status.\n"
         out += "# TYPE switchboard_http_requests_total counter\n"
@@ -87,6 +87,12 @@ enum PrometheusText {
             "# HELP switchboard_mcp_unmatched_responses_total Upstream responses dropped: they answered no request of theirs.\n"
         out += "# TYPE switchboard_mcp_unmatched_responses_total counter\n"
         out += "switchboard_mcp_unmatched_responses_total \(unmatchedUpstreamResponses)\n"
+        out +=
+            "# HELP switchboard_mock_llm_failures_total Simulated calls the LLM engine answered with a tool error, by reason.\n"
+        out += "# TYPE switchboard_mock_llm_failures_total counter\n"
+        for (reason, count) in mockLLMFailures.sorted(by: { $0.key < $1.key }) {
+            out += "switchboard_mock_llm_failures_total{reason=\"\(reason)\"} \(count)\n"
+        }
         out += "# HELP switchboard_http_open_connections Client connections open now.\n"
         out += "# TYPE switchboard_http_open_connections gauge\n"
         out += "switchboard_http_open_connections \(openConnections)\n"

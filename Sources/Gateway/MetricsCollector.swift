@@ -1,5 +1,6 @@
 import HTTP
 import MCP
+import Mock
 import Reactor
 
 /// Answers `/metrics`: asks every loop for a snapshot of its own metrics (each read on its own thread),
@@ -46,7 +47,8 @@ final class MetricsCollector {
             merged, openConnections: server?.openConnections ?? 0, rejected: server?.rejectedRequests ?? [:],
             upstreamLabels: gateway.configuration.metrics.upstreamLabels,
             shedConnections: server?.shedConnections ?? 0,
-            unmatchedUpstreamResponses: StreamableHTTPExchange.unmatchedResponseCount)
+            unmatchedUpstreamResponses: StreamableHTTPExchange.unmatchedResponseCount,
+            mockLLMFailures: LLMEngine.failureCounts)
         writer.respond(
             HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"], body: Array(text.utf8)))
     }

@@ -64,6 +64,21 @@ public struct Migration: Sendable {
                     expires_at INTEGER NOT NULL
                 )
                 """),
+        // Mock connections: the tools listed at creation (`snapshot`), and the simulated world's records.
+        Migration(
+            version: 6,
+            sql: """
+                CREATE TABLE mock_state (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    namespace TEXT NOT NULL,
+                    connection_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    collection TEXT NOT NULL,
+                    record_key TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    UNIQUE (namespace, connection_id, kind, collection, record_key)
+                )
+                """),
     ]
 }
 

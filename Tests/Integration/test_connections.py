@@ -83,8 +83,11 @@ def test_put_creates_then_updates(connect_gateway, namespace, upstream):
     assert status == 201, created
     jsonschema.validate(created, schema("Connection"))
     assert created["connectionId"] == "my-conn" and created["mock"] == {"enabled": True}
+    status, _, refused = connect_gateway.request(
+        "PUT", path, {"name": "Renamed", "mock": {"enabled": False}}, key=ADMIN_KEY)
+    assert status == 409 and refused["message"].startswith("mock:"), "mock is frozen at creation"
     status, _, updated = connect_gateway.request(
-        "PUT", path, {"name": "Renamed", "metadata": {"a": 1}, "mock": {"enabled": False}}, key=ADMIN_KEY)
+        "PUT", path, {"name": "Renamed", "metadata": {"a": 1}, "mock": {"enabled": True}}, key=ADMIN_KEY)
     assert status == 200, updated
     assert updated["name"] == "Renamed" and updated["metadata"] == {"a": 1}
     assert updated["mcpUrl"] == upstream.url
