@@ -238,3 +238,34 @@ def test_many_large_bodies_that_trickle(started):
         stop.set()
         for sock in attackers:
             sock.close()
+
+
+@pytest.mark.parametrize("target", ["mcp", "put"])
+def test_objects_with_ninety_thousand_keys(started, namespace, json_upstream, target):
+    """A megabyte of distinct keys costs a linear parse and a clear refusal (the member limit), on the MCP endpoint
+    and on a connection write alike, while a second client's /health is answered."""
+    gateway = started(logRequests=False)
+    status, _, _ = gateway.request("PUT", f"/connect/{namespace}/c", {"mcpUrl": json_upstream.url}, key=ADMIN_KEY)
+    assert status in (200, 201)
+    keys = ",".join(f'"k{n}":1' for n in range(90_000))
+    if target == "mcp":
+        method, path = "POST", f"/connect/{namespace}/c/mcp"
+        body = ('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{' + keys
+                + "}}}").encode()
+    else:
+        method, path = "PUT", f"/connect/{namespace}/c"
+        body = ('{"metadata":{' + keys + "}}").encode()
+    request = (f"{method} {path} HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {ADMIN_KEY}\r\n"
+               f"Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+               f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    attackers = open_sockets(gateway, 4)
+    for sock in attackers:
+        sock.sendall(request)
+    try:
+        assert health_answered(gateway)
+        for sock in attackers:
+            status, _, answer, _ = read_response(sock)
+            assert status == 400 and b"maxObjectMembers" in answer, answer[:200]
+    finally:
+        for sock in attackers:
+            sock.close()
