@@ -16,14 +16,17 @@ public struct ConnectSettings: Sendable {
     public var maxUpstreamMessageBytes: Int
     /// How long the namespace-wide tools listing waits for each upstream.
     public var toolsListTimeoutSeconds: Double
+    public var triggers: TriggerSettings
 
     public init(
-        publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double
+        publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double,
+        triggers: TriggerSettings = TriggerSettings()
     ) {
         self.publicBaseURL = publicBaseURL
         self.allowedOrigins = allowedOrigins
         self.maxUpstreamMessageBytes = maxUpstreamMessageBytes
         self.toolsListTimeoutSeconds = toolsListTimeoutSeconds
+        self.triggers = triggers
     }
 }
 
@@ -34,13 +37,18 @@ public final class ConnectService: Sendable {
     let inFlight = InFlightCalls()
     let vault: HeaderVault
     let settings: ConnectSettings
+    let triggers: TriggerHub
 
-    /// `box` seals stored connection headers.
+    /// `box` seals stored connection headers and trigger secrets.
     public init(database: Database, box: SecretBox, settings: ConnectSettings) throws(StoreError) {
         vault = HeaderVault(box: box)
         directory = try ConnectionDirectory(database: database)
+        triggers = try TriggerHub(database: database, box: box, settings: settings.triggers)
         self.settings = settings
     }
+
+    /// What `/metrics` shows of triggers and deliveries.
+    public var triggerCounters: TriggerCounters { triggers.counters.withLock { $0 } }
 
     /// The API's view of a connection, with its live status.
     func json(_ connection: Connection) -> JSONValue {

@@ -1,3 +1,4 @@
+import Connect
 import HTTP
 import Policy
 import Reactor
@@ -18,6 +19,7 @@ public struct Configuration: Sendable {
     public var connect = ConnectSection()
     public var mcp = MCPSection()
     public var policy = PolicySection()
+    public var triggers = TriggerSettings()
     /// The gateway's own URL as clients reach it, for `setupUrl`; empty means `http://<listen>`.
     public var publicBaseUrl = ""
     /// Where the 32-byte key that seals stored secrets lives; created (mode 0600) on first start.

@@ -40,7 +40,7 @@ public final class Gateway: Sendable {
             settings: ConnectSettings(
                 publicBaseURL: configuration.effectivePublicBaseURL, allowedOrigins: configuration.mcp.allowedOrigins,
                 maxUpstreamMessageBytes: configuration.mcp.maxUpstreamMessageBytes,
-                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds))
+                toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds, triggers: configuration.triggers))
     }
 
     /// Creates the handler of `routes` for one loop and remembers it, so `/metrics` can reach every loop.

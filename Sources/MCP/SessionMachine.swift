@@ -48,8 +48,9 @@ struct SessionMachine<Waiter> {
 
     private(set) var state = State.idle
     private(set) var health = UpstreamHealth.unknown
-    /// The upstream's answer to `tools/list` without a cursor, until it says the list changed.
-    private(set) var tools: JSONValue?
+    /// The upstream's first page of each cached listing (`tools/list`, `events/list`), until it says that list
+    /// changed.
+    private(set) var listings: [String: JSONValue] = [:]
 
     /// A caller needs the upstream's mode before sending.
     mutating func need(_ waiter: Waiter) -> Action {
@@ -101,16 +102,16 @@ struct SessionMachine<Waiter> {
         defer {
             state = .idle
             health = .unknown
-            tools = nil
+            listings = [:]
         }
         if case .ready(let mode) = state { return mode }
         return nil
     }
 
-    mutating func cacheTools(_ result: JSONValue) { tools = result }
+    mutating func cache(_ method: String, _ result: JSONValue) { listings[method] = result }
 
-    /// `notifications/tools/list_changed` from the upstream.
-    mutating func toolsChanged() { tools = nil }
+    /// A `notifications/…/list_changed` from the upstream for the listing `method`.
+    mutating func listChanged(_ method: String) { listings[method] = nil }
 
     private mutating func fail(_ failure: MCPFailure) {
         switch failure {

@@ -91,9 +91,9 @@ public final class UpstreamSession: MCPUpstream {
 
     // MARK: Called by calls
 
-    var cachedTools: JSONValue? { machine.withLock { $0.tools } }
-    func cacheTools(_ result: JSONValue) { machine.withLock { $0.cacheTools(result) } }
-    func toolsChanged() { machine.withLock { $0.toolsChanged() } }
+    func cached(_ method: String) -> JSONValue? { machine.withLock { $0.listings[method] } }
+    func cache(_ method: String, _ result: JSONValue) { machine.withLock { $0.cache(method, result) } }
+    func listChanged(_ method: String) { machine.withLock { $0.listChanged(method) } }
     func answered(in mode: Machine.Mode) { machine.withLock { $0.answered(in: mode) } }
     func failed(_ failure: MCPFailure, in mode: Machine.Mode) { machine.withLock { $0.failed(failure, in: mode) } }
     func expired(_ mode: Machine.Mode) { machine.withLock { $0.expired(mode) } }

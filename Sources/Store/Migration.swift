@@ -8,6 +8,9 @@ public struct Migration: Sendable {
         self.sql = sql
     }
 
+    /// The migration's statements: SQLite prepares one at a time, so a `;` at a line's end separates them.
+    var statements: [String] { sql.components(separatedBy: ";\n") }
+
     /// Every migration Switchboard knows, oldest first.
     public static let all: [Migration] = [
         Migration(
@@ -64,6 +67,38 @@ public struct Migration: Sendable {
                     expires_at INTEGER NOT NULL
                 )
                 """),
+        Migration(
+            version: 7,
+            sql: """
+                CREATE TABLE trigger_subscriptions (
+                    id TEXT PRIMARY KEY,
+                    namespace TEXT NOT NULL,
+                    connection_id TEXT NOT NULL,
+                    trigger_name TEXT NOT NULL,
+                    params TEXT NOT NULL,
+                    delivery_url TEXT NOT NULL,
+                    sealed_secrets BLOB NOT NULL,
+                    previous_secret_until INTEGER,
+                    refresh_before INTEGER NOT NULL,
+                    disabled INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE webhook_outbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    subscription_id TEXT NOT NULL,
+                    webhook_id TEXT NOT NULL,
+                    ingress_timestamp INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_error TEXT,
+                    accepted_at INTEGER NOT NULL,
+                    finished_at INTEGER,
+                    UNIQUE (subscription_id, webhook_id)
+                );
+                CREATE INDEX webhook_outbox_by_state ON webhook_outbox (state, subscription_id, seq)
+                """),
     ]
 }
 
@@ -79,7 +114,7 @@ struct Migrator {
         where !applied.contains(Int64(migration.version)) {
             try database.execute("BEGIN IMMEDIATE")
             do {
-                try database.execute(migration.sql)
+                for statement in migration.statements { try database.execute(statement) }
                 try database.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))",
                     [.integer(Int64(migration.version))])
