@@ -327,3 +327,54 @@ def test_a_killed_gateway_delivers_every_accepted_event_after_restart(namespace,
             receiver.close()
     finally:
         gateway.stop()
+
+
+def test_subscribing_is_checked_as_events_subscribe_against_the_token(trigger_gateway, namespace,
+                                                                      events_upstream, receiver):
+    base = connection(trigger_gateway, namespace, events_upstream)
+
+    def token(policy):
+        status, _, answer = trigger_gateway.request("POST", "/tokens", {"policy": [policy]}, key=ADMIN_KEY)
+        assert status == 200, answer
+        return answer["token"]
+
+    def attempt(key, space):
+        body = {"params": {"space": space}, "delivery": {"url": receiver.url, "secret": new_secret()}}
+        return trigger_gateway.request("POST", f"{base}/page.updated", body, key=key)[0]
+
+    only_eng = token({"namespaces": namespace, "rpcReqMatch": {"params.arguments.space": "^eng$"}})
+    assert attempt(only_eng, "eng") == 200
+    assert attempt(only_eng, "ops") == 403
+    read_only = token({"namespaces": namespace, "operations": ["read"]})
+    assert trigger_gateway.request("GET", base, key=read_only)[0] == 200
+    assert attempt(read_only, "eng") == 403
+
+
+def test_operators_list_and_retry_failed_deliveries(namespace, events_upstream, receiver):
+    gateway = Gateway(config={"triggers": FAST, "egress": {"allow": ["127.0.0.1/32"]}}).start()
+
+    def cli(*arguments):
+        result = subprocess.run(
+            [os.environ.get("SWITCHBOARD_BINARY", ".build/debug/switchboard"), "deliveries", *arguments,
+             "--config", gateway.config_path], capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    try:
+        base = connection(gateway, namespace, events_upstream)
+        subscription = subscribed(gateway, base, receiver)
+        receiver.script = [413]  # not retried: the delivery fails at once
+        assert events_upstream.post(subscription, event(), webhook_id="evt_big")[0] == 200
+        assert wait_for(lambda: metric(gateway, 'switchboard_webhook_deliveries_total{outcome="failed"}') == 1)
+        failed = [json.loads(line) for line in cli("list", "--failed").splitlines()]
+        assert [(d["webhookId"], d["state"], d["attempts"]) for d in failed] == [("evt_big", "failed", 1)]
+        assert "413" in failed[0]["lastError"]
+        assert receiver.attempts == 1
+        assert "pending again" in cli("retry", str(failed[0]["id"]))
+        assert wait_for(lambda: len(receiver.deliveries) == 1)
+        assert receiver.deliveries[0]["webhook_id"] == "evt_big"
+        assert wait_for(lambda: "delivered" in cli("list"))
+        assert "purged 1" in cli("purge", "--before", "2999-01-01")
+        assert cli("list") == ""
+    finally:
+        gateway.stop()

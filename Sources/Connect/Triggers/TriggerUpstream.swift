@@ -31,7 +31,7 @@ extension ConnectService {
             case .failure(let failure): completion(.failure(.upstream(failure.message)))
             case .success(let response):
                 if let error = response["error"] { return completion(.failure(Self.triggerError(error))) }
-                let grant = response["result"]?["refreshBefore"]?.stringValue.flatMap(Self.milliseconds(iso:))
+                let grant = response["result"]?["refreshBefore"]?.stringValue.flatMap(Timestamp.milliseconds(parsing:))
                 triggers.renewed(subscription.id, grantedUntil: grant)
                 completion(.success(()))
             }
@@ -76,13 +76,5 @@ extension ConnectService {
         case -32015: return .upstream(message + " (it could not reach the gateway's ingress)")
         default: return .upstream(message)
         }
-    }
-
-    static func milliseconds(iso text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970 * 1000) }
     }
 }

@@ -41,7 +41,8 @@ extension ConnectService {
                 guard permits(call, metadata: connection.metadata, rpc: message) else {
                     throw .forbidden("this token does not allow subscribing to \(name)")
                 }
-                subscribe(request, to: name, on: connection, upstream: upstream, call)
+                guard let secret = request.secret else { throw .validation("delivery.secret: required, a string") }
+                subscribe(request, secret: secret, to: name, on: connection, upstream: upstream, call)
             }
         }
     }
@@ -73,7 +74,8 @@ extension ConnectService {
     }
 
     private func subscribe(
-        _ request: TriggerRequest, to name: String, on connection: Connection, upstream: any MCPUpstream,
+        _ request: TriggerRequest, secret: WebhookSecret, to name: String, on connection: Connection,
+        upstream: any MCPUpstream,
         _ call: ConnectRequest
     ) {
         let id = TriggerSubscription.id(
@@ -85,10 +87,10 @@ extension ConnectService {
             existing
             ?? TriggerSubscription(
                 id: id, namespace: call.namespace, connectionID: connection.id, triggerName: name,
-                params: request.params.canonical, deliveryURL: request.url, secret: request.secret!,
+                params: request.params.canonical, deliveryURL: request.url, secret: secret,
                 previousSecret: nil, previousSecretUntil: nil, ingressSecret: .generate(), refreshBefore: now,
                 disabled: false, createdAt: Timestamp.now())
-        if let secret = request.secret, secret != subscription.secret {
+        if secret != subscription.secret {
             // A rotation: the old secret keeps signing beside the new one for the overlap.
             subscription.previousSecret = subscription.secret
             subscription.previousSecretUntil = now + Int64(settings.triggers.secretOverlapSeconds) * 1000
