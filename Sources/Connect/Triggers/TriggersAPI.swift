@@ -127,21 +127,15 @@ extension ConnectService {
         }
     }
 
-    /// Resolves the connection and its upstream's trigger types: 403, 404 or the upstream's failure otherwise.
+    /// Resolves the connection and its upstream's trigger types: 403, 404, 424 or 502 otherwise.
     private func withTriggers(
         _ call: ConnectRequest, _ body: @escaping ([JSONValue], any MCPUpstream, Connection) -> Void
     ) throws(APIError) {
-        let connection = try visibleConnection(call)
-        try authorize(call, metadata: connection.metadata)
-        guard let upstream = upstream(for: connection) else {
-            throw .upstream(
-                "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))")
-        }
-        if let refusal = refusal(id: .null, connection, upstream) { throw .failedDependency(refusal) }
-        list(.events, of: upstream, client: call.client) { result in
+        let (connection, upstream) = try callableUpstream(call)
+        list(.events, of: upstream, client: call.client) { [self] result in
             switch result {
             case .success(let definitions): body(definitions, upstream, connection)
-            case .failure(let failure): call.fail(.upstream(failure.message))
+            case .failure(let failure): fail(failure, connection, call)
             }
         }
     }
