@@ -141,7 +141,7 @@ def test_an_event_is_delivered_signed_with_the_subscription_id(trigger_gateway, 
     assert events_upstream.post(subscription, event(), webhook_id="evt_1") == (200, {"received": True})
     assert wait_for(lambda: len(receiver.deliveries) == 1)
     delivered = receiver.deliveries[0]
-    assert delivered == {"subscription": subscription, "webhook_id": "evt_1", "body": event()}
+    assert (delivered["subscription"], delivered["webhook_id"], delivered["body"]) == (subscription, "evt_1", event())
     assert receiver.unverified == []
 
 
@@ -174,6 +174,18 @@ def test_invalid_subscriptions_get_400_naming_the_field(trigger_gateway, namespa
     assert status == 400 and "webhook" in body["message"]
     status, _, body = subscribe(trigger_gateway, base, receiver.url, new_secret(), name="nope")
     assert status == 404, body
+
+
+def test_upstream_refusals_become_clear_api_errors_and_leave_no_subscription(trigger_gateway, namespace,
+                                                                            events_upstream, receiver):
+    base = connection(trigger_gateway, namespace, events_upstream)
+    expected = {"invalid": 400, "gone": 404, "forbidden": 403, "full": 429, "unsupported": 400, "unreachable": 502}
+    for space, status in expected.items():
+        code, _, body = subscribe(trigger_gateway, base, receiver.url, new_secret(), params={"space": space})
+        assert code == status, body
+        assert "the upstream refused" in body["message"]
+        delete = {"params": {"space": space}, "delivery": {"url": receiver.url}}
+        assert trigger_gateway.request("DELETE", f"{base}/page.updated", delete, key=ADMIN_KEY)[0] == 404
 
 
 def test_a_receiver_down_for_several_attempts_gets_the_event_exactly_once(trigger_gateway, namespace,

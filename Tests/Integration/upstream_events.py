@@ -6,8 +6,10 @@ Prints its port once listening. Besides `POST /mcp`:
   POST /control/post   {"subscription": trg id, "body": {...}, "sign": "good"|"bad"|"none", "age": seconds,
                         "webhook_id": id, "replay": bool} -> {"status", "body"} of the gateway's answer
   GET  /control/log    the JSON-RPC requests received, in order
+  POST /control/burst  {"subscription", "count", "concurrency", "prefix"}: signed events as fast as answered
 """
 import argparse
+import asyncio
 import datetime
 import json
 import socket
@@ -32,6 +34,9 @@ EVENTS = [
     {"name": "poll.only", "delivery": ["poll"], "inputSchema": {"type": "object"}},
 ]
 
+# A subscription to these spaces is refused with the Events error codes.
+REFUSALS = {"invalid": -32602, "gone": -32011, "forbidden": -32012, "full": -32013, "unsupported": -32014,
+            "unreachable": -32015}
 subscriptions = {}  # (name, canonical arguments, url) -> {"url", "secret", "name"}
 ever = {}  # url -> the latest subscription to it, kept after an unsubscribe to test posts that come too late
 log = []
@@ -68,6 +73,9 @@ async def mcp(request):
         delivery = params.get("delivery") or {}
         if params.get("name") not in [e["name"] for e in EVENTS]:
             return answer(request_id, error={"code": -32011, "message": "no such event"})
+        refusal = REFUSALS.get((params.get("arguments") or {}).get("space"))
+        if refusal:
+            return answer(request_id, error={"code": refusal, "message": f"refused with {refusal}"})
         if not str(delivery.get("secret", "")).startswith("whsec_"):
             return answer(request_id, error={"code": -32602, "message": "bad secret"})
         subscriptions[key(params)] = {"url": delivery["url"], "secret": delivery["secret"], "name": params["name"]}
@@ -107,6 +115,33 @@ async def control_post(request):
     return JSONResponse({"status": response.status_code, "body": body})
 
 
+async def control_burst(request):
+    """Posts `count` events to one subscription, `concurrency` at a time, each carrying its send time."""
+    order = json.loads(await request.body())
+    target = next(s for url, s in ever.items() if url.endswith("/" + order["subscription"]))
+    statuses = {}
+    queue = asyncio.Queue()
+    for number in range(order["count"]):
+        queue.put_nowait(number)
+
+    async def worker(client):
+        while not queue.empty():
+            number = queue.get_nowait()
+            sent_at = datetime.datetime.now(datetime.timezone.utc)
+            webhook_id = f"evt_{order.get('prefix', '')}{number}"
+            data = json.dumps({"eventId": webhook_id, "name": target["name"], "timestamp": sent_at.isoformat(),
+                               "data": {"sentAt": sent_at.timestamp()}, "cursor": None})
+            headers = {"content-type": "application/json", "webhook-id": webhook_id,
+                       "webhook-timestamp": str(int(sent_at.timestamp())),
+                       "webhook-signature": Webhook(target["secret"]).sign(webhook_id, sent_at, data)}
+            response = await client.post(target["url"], content=data, headers=headers, timeout=30)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=order.get("concurrency", 8))) as client:
+        await asyncio.gather(*(worker(client) for _ in range(order.get("concurrency", 8))))
+    return JSONResponse({str(k): v for k, v in statuses.items()})
+
+
 async def control_log(request):
     return JSONResponse(log)
 
@@ -119,6 +154,7 @@ def main():
         Route("/mcp", mcp, methods=["POST"]),
         Route("/control/post", control_post, methods=["POST"]),
         Route("/control/log", control_log, methods=["GET"]),
+        Route("/control/burst", control_burst, methods=["POST"]),
     ])
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -2,6 +2,7 @@
 library (never with the gateway's code) and records what arrived. Its answers can be scripted."""
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -14,6 +15,7 @@ class Receiver:
         self.unverified = []  # requests that failed verification
         self.attempts = 0
         self.script = []  # statuses (or (status, headers)) to answer with before answering 200
+        self.refusing = None  # while set, a status answered to every verified request
         self.lock = threading.Lock()
         receiver = self
 
@@ -54,11 +56,14 @@ class Receiver:
             except WebhookVerificationError as error:
                 self.unverified.append({"headers": headers, "error": str(error)})
                 return 401, {}
+            if self.refusing:
+                return self.refusing, {}
             if self.script:
                 step = self.script.pop(0)
                 return step if isinstance(step, tuple) else (step, {})
             self.deliveries.append(
-                {"subscription": subscription, "webhook_id": headers["webhook-id"], "body": json.loads(body)})
+                {"subscription": subscription, "webhook_id": headers["webhook-id"], "body": json.loads(body),
+                 "received_at": time.time()})
             return 200, {}
 
     def close(self):
