@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -143,6 +144,12 @@ def test_an_event_is_delivered_signed_with_the_subscription_id(trigger_gateway, 
     delivered = receiver.deliveries[0]
     assert (delivered["subscription"], delivered["webhook_id"], delivered["body"]) == (subscription, "evt_1", event())
     assert receiver.unverified == []
+    # Neither secret is logged or stored in the clear.
+    stored = b"".join(open(os.path.join(trigger_gateway.directory, name), "rb").read()
+                      for name in os.listdir(trigger_gateway.directory) if name.startswith("switchboard.db"))
+    for secret in [upstream_subscribe["delivery"]["secret"], receiver.secrets[subscription][0]]:
+        assert secret not in trigger_gateway.stderr_text()
+        assert secret.encode() not in stored and secret[6:].encode() not in stored
 
 
 def test_subscribing_again_is_the_same_subscription(trigger_gateway, namespace, events_upstream, receiver):
@@ -210,6 +217,26 @@ def test_events_of_one_subscription_arrive_in_order(trigger_gateway, namespace, 
         assert events_upstream.post(subscription, event(number), webhook_id=f"evt_{number}")[0] == 200
     assert wait_for(lambda: len(receiver.deliveries) == 5)
     assert [d["webhook_id"] for d in receiver.deliveries] == [f"evt_{n}" for n in range(1, 6)]
+
+
+def test_a_slow_receiver_does_not_delay_another_subscriptions_events(trigger_gateway, namespace,
+                                                                      events_upstream, receiver):
+    base = connection(trigger_gateway, namespace, events_upstream)
+    slow = Receiver()
+    slow.hold = threading.Event()
+    try:
+        held = subscribed(trigger_gateway, base, slow)
+        prompt = subscribed(trigger_gateway, base, receiver)
+        assert events_upstream.post(held, event(1))[0] == 200
+        assert wait_for(lambda: slow.server_busy())
+        assert events_upstream.post(prompt, event(2))[0] == 200
+        assert wait_for(lambda: len(receiver.deliveries) == 1)
+        assert slow.deliveries == []
+        slow.hold.set()
+        assert wait_for(lambda: len(slow.deliveries) == 1)
+    finally:
+        slow.hold.set()
+        slow.close()
 
 
 def test_410_disables_the_subscription_and_unsubscribes_upstream(trigger_gateway, namespace, events_upstream,

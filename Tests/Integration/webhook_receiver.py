@@ -16,6 +16,8 @@ class Receiver:
         self.attempts = 0
         self.script = []  # statuses (or (status, headers)) to answer with before answering 200
         self.refusing = None  # while set, a status answered to every verified request
+        self.hold = None  # a threading.Event each request waits for before it is answered
+        self.waiting = 0  # requests that have waited (or wait) for `hold`
         self.lock = threading.Lock()
         receiver = self
 
@@ -24,6 +26,9 @@ class Receiver:
                 length = int(self.headers.get("content-length", "0"))
                 body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                if receiver.hold:
+                    receiver.waiting += 1
+                    receiver.hold.wait(60)
                 status, extra = receiver.record(headers, body)
                 self.send_response(status)
                 for name, value in extra.items():
@@ -65,6 +70,10 @@ class Receiver:
                 {"subscription": subscription, "webhook_id": headers["webhook-id"], "body": json.loads(body),
                  "received_at": time.time()})
             return 200, {}
+
+    def server_busy(self):
+        """Whether a request has arrived and waits for `hold`."""
+        return self.waiting > 0
 
     def close(self):
         self.server.shutdown()
