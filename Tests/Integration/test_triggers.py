@@ -130,6 +130,27 @@ def test_lists_and_describes_the_upstreams_triggers(trigger_gateway, namespace, 
     assert status == 404, body
 
 
+def test_the_trigger_list_is_cached_until_the_upstream_says_it_changed(namespace, events_upstream, receiver):
+    upstream = EventsUpstream()  # its event types change in this test
+    gateway = Gateway(config={"triggers": FAST, "egress": {"allow": ["127.0.0.1/32"]}}).start()
+    try:
+        base = connection(gateway, namespace, upstream)
+        names = lambda: [t["name"] for t in gateway.request("GET", base, key=ADMIN_KEY)[2]]  # noqa: E731
+        assert names() == ["page.updated", "poll.only"]
+        request = urllib.request.Request(f"http://127.0.0.1:{upstream.port}/control/events", method="POST",
+                                         data=json.dumps({"name": "page.created", "delivery": ["webhook"]}).encode())
+        urllib.request.urlopen(request, timeout=10).close()
+        assert names() == ["page.updated", "poll.only"]
+        assert len(upstream.log("events/list")) == 1
+        status, _, body = subscribe(gateway, base, receiver.url, new_secret(), params={"space": "announce"})
+        assert status == 200, body
+        assert names() == ["page.updated", "poll.only", "page.created"]
+        assert len(upstream.log("events/list")) == 2
+    finally:
+        gateway.stop()
+        upstream.stop()
+
+
 def test_an_event_is_delivered_signed_with_the_subscription_id(trigger_gateway, namespace, events_upstream,
                                                                 receiver):
     base = connection(trigger_gateway, namespace, events_upstream)

@@ -6,6 +6,7 @@ Prints its port once listening. Besides `POST /mcp`:
   POST /control/post   {"subscription": trg id, "body": {...}, "sign": "good"|"bad"|"none", "age": seconds,
                         "webhook_id": id, "replay": bool} -> {"status", "body"} of the gateway's answer
   GET  /control/log    the JSON-RPC requests received, in order
+  POST /control/events an event type to list from now on, without a list_changed notification
   POST /control/burst  {"subscription", "count", "concurrency", "prefix"}: signed events as fast as answered
 """
 import argparse
@@ -81,8 +82,15 @@ async def mcp(request):
         subscriptions[key(params)] = {"url": delivery["url"], "secret": delivery["secret"], "name": params["name"]}
         ever[delivery["url"]] = subscriptions[key(params)]
         expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(milliseconds=params["ttlMs"])
-        return answer(request_id, {"id": "sub_" + uuid.uuid4().hex[:8], "cursor": None,
-                                   "refreshBefore": expires.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"})
+        result = {"id": "sub_" + uuid.uuid4().hex[:8], "cursor": None,
+                  "refreshBefore": expires.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"}
+        if (params.get("arguments") or {}).get("space") == "announce":
+            # The answer streams, after a notification that the event types changed.
+            changed = {"jsonrpc": "2.0", "method": "notifications/events/list_changed"}
+            stream = "".join(f"event: message\ndata: {json.dumps(m)}\n\n"
+                             for m in [changed, {"jsonrpc": "2.0", "id": request_id, "result": result}])
+            return Response(stream, media_type="text/event-stream")
+        return answer(request_id, result)
     if method == "events/unsubscribe":
         if subscriptions.pop(key(params), None) is None:
             return answer(request_id, error={"code": -32011, "message": "no such subscription"})
@@ -142,6 +150,12 @@ async def control_burst(request):
     return JSONResponse({str(k): v for k, v in statuses.items()})
 
 
+async def control_events(request):
+    """Adds an event type without announcing it."""
+    EVENTS.append(json.loads(await request.body()))
+    return JSONResponse({})
+
+
 async def control_log(request):
     return JSONResponse(log)
 
@@ -155,6 +169,7 @@ def main():
         Route("/control/post", control_post, methods=["POST"]),
         Route("/control/log", control_log, methods=["GET"]),
         Route("/control/burst", control_burst, methods=["POST"]),
+        Route("/control/events", control_events, methods=["POST"]),
     ])
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
