@@ -99,7 +99,7 @@ extension Configuration {
         if let section = try object.section("triggers") {
             try section.rejectUnknown([
                 "subscriptionTtlSeconds", "retryUnitSeconds", "allowHttpHosts", "secretOverlapSeconds",
-                "deliveryTimeoutSeconds", "maxEventBytes", "signatureToleranceSeconds",
+                "deliveryTimeoutSeconds", "maxEventBytes", "signatureToleranceSeconds", "pollIntervalSeconds",
             ])
             try section.read("subscriptionTtlSeconds", into: &triggers.subscriptionTtlSeconds, range: 1...31_536_000)
             try section.read("retryUnitSeconds", into: &triggers.retryUnitSeconds, range: 0.001...3600)
@@ -110,6 +110,7 @@ extension Configuration {
             try section.read("maxEventBytes", into: &triggers.maxEventBytes, range: 1_024...16_777_216)
             try section.read(
                 "signatureToleranceSeconds", into: &triggers.signatureToleranceSeconds, range: 1...3600)
+            try section.read("pollIntervalSeconds", into: &triggers.pollIntervalSeconds, range: 0.01...86_400)
         }
     }
 

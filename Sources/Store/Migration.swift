@@ -81,7 +81,9 @@ public struct Migration: Sendable {
                     previous_secret_until INTEGER,
                     refresh_before INTEGER NOT NULL,
                     disabled INTEGER NOT NULL DEFAULT 0,
-                    created_at TEXT NOT NULL
+                    created_at TEXT NOT NULL,
+                    polled INTEGER NOT NULL DEFAULT 0,
+                    cursor TEXT
                 );
                 CREATE TABLE webhook_outbox (
                     seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -14,10 +14,14 @@ public struct StoredTriggerSubscription: Equatable, Sendable {
     /// The subscriber answered 410: nothing more is delivered until it subscribes again.
     public var disabled: Bool
     public var createdAt: String
+    /// The upstream offers the trigger only by `events/poll`: the gateway polls it from `cursor`.
+    public var polled: Bool
+    public var cursor: String?
 
     public init(
         id: String, namespace: String, connectionID: String, triggerName: String, params: String, deliveryURL: String,
-        sealedSecrets: [UInt8], previousSecretUntil: Int64?, refreshBefore: Int64, disabled: Bool, createdAt: String
+        sealedSecrets: [UInt8], previousSecretUntil: Int64?, refreshBefore: Int64, disabled: Bool, createdAt: String,
+        polled: Bool = false, cursor: String? = nil
     ) {
         self.id = id
         self.namespace = namespace
@@ -30,6 +34,8 @@ public struct StoredTriggerSubscription: Equatable, Sendable {
         self.refreshBefore = refreshBefore
         self.disabled = disabled
         self.createdAt = createdAt
+        self.polled = polled
+        self.cursor = cursor
     }
 }
 
@@ -63,14 +69,15 @@ public struct TriggerRepository: Sendable {
 
     private static let subscriptionColumns =
         "id, namespace, connection_id, trigger_name, params, delivery_url, sealed_secrets, previous_secret_until, "
-        + "refresh_before, disabled, created_at"
+        + "refresh_before, disabled, created_at, polled, cursor"
     private static let deliveryColumns =
         "seq, subscription_id, webhook_id, body, state, attempts, next_attempt_at, last_error, accepted_at"
 
+    /// Inserts the subscription, or refreshes it: its secrets, expiry and state, never its polling cursor.
     public func upsert(_ subscription: StoredTriggerSubscription, in database: Database) throws(StoreError) {
         try database.execute(
             """
-            INSERT INTO trigger_subscriptions (\(Self.subscriptionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO trigger_subscriptions (\(Self.subscriptionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET sealed_secrets = excluded.sealed_secrets,
                 previous_secret_until = excluded.previous_secret_until, refresh_before = excluded.refresh_before,
                 disabled = excluded.disabled
@@ -80,7 +87,8 @@ public struct TriggerRepository: Sendable {
                 .text(subscription.triggerName), .text(subscription.params), .text(subscription.deliveryURL),
                 .blob(subscription.sealedSecrets), subscription.previousSecretUntil.map(SQLValue.integer) ?? .null,
                 .integer(subscription.refreshBefore), .integer(subscription.disabled ? 1 : 0),
-                .text(subscription.createdAt),
+                .text(subscription.createdAt), .integer(subscription.polled ? 1 : 0),
+                subscription.cursor.map(SQLValue.text) ?? .null,
             ])
     }
 
@@ -91,7 +99,8 @@ public struct TriggerRepository: Sendable {
                 triggerName: row[3].text ?? "", params: row[4].text ?? "{}", deliveryURL: row[5].text ?? "",
                 sealedSecrets: row[6].blob ?? [], previousSecretUntil: row[7].integer,
                 refreshBefore: row[8].integer ?? 0,
-                disabled: row[9].integer == 1, createdAt: row[10].text ?? "")
+                disabled: row[9].integer == 1, createdAt: row[10].text ?? "", polled: row[11].integer == 1,
+                cursor: row[12].text)
         }
     }
 
@@ -133,6 +142,25 @@ public struct TriggerRepository: Sendable {
             """,
             [.text(subscriptionID), .text(webhookID), .integer(timestamp), .blob(body), .integer(now), .integer(now)])
         return .accepted
+    }
+
+    /// Commits the events one poll returned (those held already are skipped) with the cursor after them, so a
+    /// restart polls on from there. How many were new.
+    public func enqueuePolled(
+        subscriptionID: String, events: [(webhookID: String, body: [UInt8])], cursor: String?, now: Int64,
+        in database: Database
+    ) throws(StoreError) -> Int {
+        var accepted = 0
+        for event in events {
+            let result = try enqueue(
+                subscriptionID: subscriptionID, webhookID: event.webhookID, timestamp: 0, body: event.body, now: now,
+                in: database)
+            if result == .accepted { accepted += 1 }
+        }
+        try database.execute(
+            "UPDATE trigger_subscriptions SET cursor = ? WHERE id = ?",
+            [cursor.map(SQLValue.text) ?? .null, .text(subscriptionID)])
+        return accepted
     }
 
     /// The subscription's oldest undelivered event: deliveries keep the order of acceptance.

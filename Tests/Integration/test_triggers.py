@@ -18,7 +18,7 @@ from spec import schema
 from webhook_receiver import Receiver
 
 SERVER = os.path.join(os.path.dirname(__file__), "upstream_events.py")
-FAST = {"retryUnitSeconds": 0.001, "allowHttpHosts": ["127.0.0.1", "127.0.0.2"]}
+FAST = {"retryUnitSeconds": 0.001, "pollIntervalSeconds": 0.05, "allowHttpHosts": ["127.0.0.1", "127.0.0.2"]}
 
 
 class EventsUpstream:
@@ -198,8 +198,6 @@ def test_invalid_subscriptions_get_400_naming_the_field(trigger_gateway, namespa
         assert status == 400, body
         assert message in body["message"], body
         jsonschema.validate(body, schema("ValidationError"))
-    status, _, body = subscribe(trigger_gateway, base, receiver.url, new_secret(), params={}, name="poll.only")
-    assert status == 400 and "webhook" in body["message"]
     status, _, body = subscribe(trigger_gateway, base, receiver.url, new_secret(), name="nope")
     assert status == 404, body
 
@@ -214,6 +212,29 @@ def test_upstream_refusals_become_clear_api_errors_and_leave_no_subscription(tri
         assert "the upstream refused" in body["message"]
         delete = {"params": {"space": space}, "delivery": {"url": receiver.url}}
         assert trigger_gateway.request("DELETE", f"{base}/page.updated", delete, key=ADMIN_KEY)[0] == 404
+
+
+def test_a_poll_only_trigger_is_polled_and_delivered_as_webhooks(trigger_gateway, namespace, events_upstream,
+                                                                 receiver):
+    base = connection(trigger_gateway, namespace, events_upstream)
+    secret = new_secret()
+    status, _, body = subscribe(trigger_gateway, base, receiver.url, secret, params={"inbox": namespace},
+                                name="poll.only")
+    assert status == 200, body
+    receiver.secrets[body["id"]] = [secret]
+    events = [dict(event(n), name="poll.only") for n in range(5)]
+    request = urllib.request.Request(f"http://127.0.0.1:{events_upstream.port}/control/queue", method="POST",
+                                     data=json.dumps({"arguments": {"inbox": namespace}, "events": events}).encode())
+    urllib.request.urlopen(request, timeout=10).close()
+    assert wait_for(lambda: len(receiver.deliveries) == 5)
+    assert [d["body"] for d in receiver.deliveries] == events
+    assert {d["subscription"] for d in receiver.deliveries} == {body["id"]}
+    cursors = lambda: [p["cursor"] for p in events_upstream.log("events/poll")  # noqa: E731
+                       if p["arguments"] == {"inbox": namespace}]
+    # Each poll goes on from the cursor the one before returned (polls before the events came repeat theirs).
+    distinct = lambda seen: [c for i, c in enumerate(seen) if i == 0 or c != seen[i - 1]]  # noqa: E731
+    assert wait_for(lambda: distinct(cursors())[-3:] == ["2", "4", "5"])
+    assert receiver.unverified == []
 
 
 def test_a_receiver_down_for_several_attempts_gets_the_event_exactly_once(trigger_gateway, namespace,

@@ -7,6 +7,7 @@ Prints its port once listening. Besides `POST /mcp`:
                         "webhook_id": id, "replay": bool} -> {"status", "body"} of the gateway's answer
   GET  /control/log    the JSON-RPC requests received, in order
   POST /control/events an event type to list from now on, without a list_changed notification
+  POST /control/queue  {"arguments", "events"}: what `events/poll` with these arguments returns next (two a page)
   POST /control/burst  {"subscription", "count", "concurrency", "prefix"}: signed events as fast as answered
 """
 import argparse
@@ -39,6 +40,7 @@ EVENTS = [
 REFUSALS = {"invalid": -32602, "gone": -32011, "forbidden": -32012, "full": -32013, "unsupported": -32014,
             "unreachable": -32015}
 subscriptions = {}  # (name, canonical arguments, url) -> {"url", "secret", "name"}
+polled = {}  # canonical arguments -> the events a poll returns, in order
 ever = {}  # url -> the latest subscription to it, kept after an unsubscribe to test posts that come too late
 log = []
 last_post = {}
@@ -91,6 +93,11 @@ async def mcp(request):
                              for m in [changed, {"jsonrpc": "2.0", "id": request_id, "result": result}])
             return Response(stream, media_type="text/event-stream")
         return answer(request_id, result)
+    if method == "events/poll":
+        queued = polled.setdefault(json.dumps(params.get("arguments") or {}, sort_keys=True), [])
+        start = int(params.get("cursor") or 0)
+        return answer(request_id, {"events": queued[start:start + 2], "cursor": str(min(start + 2, len(queued))),
+                                   "hasMore": start + 2 < len(queued), "nextPollMs": 50})
     if method == "events/unsubscribe":
         if subscriptions.pop(key(params), None) is None:
             return answer(request_id, error={"code": -32011, "message": "no such subscription"})
@@ -150,6 +157,13 @@ async def control_burst(request):
     return JSONResponse({str(k): v for k, v in statuses.items()})
 
 
+async def control_queue(request):
+    """Queues events for `events/poll` with these arguments."""
+    order = json.loads(await request.body())
+    polled.setdefault(json.dumps(order["arguments"], sort_keys=True), []).extend(order["events"])
+    return JSONResponse({})
+
+
 async def control_events(request):
     """Adds an event type without announcing it."""
     EVENTS.append(json.loads(await request.body()))
@@ -170,6 +184,7 @@ def main():
         Route("/control/log", control_log, methods=["GET"]),
         Route("/control/burst", control_burst, methods=["POST"]),
         Route("/control/events", control_events, methods=["POST"]),
+        Route("/control/queue", control_queue, methods=["POST"]),
     ])
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

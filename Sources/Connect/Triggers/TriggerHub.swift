@@ -40,6 +40,8 @@ final class TriggerHub: Sendable {
 
     func disable(_ id: String) { subscriptions.withLock { $0[id]?.disabled = true } }
 
+    func advance(_ id: String, cursor: String?) { subscriptions.withLock { $0[id]?.cursor = cursor } }
+
     /// Tells the deliverer that `id` may have something to deliver.
     func wake(_ id: String) {
         guard let deliverer = home.withLock({ $0 }) else { return }

@@ -14,6 +14,9 @@ public struct TriggerSettings: Sendable {
     public var maxEventBytes = 262_144
     /// How far an upstream's `webhook-timestamp` may be from our clock.
     public var signatureToleranceSeconds = 300
+    /// The shortest time between two `events/poll` of one subscription: a floor under the upstream's `nextPollMs`,
+    /// and the wait after a poll that failed.
+    public var pollIntervalSeconds = 1.0
 
     public init() {}
 }

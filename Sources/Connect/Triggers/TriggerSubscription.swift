@@ -21,6 +21,9 @@ struct TriggerSubscription: Sendable {
     var refreshBefore: Int64
     var disabled: Bool
     let createdAt: String
+    /// The upstream offers the trigger only by `events/poll`; `cursor` is where the next poll starts.
+    let polled: Bool
+    var cursor: String?
 
     /// The stable id of (namespace, connection, trigger, canonical params, delivery URL).
     static func id(namespace: String, connection: String, trigger: String, params: JSONValue, url: String) -> String {
@@ -45,7 +48,7 @@ struct TriggerSubscription: Sendable {
             params: JSONWriter.string(params), deliveryURL: deliveryURL,
             sealedSecrets: box.seal(JSONWriter.bytes(secrets), associatedData: Self.binding(id)),
             previousSecretUntil: previousSecretUntil, refreshBefore: refreshBefore, disabled: disabled,
-            createdAt: createdAt)
+            createdAt: createdAt, polled: polled, cursor: cursor)
     }
 
     /// The subscription of a stored row; `nil` when its secrets do not open with `box`.
@@ -61,13 +64,14 @@ struct TriggerSubscription: Sendable {
             params: params, deliveryURL: row.deliveryURL, secret: secret,
             previousSecret: secrets["previous"]?.stringValue.flatMap(WebhookSecret.init),
             previousSecretUntil: row.previousSecretUntil, ingressSecret: ingress, refreshBefore: row.refreshBefore,
-            disabled: row.disabled, createdAt: row.createdAt)
+            disabled: row.disabled, createdAt: row.createdAt, polled: row.polled, cursor: row.cursor)
     }
 
     init(
         id: String, namespace: String, connectionID: String, triggerName: String, params: JSONValue,
         deliveryURL: String, secret: WebhookSecret, previousSecret: WebhookSecret?, previousSecretUntil: Int64?,
-        ingressSecret: WebhookSecret, refreshBefore: Int64, disabled: Bool, createdAt: String
+        ingressSecret: WebhookSecret, refreshBefore: Int64, disabled: Bool, createdAt: String, polled: Bool,
+        cursor: String? = nil
     ) {
         self.id = id
         self.namespace = namespace
@@ -82,6 +86,8 @@ struct TriggerSubscription: Sendable {
         self.refreshBefore = refreshBefore
         self.disabled = disabled
         self.createdAt = createdAt
+        self.polled = polled
+        self.cursor = cursor
     }
 
     private static func binding(_ id: String) -> [UInt8] { Array("trigger|\(id)".utf8) }

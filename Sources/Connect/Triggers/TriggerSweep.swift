@@ -3,7 +3,7 @@ import Reactor
 import Store
 
 /// Once a second on the hub's loop: expire subscriptions past `refreshBefore` (unsubscribing upstream), renew
-/// upstream grants that are halfway through, measure the outbox, and wake lanes with events and nothing in
+/// upstream grants that are halfway through, poll the subscriptions that are due, measure the outbox, and wake lanes with events and nothing in
 /// flight (after a restart, or an operator's `deliveries retry`).
 extension ConnectService {
     /// Starts deliveries and the sweep on `loop`, with a client of its own.
@@ -14,17 +14,21 @@ extension ConnectService {
                 unsubscribeUpstream(subscription, client: client)
             }
             triggers.home.withLock { $0 = UncheckedSendable(deliverer) }
-            sweep(deliverer)
+            sweep(deliverer, TriggerPoller())
         }
     }
 
-    private func sweep(_ deliverer: WebhookDeliverer) {
+    private func sweep(_ deliverer: WebhookDeliverer, _ poller: TriggerPoller) {
         let now = unixMilliseconds()
         for subscription in triggers.all {
             if now >= subscription.refreshBefore {
                 discard(
                     subscription.id, reason: "the subscription expired", on: deliverer.loop,
                     upstreamClient: deliverer.client)
+            } else if subscription.polled {
+                if !subscription.disabled, poller.claim(subscription.id, now: now) {
+                    poll(subscription, client: deliverer.client, poller: poller)
+                }
             } else if !subscription.disabled, triggers.claimRenewal(subscription.id, now: now, retrySeconds: 30) {
                 renew(subscription, client: deliverer.client)
             }
@@ -42,7 +46,7 @@ extension ConnectService {
                 }
                 for lane in lanes where deliverer.isIdle(lane) { deliverer.wake(lane) }
             }
-            _ = deliverer.loop.schedule(after: 1_000_000_000) { [self] in sweep(deliverer) }
+            _ = deliverer.loop.schedule(after: 1_000_000_000) { [self] in sweep(deliverer, poller) }
         }
     }
 

@@ -40,7 +40,8 @@ extension ConnectService {
 
     /// Ends the subscription upstream, best effort: an upstream that misses it lets it lapse at its TTL.
     func unsubscribeUpstream(_ subscription: TriggerSubscription, client: HTTPClient) {
-        guard let connection = directory.connection(subscription.namespace, subscription.connectionID),
+        guard !subscription.polled,
+            let connection = directory.connection(subscription.namespace, subscription.connectionID),
             let upstream = upstream(for: connection)
         else { return }
         let params: JSONValue = .object([

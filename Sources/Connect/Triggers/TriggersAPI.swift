@@ -29,8 +29,10 @@ extension ConnectService {
             call.continuing { () throws(APIError) in
                 let definition = try Self.find(definitions, call)
                 let name = call.triggerName
-                guard definition["delivery"]?.arrayValue?.contains("webhook") == true else {
-                    throw .validation("trigger \(name) offers no webhook delivery upstream")
+                let modes = definition["delivery"]?.arrayValue ?? []
+                // Webhook when the upstream offers it; else the gateway polls. Push is not spoken yet.
+                guard modes.contains("webhook") || modes.contains("poll") else {
+                    throw .validation("trigger \(name) offers neither webhook nor poll delivery upstream")
                 }
                 if let violation = SchemaCheck.violation(
                     request.params, against: definition["inputSchema"] ?? .object([]), at: "", root: "params")
@@ -42,7 +44,9 @@ extension ConnectService {
                     throw .forbidden("this token does not allow subscribing to \(name)")
                 }
                 guard let secret = request.secret else { throw .validation("delivery.secret: required, a string") }
-                subscribe(request, secret: secret, to: name, on: connection, upstream: upstream, call)
+                subscribe(
+                    request, secret: secret, to: name, polled: !modes.contains("webhook"), on: connection,
+                    upstream: upstream, call)
             }
         }
     }
@@ -74,7 +78,7 @@ extension ConnectService {
     }
 
     private func subscribe(
-        _ request: TriggerRequest, secret: WebhookSecret, to name: String, on connection: Connection,
+        _ request: TriggerRequest, secret: WebhookSecret, to name: String, polled: Bool, on connection: Connection,
         upstream: any MCPUpstream,
         _ call: ConnectRequest
     ) {
@@ -89,7 +93,7 @@ extension ConnectService {
                 id: id, namespace: call.namespace, connectionID: connection.id, triggerName: name,
                 params: request.params.canonical, deliveryURL: request.url, secret: secret,
                 previousSecret: nil, previousSecretUntil: nil, ingressSecret: .generate(), refreshBefore: now,
-                disabled: false, createdAt: Timestamp.now())
+                disabled: false, createdAt: Timestamp.now(), polled: polled)
         if secret != subscription.secret {
             // A rotation: the old secret keeps signing beside the new one for the overlap.
             subscription.previousSecret = subscription.secret
@@ -106,17 +110,13 @@ extension ConnectService {
         ) { [self, subscription] result in
             if case .failure(let error) = result { return call.fail(.store(error)) }
             triggers.remember(subscription)
+            // A polled subscription is nothing upstream: the sweep polls it.
+            if subscription.polled { return call.respond(200, Self.answer(subscription)) }
             subscribeUpstream(subscription, upstream, client: call.client) { [self] result in
                 switch result {
                 case .success:
                     triggers.wake(id)
-                    call.respond(
-                        200,
-                        .object([
-                            JSONMember("id", .string(id)),
-                            JSONMember(
-                                "refreshBefore", .string(isoTimestamp(milliseconds: subscription.refreshBefore))),
-                        ]))
+                    call.respond(200, Self.answer(subscription))
                 case .failure(let error):
                     if existing == nil {
                         discard(id, reason: "the upstream refused the subscription", on: call.loop, upstreamClient: nil)
@@ -125,6 +125,14 @@ extension ConnectService {
                 }
             }
         }
+    }
+
+    /// The spec's `TriggerSubscription`.
+    private static func answer(_ subscription: TriggerSubscription) -> JSONValue {
+        .object([
+            JSONMember("id", .string(subscription.id)),
+            JSONMember("refreshBefore", .string(isoTimestamp(milliseconds: subscription.refreshBefore))),
+        ])
     }
 
     /// Resolves the connection and its upstream's trigger types: 403, 404, 424 or 502 otherwise.
