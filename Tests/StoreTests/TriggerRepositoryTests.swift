@@ -50,4 +50,21 @@ import Testing
         let purged = try database.performAndWait { db throws(StoreError) in try repository.purge(before: 10, in: db) }
         #expect(purged == 0, "pending events are never purged")
     }
+
+    @Test func aPollKeepsItsCursorAndARefreshDoesNotResetIt() throws {
+        var row = StoredTriggerSubscription(
+            id: "trg_p", namespace: "ns", connectionID: "c", triggerName: "t", params: "{}", deliveryURL: "https://r",
+            sealedSecrets: [1], previousSecretUntil: nil, refreshBefore: 10, disabled: false, createdAt: "now",
+            polled: true)
+        try database.performAndWait { db throws(StoreError) in try repository.upsert(row, in: db) }
+        let accepted = try database.performAndWait { db throws(StoreError) in
+            try repository.enqueuePolled(
+                subscriptionID: "trg_p", events: [("e1", [1]), ("e2", [2]), ("e1", [1])], cursor: "c2", now: 1, in: db)
+        }
+        #expect(accepted == 2, "an event a poll returns again is not held twice")
+        row.refreshBefore = 20
+        try database.performAndWait { db throws(StoreError) in try repository.upsert(row, in: db) }
+        let stored = try database.performAndWait { db throws(StoreError) in try repository.subscriptions(in: db) }
+        #expect(stored.map(\.cursor) == ["c2"] && stored.map(\.refreshBefore) == [20] && stored[0].polled)
+    }
 }
