@@ -21,10 +21,12 @@ public struct ConnectSettings: Sendable {
     public var jsonLimits: JSONLimits
     /// The LLM engine's endpoint for mock connections; `nil` simulates with the offline schema engine.
     public var mockLLM: LLMSettings?
+    public var triggers: TriggerSettings
 
     public init(
         publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double,
-        jsonLimits: JSONLimits = JSONLimits(), mockLLM: LLMSettings? = nil
+        jsonLimits: JSONLimits = JSONLimits(), mockLLM: LLMSettings? = nil,
+        triggers: TriggerSettings = TriggerSettings()
     ) {
         self.mockLLM = mockLLM
         self.publicBaseURL = publicBaseURL
@@ -32,6 +34,7 @@ public struct ConnectSettings: Sendable {
         self.maxUpstreamMessageBytes = maxUpstreamMessageBytes
         self.toolsListTimeoutSeconds = toolsListTimeoutSeconds
         self.jsonLimits = jsonLimits
+        self.triggers = triggers
     }
 }
 
@@ -45,16 +48,21 @@ public final class ConnectService: Sendable {
     let mockWorld: MockWorld
     /// What answers mock connections' tool calls.
     let simulator: any Simulator
+    let triggers: TriggerHub
 
-    /// `box` seals stored connection headers.
+    /// `box` seals stored connection headers and trigger secrets.
     public init(database: Database, box: SecretBox, settings: ConnectSettings) throws(StoreError) {
         vault = HeaderVault(box: box)
         directory = try ConnectionDirectory(database: database)
+        triggers = try TriggerHub(database: database, box: box, settings: settings.triggers)
         self.settings = settings
         let world = try MockWorld(database: database)
         mockWorld = world
         simulator = settings.mockLLM.map { LLMEngine(settings: $0) } ?? SchemaEngine(world: world)
     }
+
+    /// What `/metrics` shows of triggers and deliveries.
+    public var triggerCounters: TriggerCounters { triggers.counters.withLock { $0 } }
 
     /// The API's view of a connection, with its live status.
     func json(_ connection: Connection) -> JSONValue {

@@ -80,13 +80,7 @@ extension ConnectService {
         _ call: ConnectRequest, onlyCallable: Bool = true,
         _ body: @escaping ([JSONValue], any MCPUpstream, Connection) -> Void
     ) throws(APIError) {
-        let connection = try visibleConnection(call)
-        try authorize(call, metadata: connection.metadata)
-        guard let upstream = upstream(for: connection) else {
-            throw .upstream(
-                "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))")
-        }
-        if let refusal = refusal(id: .null, connection, upstream) { throw .failedDependency(refusal) }
+        let (connection, upstream) = try callableUpstream(call)
         tools(of: upstream, client: call.client) { [self] result in
             switch result {
             case .success(let tools):
@@ -94,6 +88,19 @@ extension ConnectService {
             case .failure(let failure): fail(failure, connection, call)
             }
         }
+    }
+
+    /// The connection named by the request, authorized for the route's operation, and its upstream, unless that
+    /// cannot be called as it is: 403, 404, 424 or 502 otherwise.
+    func callableUpstream(_ call: ConnectRequest) throws(APIError) -> (Connection, any MCPUpstream) {
+        let connection = try visibleConnection(call)
+        try authorize(call, metadata: connection.metadata)
+        guard let upstream = upstream(for: connection) else {
+            throw .upstream(
+                "connection \(connection.id) has no reachable upstream (transport \(connection.transport.rawValue))")
+        }
+        if let refusal = refusal(id: .null, connection, upstream) { throw .failedDependency(refusal) }
+        return (connection, upstream)
     }
 
     /// The `{toolPath}` of a request: `repo/search` names the tool `repo.search` (or a tool named `repo/search`).
@@ -113,7 +120,7 @@ extension ConnectService {
 
     /// An upstream failure on the REST surface: 424 with the JSON-RPC error for a connection that needs
     /// authorization, 502 otherwise.
-    private func fail(_ failure: MCPFailure, _ connection: Connection, _ call: ConnectRequest) {
+    func fail(_ failure: MCPFailure, _ connection: Connection, _ call: ConnectRequest) {
         call.fail(
             failure == .authRequired
                 ? .failedDependency(authorizationRequired(id: .null, connection)) : .upstream(failure.message))

@@ -11,6 +11,7 @@ public enum SwitchboardCommand {
           switchboard serve [--config PATH] [--listen HOST:PORT]
           switchboard keys create [--name NAME] | list | revoke <id> | rotate-signing   [--config PATH]
           switchboard token revoke <token id> [--config PATH]
+          switchboard deliveries list [--pending|--failed] [--limit N] | retry <id> | purge --before <date>
           switchboard --help
           switchboard --version
 
@@ -20,6 +21,7 @@ public enum SwitchboardCommand {
         keys      API keys (root credentials, shown once) and the token signing keys. A running gateway
                   sees changes within a second.
         token     Revokes a service token (by the id in its payload, `jti`) and every token minted from it.
+        deliveries  The webhook outbox: list it, make a failed delivery pending again, purge finished ones.
         """
 
     /// Runs the command named by `arguments` (without the program name) and exits.
@@ -37,6 +39,8 @@ public enum SwitchboardCommand {
             OperatorCommands.keys(Array(arguments.dropFirst()), environment: environment)
         case "token":
             OperatorCommands.token(Array(arguments.dropFirst()), environment: environment)
+        case "deliveries":
+            OperatorCommands.deliveries(Array(arguments.dropFirst()), environment: environment)
         default:
             printError("switchboard: unknown command \(arguments[0]); see switchboard --help")
             exit(2)

@@ -27,7 +27,7 @@ extension Configuration {
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
         try object.rejectUnknown([
             "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress",
-            "metrics", "connect", "mcp", "policy", "json", "mock", "publicBaseUrl", "secretKeyFile",
+            "metrics", "connect", "mcp", "policy", "json", "mock", "triggers", "publicBaseUrl", "secretKeyFile",
         ])
         try object.read("publicBaseUrl", into: &publicBaseUrl)
         try object.read("secretKeyFile", into: &secretKeyFile)
@@ -110,6 +110,22 @@ extension Configuration {
             try section.read("maxPatternLength", into: &policy.maxPatternLength, range: 1...500)
             try section.read("maxPatternProgramSize", into: &policy.maxPatternProgramSize, range: 10...100_000)
             try section.read("credentialRefreshSeconds", into: &policy.credentialRefreshSeconds, range: 0.05...60)
+        }
+        if let section = try object.section("triggers") {
+            try section.rejectUnknown([
+                "subscriptionTtlSeconds", "retryUnitSeconds", "allowHttpHosts", "secretOverlapSeconds",
+                "deliveryTimeoutSeconds", "maxEventBytes", "signatureToleranceSeconds", "pollIntervalSeconds",
+            ])
+            try section.read("subscriptionTtlSeconds", into: &triggers.subscriptionTtlSeconds, range: 1...31_536_000)
+            try section.read("retryUnitSeconds", into: &triggers.retryUnitSeconds, range: 0.001...3600)
+            try section.read("allowHttpHosts", into: &triggers.allowHttpHosts)
+            triggers.allowHttpHosts = triggers.allowHttpHosts.map { $0.lowercased() }
+            try section.read("secretOverlapSeconds", into: &triggers.secretOverlapSeconds, range: 0...604_800)
+            try section.read("deliveryTimeoutSeconds", into: &triggers.deliveryTimeoutSeconds, range: 0.01...600)
+            try section.read("maxEventBytes", into: &triggers.maxEventBytes, range: 1_024...16_777_216)
+            try section.read(
+                "signatureToleranceSeconds", into: &triggers.signatureToleranceSeconds, range: 1...3600)
+            try section.read("pollIntervalSeconds", into: &triggers.pollIntervalSeconds, range: 0.01...86_400)
         }
         try applyJSON(object)
     }

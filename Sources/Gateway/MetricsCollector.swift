@@ -43,12 +43,14 @@ final class MetricsCollector {
 
     private func respond() {
         let server = gateway.server.withLock { $0 }
-        let text = PrometheusText.render(
-            merged, openConnections: server?.openConnections ?? 0, rejected: server?.rejectedRequests ?? [:],
-            upstreamLabels: gateway.configuration.metrics.upstreamLabels,
-            shedConnections: server?.shedConnections ?? 0,
-            unmatchedUpstreamResponses: StreamableHTTPExchange.unmatchedResponseCount,
-            mockLLMFailures: LLMEngine.failureCounts)
+        let text =
+            PrometheusText.render(
+                merged, openConnections: server?.openConnections ?? 0, rejected: server?.rejectedRequests ?? [:],
+                upstreamLabels: gateway.configuration.metrics.upstreamLabels,
+                shedConnections: server?.shedConnections ?? 0,
+                unmatchedUpstreamResponses: StreamableHTTPExchange.unmatchedResponseCount,
+                mockLLMFailures: LLMEngine.failureCounts)
+            + TriggerMetrics.render(gateway.connect.triggerCounters)
         writer.respond(
             HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"], body: Array(text.utf8)))
     }

@@ -71,7 +71,7 @@ enum OperatorCommands {
     }
 
     /// Reads `--config PATH` and the options in `accepting` (`<id>` names one positional argument).
-    private static func split(_ arguments: [String], environment: [String: String], accepting: Set<String>)
+    static func split(_ arguments: [String], environment: [String: String], accepting: Set<String>)
         -> ([String: String], Configuration)
     {
         var options: [String: String] = [:]
@@ -97,8 +97,7 @@ enum OperatorCommands {
     }
 
     /// Runs `body` in one transaction on the configured store; a store failure ends the command.
-    private static func transaction<T>(_ configuration: Configuration, _ body: (Database) throws(StoreError) -> T) -> T
-    {
+    static func transaction<T>(_ configuration: Configuration, _ body: (Database) throws(StoreError) -> T) -> T {
         do {
             let database = try Database(path: configuration.database, migrations: Migration.all)
             return try database.performAndWait(body)
@@ -107,12 +106,12 @@ enum OperatorCommands {
         }
     }
 
-    private static func usage(_ text: String) -> Never {
+    static func usage(_ text: String) -> Never {
         printError("usage: \(text)")
         exit(2)
     }
 
-    private static func fail(_ text: String) -> Never {
+    static func fail(_ text: String) -> Never {
         printError("switchboard: \(text)")
         exit(1)
     }

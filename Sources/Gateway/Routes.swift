@@ -14,6 +14,7 @@ extension RouteTable {
             root.get("/health", .open(health))
             if gateway.configuration.metrics.listen.isEmpty { root.get("/metrics", .open(gateway.metrics)) }
             root.post("/tokens", .authenticated(TokensEndpoint(credentials: gateway.credentials).mint))
+            root.post("/ingress/triggers/{subscriptionId}", .open(gateway.ingestTrigger))
         }
         table.group("/connect") { addConnectRoutes(to: &$0, gateway.connect) }
         return table
@@ -41,6 +42,11 @@ extension RouteTable {
                 connection.get("/.tools", .connect(.connections, .read, service.connectionTools))
                 connection.get("/.tools/{toolPath...}", .connect(.connections, .read, service.tool))
                 connection.post("/.tools/{toolPath...}", .connect(.connections, .execute, service.callTool))
+                connection.get("/.triggers", .connect(.connections, .read, service.listTriggers))
+                connection.get("/.triggers/{triggerName}", .connect(.connections, .read, service.trigger))
+                connection.post("/.triggers/{triggerName}", .connect(.connections, .execute, service.subscribeTrigger))
+                connection.delete(
+                    "/.triggers/{triggerName}", .connect(.connections, .execute, service.unsubscribeTrigger))
             }
         }
     }
@@ -67,6 +73,13 @@ extension Endpoint {
 }
 
 extension Gateway {
+    /// `POST /ingress/triggers/{subscriptionId}`: an upstream's event, authenticated by its signature alone.
+    @Sendable func ingestTrigger(_ exchange: Exchange) throws(APIError) {
+        try connect.ingest(
+            exchange.request, subscriptionID: exchange.parameters["subscriptionId"] ?? "", loop: exchange.client.loop,
+            writer: exchange.writer)
+    }
+
     /// `GET /metrics`: a snapshot of every loop.
     @Sendable func metrics(_ exchange: Exchange) {
         MetricsCollector(gateway: self, requester: exchange.loop, writer: exchange.writer).collect()

@@ -28,6 +28,8 @@ enum Serve {
         }
         gateway.server.withLock { $0 = server }
         group.start()
+        gateway.connect.startTriggers(
+            on: group.loops[0], clientConfiguration: gateway.clientConfiguration, resolver: gateway.resolver)
         // The extra addresses first: once the API address accepts, everything is up.
         var extraFields: [JSONMember] = []
         var drained = [server]

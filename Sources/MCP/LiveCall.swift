@@ -21,9 +21,17 @@ final class LiveCall: MCPCall, ExchangeObserver {
         self.sink = sink
     }
 
-    /// A `tools/list` without a cursor is answered from the session's cache when it holds one.
-    private var isFirstToolsPage: Bool {
-        message.method == "tools/list" && (message.value["params"]?["cursor"] ?? .null) == .null
+    /// The listings whose first page is cached per session, each with the notification that drops it.
+    static let cachedListings = [
+        "tools/list": "notifications/tools/list_changed", "events/list": "notifications/events/list_changed",
+    ]
+
+    /// A cached listing without a cursor is answered from the session's cache when it holds one.
+    private var cachedListing: String? {
+        guard let method = message.method, Self.cachedListings[method] != nil,
+            (message.value["params"]?["cursor"] ?? .null) == .null
+        else { return nil }
+        return method
     }
 
     func start() {
@@ -48,7 +56,7 @@ final class LiveCall: MCPCall, ExchangeObserver {
 
     private func post(in mode: SessionMachine<UpstreamSession.Waiter>.Mode) {
         self.mode = mode
-        if isFirstToolsPage, let cached = session.cachedTools, let id = message.id {
+        if let listing = cachedListing, let cached = session.cached(listing), let id = message.id {
             return finish(.success(RPCMessage(JSONRPC.result(id: id, cached))))
         }
         var outgoing = message
@@ -68,7 +76,9 @@ final class LiveCall: MCPCall, ExchangeObserver {
     }
 
     func exchangeMessage(_ note: RPCMessage) {
-        if note.method == "notifications/tools/list_changed" { session.toolsChanged() }
+        for (listing, notification) in Self.cachedListings where note.method == notification {
+            session.listChanged(listing)
+        }
         sink?.message(note)
     }
 
@@ -78,7 +88,9 @@ final class LiveCall: MCPCall, ExchangeObserver {
         switch result {
         case .success(let response):
             session.answered(in: mode)
-            if isFirstToolsPage, let result = response?.value["result"] { session.cacheTools(result, in: mode) }
+            if let listing = cachedListing, let result = response?.value["result"] {
+                session.cache(listing, result, in: mode)
+            }
             finish(.success(response))
         case .failure(.sessionExpired) where !retried && !streamed:
             // The upstream forgot the session: open a new one and send the request once more.

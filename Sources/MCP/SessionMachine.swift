@@ -48,9 +48,9 @@ struct SessionMachine<Waiter> {
 
     private(set) var state = State.idle
     private(set) var health = UpstreamHealth.unknown
-    /// The upstream's answer to `tools/list` without a cursor, until it says the list changed or its time is up.
-    private(set) var tools: JSONValue?
-    private var toolsExpiry: UInt64?
+    /// The upstream's first page of each cached listing (`tools/list`, `events/list`), until it says that list
+    /// changed or, for a listing that says how long it may be kept, its time is up.
+    private var listings: [String: (result: JSONValue, expiry: UInt64?)] = [:]
 
     /// A caller needs the upstream's mode before sending.
     mutating func need(_ waiter: Waiter) -> Action {
@@ -96,14 +96,14 @@ struct SessionMachine<Waiter> {
     mutating func expired(_ mode: Mode) {
         guard case .ready(let current) = state, current == mode else { return }
         state = .idle
-        tools = nil
+        listings = [:]
     }
 
     /// The session is ended from our side (the connection changed or went away). Callers waiting for a
     /// description in flight are still resumed when it ends: they asked before the change.
     mutating func close() -> Mode? {
         health = .unknown
-        tools = nil
+        listings = [:]
         switch state {
         case .describing: return nil
         case .ready(let mode):
@@ -115,21 +115,21 @@ struct SessionMachine<Waiter> {
         }
     }
 
-    /// Keeps the upstream's first `tools/list` page until `expiry` (monotonic nanoseconds; `nil`: until the
+    /// Keeps the first page of the listing `method` until `expiry` (monotonic nanoseconds; `nil`: until the
     /// upstream says the list changed).
-    mutating func cacheTools(_ result: JSONValue, until expiry: UInt64? = nil) {
-        tools = result
-        toolsExpiry = expiry
+    mutating func cache(_ method: String, _ result: JSONValue, until expiry: UInt64? = nil) {
+        listings[method] = (result, expiry)
     }
 
-    /// The cached first page, unless it has expired by `now`.
-    func cachedTools(at now: UInt64) -> JSONValue? {
-        if let toolsExpiry, now >= toolsExpiry { return nil }
-        return tools
+    /// The cached first page of the listing `method`, unless it has expired by `now`.
+    func cached(_ method: String, at now: UInt64) -> JSONValue? {
+        guard let entry = listings[method] else { return nil }
+        if let expiry = entry.expiry, now >= expiry { return nil }
+        return entry.result
     }
 
-    /// `notifications/tools/list_changed` from the upstream.
-    mutating func toolsChanged() { tools = nil }
+    /// A `notifications/…/list_changed` from the upstream for the listing `method`.
+    mutating func listChanged(_ method: String) { listings[method] = nil }
 
     private mutating func fail(_ failure: MCPFailure) {
         switch failure {

@@ -97,23 +97,23 @@ public final class UpstreamSession: MCPUpstream {
 
     // MARK: Called by calls
 
-    var cachedTools: JSONValue? {
+    func cached(_ method: String) -> JSONValue? {
         let now = monotonicNanoseconds()
-        return machine.withLock { $0.cachedTools(at: now) }
+        return machine.withLock { $0.cached(method, at: now) }
     }
 
-    /// A 2026-07-28 upstream says how long its listing may be kept (`ttlMs`, 0: not at all); a handshake-era one
+    /// A 2026-07-28 upstream says how long a listing may be kept (`ttlMs`, 0: not at all); a handshake-era one
     /// announces changes instead.
-    func cacheTools(_ result: JSONValue, in mode: Machine.Mode) {
+    func cache(_ method: String, _ result: JSONValue, in mode: Machine.Mode) {
         var expiry: UInt64?
         if case .stateless = mode {
             let ttl = UInt64(max(0, result["ttlMs"]?.intValue ?? 0))
             guard ttl > 0 else { return }
             expiry = monotonicNanoseconds() + ttl * 1_000_000
         }
-        machine.withLock { $0.cacheTools(result, until: expiry) }
+        machine.withLock { $0.cache(method, result, until: expiry) }
     }
-    func toolsChanged() { machine.withLock { $0.toolsChanged() } }
+    func listChanged(_ method: String) { machine.withLock { $0.listChanged(method) } }
     func answered(in mode: Machine.Mode) { machine.withLock { $0.answered(in: mode) } }
     func failed(_ failure: MCPFailure, in mode: Machine.Mode) { machine.withLock { $0.failed(failure, in: mode) } }
     func expired(_ mode: Machine.Mode) { machine.withLock { $0.expired(mode) } }

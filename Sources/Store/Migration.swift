@@ -8,6 +8,9 @@ public struct Migration: Sendable {
         self.sql = sql
     }
 
+    /// The migration's statements: SQLite prepares one at a time, so a `;` at a line's end separates them.
+    var statements: [String] { sql.components(separatedBy: ";\n") }
+
     /// Every migration Switchboard knows, oldest first.
     public static let all: [Migration] = [
         Migration(
@@ -79,6 +82,40 @@ public struct Migration: Sendable {
                     UNIQUE (namespace, connection_id, kind, collection, record_key)
                 )
                 """),
+        Migration(
+            version: 7,
+            sql: """
+                CREATE TABLE trigger_subscriptions (
+                    id TEXT PRIMARY KEY,
+                    namespace TEXT NOT NULL,
+                    connection_id TEXT NOT NULL,
+                    trigger_name TEXT NOT NULL,
+                    params TEXT NOT NULL,
+                    delivery_url TEXT NOT NULL,
+                    sealed_secrets BLOB NOT NULL,
+                    previous_secret_until INTEGER,
+                    refresh_before INTEGER NOT NULL,
+                    disabled INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL,
+                    polled INTEGER NOT NULL DEFAULT 0,
+                    cursor TEXT
+                );
+                CREATE TABLE webhook_outbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    subscription_id TEXT NOT NULL,
+                    webhook_id TEXT NOT NULL,
+                    ingress_timestamp INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_error TEXT,
+                    accepted_at INTEGER NOT NULL,
+                    finished_at INTEGER,
+                    UNIQUE (subscription_id, webhook_id)
+                );
+                CREATE INDEX webhook_outbox_by_state ON webhook_outbox (state, subscription_id, seq)
+                """),
     ]
 }
 
@@ -94,7 +131,7 @@ struct Migrator {
         where !applied.contains(Int64(migration.version)) {
             try database.execute("BEGIN IMMEDIATE")
             do {
-                try database.execute(migration.sql)
+                for statement in migration.statements { try database.execute(statement) }
                 try database.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))",
                     [.integer(Int64(migration.version))])

@@ -22,6 +22,13 @@ struct DigestTests {
                 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    @Test func hmacSHA256MatchesRFC4231() {
+        // RFC 4231 test case 2.
+        #expect(
+            Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)).hexString
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
     @Test func constantTimeEqualsComparesContents() {
         #expect(Digest.constantTimeEquals([1, 2, 3], [1, 2, 3]))
         #expect(!Digest.constantTimeEquals([1, 2, 3], [1, 2, 4]))

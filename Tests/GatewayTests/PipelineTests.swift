@@ -163,7 +163,9 @@ struct RouteTableTests {
         for (method, path) in [
             ("GET", "/acme"), ("POST", "/acme"), ("GET", "/acme/.tools"), ("POST", "/acme/mcp"), ("GET", "/acme/c"),
             ("PUT", "/acme/c"), ("DELETE", "/acme/c"), ("POST", "/acme/c/mcp"), ("GET", "/acme/c/.tools"),
-            ("GET", "/acme/c/.tools/repo/search"), ("POST", "/acme/c/.tools/repo/search"),
+            ("GET", "/acme/c/.tools/repo/search"), ("POST", "/acme/c/.tools/repo/search"), ("GET", "/acme/c/.triggers"),
+            ("GET", "/acme/c/.triggers/page.updated"), ("POST", "/acme/c/.triggers/page.updated"),
+            ("DELETE", "/acme/c/.triggers/page.updated"),
         ] {
             guard case .found(let viaMain, let mainParameters) = main.match(method: method, path: "/connect" + path),
                 case .found(let viaRoot, let rootParameters) = root.match(method: method, path: path)
@@ -179,5 +181,10 @@ struct RouteTableTests {
             return
         }
         #expect(tool.label == "/connect/{namespace}/{connectionId}/.tools/{toolPath}")
+        // Upstreams post to the ingress on the main listener, where `publicBaseUrl` points.
+        guard case .found = main.match(method: "POST", path: "/ingress/triggers/trg_1") else {
+            Issue.record("the trigger ingress is missing")
+            return
+        }
     }
 }

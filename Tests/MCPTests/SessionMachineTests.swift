@@ -200,11 +200,11 @@ private let stateless = Machine.Mode.stateless(modernServer)
 
     @Test func closeEndsTheSessionAndForgetsEverything() {
         var machine = Machine.ready(sessionA)
-        machine.cacheTools(.object([JSONMember("tools", .array([]))]))
+        machine.cache("tools/list", .object([JSONMember("tools", .array([]))]))
         #expect(machine.close() == sessionA)
         #expect(machine.phase == .idle)
         #expect(machine.health == .unknown)
-        #expect(machine.tools == nil)
+        #expect(machine.cached("tools/list", at: 0) == nil)
         #expect(machine.close() == nil)
         var failed = Machine.ready(stateless)
         failed.failed(.failed("x"), in: stateless)
@@ -224,13 +224,21 @@ private let stateless = Machine.Mode.stateless(modernServer)
 
     @Test func theToolsCacheIsDroppedWhenTheListChanges() {
         var machine = Machine.ready(sessionA)
-        #expect(machine.tools == nil)
+        #expect(machine.cached("tools/list", at: 0) == nil)
         let tools: JSONValue = .object([JSONMember("tools", .array([.object([JSONMember("name", "add")])]))])
-        machine.cacheTools(tools)
-        #expect(machine.tools == tools)
-        machine.toolsChanged()
-        #expect(machine.tools == nil)
+        machine.cache("tools/list", tools)
+        #expect(machine.cached("tools/list", at: 0) == tools)
+        machine.listChanged("tools/list")
+        #expect(machine.cached("tools/list", at: 0) == nil)
         #expect(machine.phase == .ready(sessionA))
+    }
+
+    @Test func aCachedListingExpiresAtItsTime() {
+        var machine = Machine.ready(sessionA)
+        let tools: JSONValue = .object([JSONMember("tools", .array([]))])
+        machine.cache("tools/list", tools, until: 1_000)
+        #expect(machine.cached("tools/list", at: 999) == tools)
+        #expect(machine.cached("tools/list", at: 1_000) == nil)
     }
 
     /// Every caller that was told to wait (or to describe) must hear the outcome exactly once: a session closed

@@ -1,0 +1,59 @@
+import HTTP
+import Reactor
+import Store
+
+/// Once a second on the hub's loop: expire subscriptions past `refreshBefore` (unsubscribing upstream), renew
+/// upstream grants that are halfway through, poll the subscriptions that are due, measure the outbox, and wake lanes with events and nothing in
+/// flight (after a restart, or an operator's `deliveries retry`).
+extension ConnectService {
+    /// Starts deliveries and the sweep on `loop`, with a client of its own.
+    public func startTriggers(on loop: EventLoop, clientConfiguration: HTTPClientConfiguration, resolver: Resolver) {
+        loop.execute { [self] in
+            let client = HTTPClient(loop: loop, configuration: clientConfiguration, resolver: resolver)
+            let deliverer = WebhookDeliverer(loop: loop, client: client, hub: triggers) { [self] subscription in
+                unsubscribeUpstream(subscription, client: client)
+            }
+            triggers.home.withLock { $0 = UncheckedSendable(deliverer) }
+            sweep(deliverer, TriggerPoller())
+        }
+    }
+
+    private func sweep(_ deliverer: WebhookDeliverer, _ poller: TriggerPoller) {
+        let now = unixMilliseconds()
+        for subscription in triggers.all {
+            if now >= subscription.refreshBefore {
+                discard(
+                    subscription.id, reason: "the subscription expired", on: deliverer.loop,
+                    upstreamClient: deliverer.client)
+            } else if subscription.polled {
+                if !subscription.disabled, poller.claim(subscription.id, now: now) {
+                    poll(subscription, client: deliverer.client, poller: poller)
+                }
+            } else if !subscription.disabled, triggers.claimRenewal(subscription.id, now: now, retrySeconds: 30) {
+                renew(subscription, client: deliverer.client)
+            }
+        }
+        let repository = triggers.repository
+        triggers.database.perform(
+            { database throws(StoreError) in
+                (try repository.pendingSummary(in: database), try repository.subscriptionsWithPending(in: database))
+            }, deliverOn: deliverer.loop
+        ) { [self] result in
+            if case .success(let (summary, lanes)) = result {
+                triggers.count { counters in
+                    counters.outboxDepth = summary.depth
+                    counters.oldestPendingSeconds = summary.oldestAcceptedAt.map { Double(now - $0) / 1000 } ?? 0
+                }
+                for lane in lanes where deliverer.isIdle(lane) { deliverer.wake(lane) }
+            }
+            _ = deliverer.loop.schedule(after: 1_000_000_000) { [self] in sweep(deliverer, poller) }
+        }
+    }
+
+    private func renew(_ subscription: TriggerSubscription, client: HTTPClient) {
+        guard let connection = directory.connection(subscription.namespace, subscription.connectionID),
+            let upstream = upstream(for: connection)
+        else { return }
+        subscribeUpstream(subscription, upstream, client: client) { _ in }
+    }
+}

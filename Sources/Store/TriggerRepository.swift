@@ -1,0 +1,244 @@
+/// A trigger subscription as stored. `sealedSecrets` is opaque to the store; times are Unix milliseconds.
+public struct StoredTriggerSubscription: Equatable, Sendable {
+    public var id: String
+    public var namespace: String
+    public var connectionID: String
+    public var triggerName: String
+    /// Canonical JSON text of the subscription's parameters.
+    public var params: String
+    public var deliveryURL: String
+    public var sealedSecrets: [UInt8]
+    /// Until when the secret before the last rotation still signs.
+    public var previousSecretUntil: Int64?
+    public var refreshBefore: Int64
+    /// The subscriber answered 410: nothing more is delivered until it subscribes again.
+    public var disabled: Bool
+    public var createdAt: String
+    /// The upstream offers the trigger only by `events/poll`: the gateway polls it from `cursor`.
+    public var polled: Bool
+    public var cursor: String?
+
+    public init(
+        id: String, namespace: String, connectionID: String, triggerName: String, params: String, deliveryURL: String,
+        sealedSecrets: [UInt8], previousSecretUntil: Int64?, refreshBefore: Int64, disabled: Bool, createdAt: String,
+        polled: Bool = false, cursor: String? = nil
+    ) {
+        self.id = id
+        self.namespace = namespace
+        self.connectionID = connectionID
+        self.triggerName = triggerName
+        self.params = params
+        self.deliveryURL = deliveryURL
+        self.sealedSecrets = sealedSecrets
+        self.previousSecretUntil = previousSecretUntil
+        self.refreshBefore = refreshBefore
+        self.disabled = disabled
+        self.createdAt = createdAt
+        self.polled = polled
+        self.cursor = cursor
+    }
+}
+
+/// One event in the outbox, to be delivered to a subscription's URL. Times are Unix milliseconds.
+public struct StoredDelivery: Equatable, Sendable {
+    public enum State: String, Sendable { case pending, delivered, failed }
+
+    public var seq: Int64
+    public var subscriptionID: String
+    public var webhookID: String
+    public var body: [UInt8]
+    public var state: State
+    public var attempts: Int
+    public var nextAttemptAt: Int64
+    public var lastError: String?
+    public var acceptedAt: Int64
+}
+
+/// What the outbox made of an event the upstream posted.
+public enum EnqueueResult: Equatable, Sendable {
+    case accepted
+    /// The upstream sent the same event again (its retry, with a new timestamp): it is already in the outbox.
+    case duplicate
+    /// The very same signed post again: a replay.
+    case replayed
+}
+
+/// The `trigger_subscriptions` and `webhook_outbox` tables.
+public struct TriggerRepository: Sendable {
+    public init() {}
+
+    private static let subscriptionColumns =
+        "id, namespace, connection_id, trigger_name, params, delivery_url, sealed_secrets, previous_secret_until, "
+        + "refresh_before, disabled, created_at, polled, cursor"
+    private static let deliveryColumns =
+        "seq, subscription_id, webhook_id, body, state, attempts, next_attempt_at, last_error, accepted_at"
+
+    /// Inserts the subscription, or refreshes it: its secrets, expiry and state, never its polling cursor.
+    public func upsert(_ subscription: StoredTriggerSubscription, in database: Database) throws(StoreError) {
+        try database.execute(
+            """
+            INSERT INTO trigger_subscriptions (\(Self.subscriptionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET sealed_secrets = excluded.sealed_secrets,
+                previous_secret_until = excluded.previous_secret_until, refresh_before = excluded.refresh_before,
+                disabled = excluded.disabled
+            """,
+            [
+                .text(subscription.id), .text(subscription.namespace), .text(subscription.connectionID),
+                .text(subscription.triggerName), .text(subscription.params), .text(subscription.deliveryURL),
+                .blob(subscription.sealedSecrets), subscription.previousSecretUntil.map(SQLValue.integer) ?? .null,
+                .integer(subscription.refreshBefore), .integer(subscription.disabled ? 1 : 0),
+                .text(subscription.createdAt), .integer(subscription.polled ? 1 : 0),
+                subscription.cursor.map(SQLValue.text) ?? .null,
+            ])
+    }
+
+    public func subscriptions(in database: Database) throws(StoreError) -> [StoredTriggerSubscription] {
+        try database.query("SELECT \(Self.subscriptionColumns) FROM trigger_subscriptions").map { row in
+            StoredTriggerSubscription(
+                id: row[0].text ?? "", namespace: row[1].text ?? "", connectionID: row[2].text ?? "",
+                triggerName: row[3].text ?? "", params: row[4].text ?? "{}", deliveryURL: row[5].text ?? "",
+                sealedSecrets: row[6].blob ?? [], previousSecretUntil: row[7].integer,
+                refreshBefore: row[8].integer ?? 0,
+                disabled: row[9].integer == 1, createdAt: row[10].text ?? "", polled: row[11].integer == 1,
+                cursor: row[12].text)
+        }
+    }
+
+    /// Removes the subscription; its undelivered events are marked failed with `reason`. Whether it existed.
+    public func delete(_ id: String, reason: String, now: Int64, in database: Database) throws(StoreError) -> Bool {
+        try abandonPending(of: id, reason: reason, now: now, in: database)
+        let existed = try !database.query("SELECT 1 FROM trigger_subscriptions WHERE id = ?", [.text(id)]).isEmpty
+        try database.execute("DELETE FROM trigger_subscriptions WHERE id = ?", [.text(id)])
+        return existed
+    }
+
+    /// Stops deliveries to the subscription (its receiver answered 410); its undelivered events fail.
+    public func disable(_ id: String, now: Int64, in database: Database) throws(StoreError) {
+        try database.execute("UPDATE trigger_subscriptions SET disabled = 1 WHERE id = ?", [.text(id)])
+        try abandonPending(of: id, reason: "the receiver answered 410: subscription disabled", now: now, in: database)
+    }
+
+    private func abandonPending(of id: String, reason: String, now: Int64, in database: Database)
+        throws(StoreError)
+    {
+        try database.execute(
+            "UPDATE webhook_outbox SET state = 'failed', last_error = ?, finished_at = ? "
+                + "WHERE subscription_id = ? AND state = 'pending'",
+            [.text(reason), .integer(now), .text(id)])
+    }
+
+    /// Commits an event the upstream posted; an event already held is not stored twice.
+    public func enqueue(
+        subscriptionID: String, webhookID: String, timestamp: Int64, body: [UInt8], now: Int64, in database: Database
+    ) throws(StoreError) -> EnqueueResult {
+        let held = try database.query(
+            "SELECT ingress_timestamp FROM webhook_outbox WHERE subscription_id = ? AND webhook_id = ?",
+            [.text(subscriptionID), .text(webhookID)])
+        if let first = held.first { return first[0].integer == timestamp ? .replayed : .duplicate }
+        try database.execute(
+            """
+            INSERT INTO webhook_outbox (subscription_id, webhook_id, ingress_timestamp, body, state, next_attempt_at,
+                accepted_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)
+            """,
+            [.text(subscriptionID), .text(webhookID), .integer(timestamp), .blob(body), .integer(now), .integer(now)])
+        return .accepted
+    }
+
+    /// Commits the events one poll returned (those held already are skipped) with the cursor after them, so a
+    /// restart polls on from there. How many were new.
+    public func enqueuePolled(
+        subscriptionID: String, events: [(webhookID: String, body: [UInt8])], cursor: String?, now: Int64,
+        in database: Database
+    ) throws(StoreError) -> Int {
+        var accepted = 0
+        for event in events {
+            let result = try enqueue(
+                subscriptionID: subscriptionID, webhookID: event.webhookID, timestamp: 0, body: event.body, now: now,
+                in: database)
+            if result == .accepted { accepted += 1 }
+        }
+        try database.execute(
+            "UPDATE trigger_subscriptions SET cursor = ? WHERE id = ?",
+            [cursor.map(SQLValue.text) ?? .null, .text(subscriptionID)])
+        return accepted
+    }
+
+    /// The subscription's oldest undelivered event: deliveries keep the order of acceptance.
+    public func head(of subscriptionID: String, in database: Database) throws(StoreError) -> StoredDelivery? {
+        try database.query(
+            "SELECT \(Self.deliveryColumns) FROM webhook_outbox WHERE subscription_id = ? AND state = 'pending' "
+                + "ORDER BY seq LIMIT 1", [.text(subscriptionID)]
+        ).first.map(Self.delivery)
+    }
+
+    /// The subscriptions with undelivered events.
+    public func subscriptionsWithPending(in database: Database) throws(StoreError) -> [String] {
+        try database.query("SELECT DISTINCT subscription_id FROM webhook_outbox WHERE state = 'pending'").compactMap {
+            $0[0].text
+        }
+    }
+
+    /// After an attempt: delivered, failed for good, or pending again from `nextAttemptAt`.
+    public func record(
+        _ seq: Int64, state: StoredDelivery.State, attempts: Int, nextAttemptAt: Int64, error: String?, now: Int64,
+        in database: Database
+    ) throws(StoreError) {
+        try database.execute(
+            "UPDATE webhook_outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, finished_at = ? "
+                + "WHERE seq = ?",
+            [
+                .text(state.rawValue), .integer(Int64(attempts)), .integer(nextAttemptAt),
+                error.map(SQLValue.text) ?? .null,
+                state == .pending ? .null : .integer(now), .integer(seq),
+            ])
+    }
+
+    /// Outbox depth and the acceptance time of the oldest undelivered event.
+    public func pendingSummary(in database: Database) throws(StoreError) -> (depth: Int, oldestAcceptedAt: Int64?) {
+        let row = try database.query("SELECT COUNT(*), MIN(accepted_at) FROM webhook_outbox WHERE state = 'pending'")[0]
+        return (Int(row[0].integer ?? 0), row[1].integer)
+    }
+
+    /// For operators: the outbox, newest first, optionally in one state.
+    public func deliveries(in state: StoredDelivery.State?, limit: Int, in database: Database) throws(StoreError)
+        -> [StoredDelivery]
+    {
+        let filter = state.map { _ in "WHERE state = ? " } ?? ""
+        let parameters: [SQLValue] = (state.map { [.text($0.rawValue)] } ?? []) + [.integer(Int64(limit))]
+        return try database.query(
+            "SELECT \(Self.deliveryColumns) FROM webhook_outbox \(filter)ORDER BY seq DESC LIMIT ?", parameters
+        ).map(Self.delivery)
+    }
+
+    /// Makes a failed delivery pending again, due now. Whether there was such a failed delivery.
+    public func retry(_ seq: Int64, now: Int64, in database: Database) throws(StoreError) -> Bool {
+        guard
+            !(try database.query("SELECT 1 FROM webhook_outbox WHERE seq = ? AND state = 'failed'", [.integer(seq)]))
+                .isEmpty
+        else { return false }
+        try database.execute(
+            "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, finished_at = NULL "
+                + "WHERE seq = ?", [.integer(now), .integer(seq)])
+        return true
+    }
+
+    /// Deletes delivered and failed events accepted before `before`; how many.
+    public func purge(before: Int64, in database: Database) throws(StoreError) -> Int {
+        let count =
+            try database.query(
+                "SELECT COUNT(*) FROM webhook_outbox WHERE state != 'pending' AND accepted_at < ?", [.integer(before)])[
+                0][0]
+            .integer ?? 0
+        try database.execute(
+            "DELETE FROM webhook_outbox WHERE state != 'pending' AND accepted_at < ?", [.integer(before)])
+        return Int(count)
+    }
+
+    private static func delivery(_ row: [SQLValue]) -> StoredDelivery {
+        StoredDelivery(
+            seq: row[0].integer ?? 0, subscriptionID: row[1].text ?? "", webhookID: row[2].text ?? "",
+            body: row[3].blob ?? [], state: StoredDelivery.State(rawValue: row[4].text ?? "") ?? .failed,
+            attempts: Int(row[5].integer ?? 0), nextAttemptAt: row[6].integer ?? 0, lastError: row[7].text,
+            acceptedAt: row[8].integer ?? 0)
+    }
+}

@@ -1,0 +1,197 @@
+"""A test upstream that speaks the MCP Events methods in webhook mode (the Python SDK has none), as a small
+Starlette JSON-RPC app on Streamable HTTP (JSON responses). It posts events to the delivery URL it was given,
+signed with the `standardwebhooks` library under the secret it was given.
+
+Prints its port once listening. Besides `POST /mcp`:
+  POST /control/post   {"subscription": trg id, "body": {...}, "sign": "good"|"bad"|"none", "age": seconds,
+                        "webhook_id": id, "replay": bool} -> {"status", "body"} of the gateway's answer
+  GET  /control/log    the JSON-RPC requests received, in order
+  POST /control/events an event type to list from now on, without a list_changed notification
+  POST /control/queue  {"arguments", "events"}: what `events/poll` with these arguments returns next (two a page)
+  POST /control/burst  {"subscription", "count", "concurrency", "prefix"}: signed events as fast as answered
+"""
+import argparse
+import asyncio
+import datetime
+import json
+import socket
+import uuid
+
+import httpx
+import uvicorn
+from standardwebhooks.webhooks import Webhook
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+EVENTS = [
+    {
+        "name": "page.updated",
+        "description": "A page changed.",
+        "delivery": ["webhook"],
+        "inputSchema": {"type": "object", "properties": {"space": {"type": "string"}}, "required": ["space"]},
+        "payloadSchema": {"type": "object", "properties": {"title": {"type": "string"}}},
+        "_meta": {"not": "in the API"},
+    },
+    {"name": "poll.only", "delivery": ["poll"], "inputSchema": {"type": "object"}},
+]
+
+# A subscription to these spaces is refused with the Events error codes.
+REFUSALS = {"invalid": -32602, "gone": -32011, "forbidden": -32012, "full": -32013, "unsupported": -32014,
+            "unreachable": -32015}
+subscriptions = {}  # (name, canonical arguments, url) -> {"url", "secret", "name"}
+polled = {}  # canonical arguments -> the events a poll returns, in order
+ever = {}  # url -> the latest subscription to it, kept after an unsubscribe to test posts that come too late
+log = []
+last_post = {}
+
+
+def key(params):
+    return (params.get("name"), json.dumps(params.get("arguments") or {}, sort_keys=True),
+            (params.get("delivery") or {}).get("url"))
+
+
+def answer(request_id, result=None, error=None):
+    body = {"jsonrpc": "2.0", "id": request_id}
+    body.update({"error": error} if error else {"result": result})
+    return JSONResponse(body)
+
+
+async def mcp(request):
+    message = json.loads(await request.body())
+    method, params, request_id = message.get("method"), message.get("params") or {}, message.get("id")
+    log.append({"method": method, "params": params})
+    if request_id is None:
+        return Response(status_code=202)
+    if method == "initialize":
+        return answer(request_id, {
+            "protocolVersion": params.get("protocolVersion", "2025-06-18"),
+            "capabilities": {"events": {"listChanged": True}, "tools": {}},
+            "serverInfo": {"name": "events-upstream", "version": "0.1"}})
+    if method == "tools/list":
+        return answer(request_id, {"tools": []})
+    if method == "events/list":
+        return answer(request_id, {"events": EVENTS})
+    if method == "events/subscribe":
+        delivery = params.get("delivery") or {}
+        if params.get("name") not in [e["name"] for e in EVENTS]:
+            return answer(request_id, error={"code": -32011, "message": "no such event"})
+        refusal = REFUSALS.get((params.get("arguments") or {}).get("space"))
+        if refusal:
+            return answer(request_id, error={"code": refusal, "message": f"refused with {refusal}"})
+        if not str(delivery.get("secret", "")).startswith("whsec_"):
+            return answer(request_id, error={"code": -32602, "message": "bad secret"})
+        subscriptions[key(params)] = {"url": delivery["url"], "secret": delivery["secret"], "name": params["name"]}
+        ever[delivery["url"]] = subscriptions[key(params)]
+        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(milliseconds=params["ttlMs"])
+        result = {"id": "sub_" + uuid.uuid4().hex[:8], "cursor": None,
+                  "refreshBefore": expires.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"}
+        if (params.get("arguments") or {}).get("space") == "announce":
+            # The answer streams, after a notification that the event types changed.
+            changed = {"jsonrpc": "2.0", "method": "notifications/events/list_changed"}
+            stream = "".join(f"event: message\ndata: {json.dumps(m)}\n\n"
+                             for m in [changed, {"jsonrpc": "2.0", "id": request_id, "result": result}])
+            return Response(stream, media_type="text/event-stream")
+        return answer(request_id, result)
+    if method == "events/poll":
+        queued = polled.setdefault(json.dumps(params.get("arguments") or {}, sort_keys=True), [])
+        start = int(params.get("cursor") or 0)
+        return answer(request_id, {"events": queued[start:start + 2], "cursor": str(min(start + 2, len(queued))),
+                                   "hasMore": start + 2 < len(queued), "nextPollMs": 50})
+    if method == "events/unsubscribe":
+        if subscriptions.pop(key(params), None) is None:
+            return answer(request_id, error={"code": -32011, "message": "no such subscription"})
+        return answer(request_id, {})
+    return answer(request_id, error={"code": -32601, "message": f"method not found: {method}"})
+
+
+async def control_post(request):
+    order = json.loads(await request.body())
+    if order.get("replay"):
+        url, headers, data = last_post["url"], last_post["headers"], last_post["data"]
+    else:
+        target = next(s for url, s in ever.items() if url.endswith("/" + order["subscription"]))
+        data = json.dumps(order["body"])
+        webhook_id = order.get("webhook_id") or "evt_" + uuid.uuid4().hex
+        sent_at = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=order.get("age", 0))
+        secret = target["secret"] if order.get("sign", "good") != "bad" else "whsec_" + "QUFB" * 8
+        headers = {"content-type": "application/json", "webhook-id": webhook_id,
+                   "webhook-timestamp": str(int(sent_at.timestamp()))}
+        if order.get("sign", "good") != "none":
+            headers["webhook-signature"] = Webhook(secret).sign(webhook_id, sent_at, data)
+        url = target["url"]
+        last_post.update(url=url, headers=headers, data=data)
+    async with httpx.AsyncClient() as client:
+        response = await client.post(url, content=data, headers=headers, timeout=10)
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    return JSONResponse({"status": response.status_code, "body": body})
+
+
+async def control_burst(request):
+    """Posts `count` events to one subscription, `concurrency` at a time, each carrying its send time."""
+    order = json.loads(await request.body())
+    target = next(s for url, s in ever.items() if url.endswith("/" + order["subscription"]))
+    statuses = {}
+    queue = asyncio.Queue()
+    for number in range(order["count"]):
+        queue.put_nowait(number)
+
+    async def worker(client):
+        while not queue.empty():
+            number = queue.get_nowait()
+            sent_at = datetime.datetime.now(datetime.timezone.utc)
+            webhook_id = f"evt_{order.get('prefix', '')}{number}"
+            data = json.dumps({"eventId": webhook_id, "name": target["name"], "timestamp": sent_at.isoformat(),
+                               "data": {"sentAt": sent_at.timestamp()}, "cursor": None})
+            headers = {"content-type": "application/json", "webhook-id": webhook_id,
+                       "webhook-timestamp": str(int(sent_at.timestamp())),
+                       "webhook-signature": Webhook(target["secret"]).sign(webhook_id, sent_at, data)}
+            response = await client.post(target["url"], content=data, headers=headers, timeout=30)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=order.get("concurrency", 8))) as client:
+        await asyncio.gather(*(worker(client) for _ in range(order.get("concurrency", 8))))
+    return JSONResponse({str(k): v for k, v in statuses.items()})
+
+
+async def control_queue(request):
+    """Queues events for `events/poll` with these arguments."""
+    order = json.loads(await request.body())
+    polled.setdefault(json.dumps(order["arguments"], sort_keys=True), []).extend(order["events"])
+    return JSONResponse({})
+
+
+async def control_events(request):
+    """Adds an event type without announcing it."""
+    EVENTS.append(json.loads(await request.body()))
+    return JSONResponse({})
+
+
+async def control_log(request):
+    return JSONResponse(log)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    app = Starlette(routes=[
+        Route("/mcp", mcp, methods=["POST"]),
+        Route("/control/post", control_post, methods=["POST"]),
+        Route("/control/log", control_log, methods=["GET"]),
+        Route("/control/burst", control_burst, methods=["POST"]),
+        Route("/control/events", control_events, methods=["POST"]),
+        Route("/control/queue", control_queue, methods=["POST"]),
+    ])
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", args.port))
+    sock.listen(128)
+    print(sock.getsockname()[1], flush=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+
+
+main()
