@@ -21,14 +21,17 @@ public struct ConnectSettings: Sendable {
     public var jsonLimits: JSONLimits
     /// The LLM engine's endpoint for mock connections; `nil` simulates with the offline schema engine.
     public var mockLLM: LLMSettings?
+    /// How often each subscription to a mock connection's trigger gets a generated event; 0: only when fired.
+    public var mockEventIntervalSeconds: Double
     public var triggers: TriggerSettings
 
     public init(
         publicBaseURL: String, allowedOrigins: [String], maxUpstreamMessageBytes: Int, toolsListTimeoutSeconds: Double,
-        jsonLimits: JSONLimits = JSONLimits(), mockLLM: LLMSettings? = nil,
+        jsonLimits: JSONLimits = JSONLimits(), mockLLM: LLMSettings? = nil, mockEventIntervalSeconds: Double = 0,
         triggers: TriggerSettings = TriggerSettings()
     ) {
         self.mockLLM = mockLLM
+        self.mockEventIntervalSeconds = mockEventIntervalSeconds
         self.publicBaseURL = publicBaseURL
         self.allowedOrigins = allowedOrigins
         self.maxUpstreamMessageBytes = maxUpstreamMessageBytes

@@ -11,7 +11,9 @@ extension ConnectService {
         guard let snapshot = mockWorld.snapshot(connection.namespace, connection.id) else {
             return FailedUpstream(reason: "the mock connection's tool listing is missing; create the connection again")
         }
-        return MockUpstream(snapshot: snapshot, connection: connection.mockConnection, simulator: simulator)
+        return MockUpstream(
+            snapshot: snapshot, connection: connection.mockConnection, simulator: simulator,
+            eventIntervalSeconds: settings.mockEventIntervalSeconds)
     }
 
     /// Lists the upstream's tools (and events, when it offers them) over a session used for this alone.

@@ -12,6 +12,7 @@ public enum SwitchboardCommand {
           switchboard keys create [--name NAME] | list | revoke <id> | rotate-signing   [--config PATH]
           switchboard token revoke <token id> [--config PATH]
           switchboard deliveries list [--pending|--failed] [--limit N] | retry <id> | purge --before <date>
+          switchboard mock fire <namespace>/<connection> <trigger> [--count N]
           switchboard --help
           switchboard --version
 
@@ -22,6 +23,7 @@ public enum SwitchboardCommand {
                   sees changes within a second.
         token     Revokes a service token (by the id in its payload, `jti`) and every token minted from it.
         deliveries  The webhook outbox: list it, make a failed delivery pending again, purge finished ones.
+        mock      Fires generated events of a mock connection's trigger to its live subscriptions.
         """
 
     /// Runs the command named by `arguments` (without the program name) and exits.
@@ -41,6 +43,8 @@ public enum SwitchboardCommand {
             OperatorCommands.token(Array(arguments.dropFirst()), environment: environment)
         case "deliveries":
             OperatorCommands.deliveries(Array(arguments.dropFirst()), environment: environment)
+        case "mock":
+            OperatorCommands.mock(Array(arguments.dropFirst()), environment: environment)
         default:
             printError("switchboard: unknown command \(arguments[0]); see switchboard --help")
             exit(2)

@@ -83,6 +83,9 @@ public struct Configuration: Sendable {
     public struct MockSection: Sendable {
         /// What answers mock connections' tool calls: `schema` (offline, deterministic) or `llm`.
         public var engine = "schema"
+        /// How often each subscription to a mock connection's trigger gets a generated event; 0: only when an
+        /// operator fires them (`switchboard mock fire`).
+        public var eventIntervalSeconds = 0.0
         public var llm = MockLLMSection()
     }
 

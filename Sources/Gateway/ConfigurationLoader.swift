@@ -91,8 +91,9 @@ extension Configuration {
             try section.read("toolsListTimeoutSeconds", into: &mcp.toolsListTimeoutSeconds, range: 0.01...600)
         }
         if let section = try object.section("mock") {
-            try section.rejectUnknown(["engine", "llm"])
+            try section.rejectUnknown(["engine", "eventIntervalSeconds", "llm"])
             try section.read("engine", into: &mock.engine)
+            try section.read("eventIntervalSeconds", into: &mock.eventIntervalSeconds, range: 0...86_400)
             guard ["schema", "llm"].contains(mock.engine) else {
                 throw ConfigurationError(field: section.name("engine"), problem: "expected \"schema\" or \"llm\"")
             }

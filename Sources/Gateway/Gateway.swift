@@ -43,7 +43,9 @@ public final class Gateway: Sendable {
                 maxUpstreamMessageBytes: configuration.mcp.maxUpstreamMessageBytes,
                 toolsListTimeoutSeconds: configuration.mcp.toolsListTimeoutSeconds,
                 jsonLimits: configuration.jsonLimits,
-                mockLLM: configuration.mockLLMSettings, triggers: configuration.triggers))
+                mockLLM: configuration.mockLLMSettings,
+                mockEventIntervalSeconds: configuration.mock.eventIntervalSeconds,
+                triggers: configuration.triggers))
     }
 
     /// Creates the handler of `routes` for one loop and remembers it, so `/metrics` can reach every loop.

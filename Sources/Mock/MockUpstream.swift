@@ -1,18 +1,25 @@
+import Foundation
 import HTTP
 import JSON
 import MCP
 
 /// The upstream of a mock connection: it serves the tools listed at creation and answers every `tools/call`
-/// through a simulator. Nothing is sent to the real upstream.
+/// through a simulator; its triggers are polled (`events/poll`), one generated event each `eventIntervalSeconds`.
+/// Nothing is sent to the real upstream.
 public final class MockUpstream: MCPUpstream {
     private let snapshot: MockSnapshot
     private let connection: MockConnection
     private let simulator: any Simulator
+    /// How often a polled trigger yields an event; 0: never (events only when an operator fires them).
+    private let eventIntervalSeconds: Double
 
-    public init(snapshot: MockSnapshot, connection: MockConnection, simulator: any Simulator) {
+    public init(
+        snapshot: MockSnapshot, connection: MockConnection, simulator: any Simulator, eventIntervalSeconds: Double = 0
+    ) {
         self.snapshot = snapshot
         self.connection = connection
         self.simulator = simulator
+        self.eventIntervalSeconds = eventIntervalSeconds
     }
 
     public var health: UpstreamHealth { .connected }
@@ -52,6 +59,14 @@ public final class MockUpstream: MCPUpstream {
         case "resources/templates/list": answer(.object([JSONMember("resourceTemplates", .array([]))]))
         case "prompts/list": answer(.object([JSONMember("prompts", .array([]))]))
         case "ping": answer(.object([]))
+        case "events/poll":
+            let params = message.value["params"]
+            let name = params?["name"]?.stringValue ?? ""
+            guard let event = snapshot.events.first(where: { $0["name"]?.stringValue == name }) else {
+                refuse(-32011, "Unknown trigger: \(name)")
+                return UncancellableCall()
+            }
+            answer(poll(event, after: params?["cursor"]?.stringValue))
         case "tools/call":
             let params = message.value["params"]
             let name = params?["name"]?.stringValue ?? ""
@@ -75,6 +90,24 @@ public final class MockUpstream: MCPUpstream {
     }
 
     public func close(client: HTTPClient) {}
+
+    /// The page of one poll: the next event of the sequence the cursor counts, or none while events are off.
+    private func poll(_ event: JSONValue, after cursor: String?) -> JSONValue {
+        let sequence = cursor.flatMap { Int($0) } ?? 0
+        guard eventIntervalSeconds > 0 else {
+            return .object([
+                JSONMember("events", .array([])), JSONMember("cursor", .string(String(sequence))),
+                JSONMember("hasMore", false), JSONMember("nextPollMs", .integer(60_000)),
+            ])
+        }
+        let envelope = SimulatedEvent.envelope(
+            for: event, connection: connection, sequence: sequence + 1,
+            milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        return .object([
+            JSONMember("events", .array([envelope])), JSONMember("cursor", .string(String(sequence + 1))),
+            JSONMember("hasMore", false), JSONMember("nextPollMs", .integer(Int(eventIntervalSeconds * 1000))),
+        ])
+    }
 }
 
 /// A call answered before it could be cancelled.

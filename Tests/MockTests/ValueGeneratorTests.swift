@@ -56,4 +56,22 @@ struct SimulatedEventTests {
         #expect(
             SchemaValidator(root: event["payloadSchema"]!).violation(payload, event["payloadSchema"]!, at: "") == nil)
     }
+
+    @Test func anEnvelopeMarksItselfSimulatedOutsideTheData() {
+        let event = try! JSONParser.parse(
+            Array(
+                #"{"name":"issue.opened","payloadSchema":{"type":"object","additionalProperties":false,"properties":{"title":{"type":"string"}}}}"#
+                    .utf8))
+        let connection = MockConnection(namespace: "n", id: "c", scenario: "")
+        let first = SimulatedEvent.envelope(for: event, connection: connection, sequence: 7, milliseconds: 1_000)
+        let second = SimulatedEvent.envelope(for: event, connection: connection, sequence: 7, milliseconds: 1_000)
+        #expect(first.objectMembers?.map(\.key) == ["eventId", "name", "timestamp", "data", "cursor", "_meta"])
+        #expect(first["_meta"]?["switchboard/simulated"] == true)
+        #expect(first["cursor"] == "7" && first["timestamp"] == "1970-01-01T00:00:01.000Z")
+        #expect(first["data"] == SimulatedEvent.payload(for: event, connection: connection, sequence: 7))
+        #expect(
+            SchemaValidator(root: event["payloadSchema"]!).violation(first["data"]!, event["payloadSchema"]!, at: "")
+                == nil)
+        #expect(first["eventId"] != second["eventId"])
+    }
 }

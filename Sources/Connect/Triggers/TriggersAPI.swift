@@ -30,8 +30,9 @@ extension ConnectService {
                 let definition = try Self.find(definitions, call)
                 let name = call.triggerName
                 let modes = definition["delivery"]?.arrayValue ?? []
-                // Webhook when the upstream offers it; else the gateway polls. Push is not spoken yet.
-                guard modes.contains("webhook") || modes.contains("poll") else {
+                // Webhook when the upstream offers it; else the gateway polls. Push is not spoken yet. A mock
+                // connection's simulator is polled whatever the upstream offers: nothing is subscribed upstream.
+                guard connection.isMock || modes.contains("webhook") || modes.contains("poll") else {
                     throw .validation("trigger \(name) offers neither webhook nor poll delivery upstream")
                 }
                 if let violation = SchemaCheck.violation(
@@ -45,7 +46,8 @@ extension ConnectService {
                 }
                 guard let secret = request.secret else { throw .validation("delivery.secret: required, a string") }
                 subscribe(
-                    request, secret: secret, to: name, polled: !modes.contains("webhook"), on: connection,
+                    request, secret: secret, to: name, polled: connection.isMock || !modes.contains("webhook"),
+                    on: connection,
                     upstream: upstream, call)
             }
         }
