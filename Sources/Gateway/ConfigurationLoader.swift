@@ -27,8 +27,9 @@ extension Configuration {
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
         try object.rejectUnknown([
             "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress",
-            "metrics", "connect", "mcp", "policy", "json", "mock", "publicBaseUrl", "secretKeyFile",
+            "metrics", "connect", "mcp", "policy", "json", "mock", "registry", "publicBaseUrl", "secretKeyFile",
         ])
+        try applyRegistry(object)
         try object.read("publicBaseUrl", into: &publicBaseUrl)
         try object.read("secretKeyFile", into: &secretKeyFile)
         try object.read("listen", into: &listen)
