@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "Registry", dependencies: ["MCP", "HTTP", "Policy", "Store", "JSON", "Reactor"]),
         .target(
             name: "Gateway",
-            dependencies: ["Connect", "Registry", "Mock", "MCP", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
+            dependencies: [
+                "Connect", "Registry", "Mock", "MCP", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor",
+            ]),
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
         .executableTarget(name: "BenchUpstream", dependencies: ["HTTP", "JSON", "Reactor"]),
         .executableTarget(name: "BenchPolicy", dependencies: ["Policy", "Cryptography", "JSON"]),
