@@ -16,7 +16,7 @@ enum Relevance {
         words.isEmpty ? nil : words.map { "\"\($0)\"*" }.joined(separator: " OR ")
     }
 
-    /// Any three-letter piece of a word in the trigram index, so that a typo still shares most of its pieces.
+    /// Any three-letter piece of the words in the trigram index, so that a typo still shares most of its pieces.
     static func trigramExpression(_ words: [String]) -> String? {
         var pieces: [String] = []
         for word in words {

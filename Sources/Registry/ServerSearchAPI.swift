@@ -33,7 +33,12 @@ extension RegistryService {
                 if let expression = Relevance.wordExpression(words) {
                     rankings.append(try servers.ranked(expression, trigrams: false, filter, limit: topK, in: database))
                 }
-                if let expression = Relevance.trigramExpression(words) {
+                // Words the index knows rank by the words; the others (typos, fragments) by their trigrams.
+                var unknown: [String] = []
+                for word in words where !(try servers.anyMatch(Relevance.wordExpression([word])!, in: database)) {
+                    unknown.append(word)
+                }
+                if let expression = Relevance.trigramExpression(unknown) {
                     rankings.append(try servers.ranked(expression, trigrams: true, filter, limit: topK, in: database))
                 }
                 ranked = Relevance.fuse(rankings, seed: seed).prefix(topK).map { ($0.key, $0.score) }

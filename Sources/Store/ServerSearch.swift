@@ -44,6 +44,12 @@ public struct ServerKey: Equatable, Sendable {
     public var seq: Int64
     public var id: String
     public var repositoryURL: String?
+
+    public init(seq: Int64, id: String, repositoryURL: String?) {
+        self.seq = seq
+        self.id = id
+        self.repositoryURL = repositoryURL
+    }
 }
 
 /// The queries behind `GET /servers`: candidate keys, browsed or ranked by one of the two indexes.
@@ -69,11 +75,17 @@ extension ServerRepository {
         let condition = filter.condition
         return try database.query(
             """
-            SELECT s.seq, s.id, s.repository_url FROM \(table) f JOIN \(Self.from) ON s.seq = f.rowid
+            SELECT s.seq, s.id, s.repository_url FROM \(table)
+                JOIN servers s ON s.seq = \(table).rowid JOIN namespaces n ON n.name = s.namespace
             WHERE \(table) MATCH ? AND \(condition.sql)
             ORDER BY bm25(\(table), 10.0, 8.0, 2.0, 1.0), s.seq LIMIT ?
             """, [.text(match)] + condition.parameters + [.integer(Int64(limit))]
         ).map(Self.key)
+    }
+
+    /// Whether any server matches the FTS5 expression `match` in the word index.
+    public func anyMatch(_ match: String, in database: Database) throws(StoreError) -> Bool {
+        !(try database.query("SELECT 1 FROM server_words WHERE server_words MATCH ? LIMIT 1", [.text(match)]).isEmpty)
     }
 
     private static func key(_ row: [SQLValue]) -> ServerKey {
