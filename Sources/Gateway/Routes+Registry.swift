@@ -14,6 +14,11 @@ extension RouteTable {
         group.get("/servers", .registry(.servers, .read, service, service.listServers))
         // `ns/name` as two segments, or as one with `%2F` (or a namespace-only server's single name).
         for pattern in ["/servers/{namespace}/{server}", "/servers/{qualifiedName}"] {
+            group.put(pattern + "/releases", .registry(.servers, .write, service, service.putRelease))
+            group.get(pattern + "/releases", .registry(.servers, .read, service, service.listReleases))
+            group.get(pattern + "/releases/{id}", .registry(.servers, .read, service, service.getRelease))
+            group.get(pattern + "/releases/{id}/stream", .registry(.servers, .read, service, service.streamRelease))
+            group.post(pattern + "/releases/{id}/resume", .registry(.servers, .write, service, service.resumeRelease))
             group.get(pattern, .registry(.servers, .read, service, service.getServer))
             group.put(pattern, .registry(.servers, .write, service, service.putServer))
             group.patch(pattern, .registry(.servers, .write, service, service.patchServer))
@@ -34,7 +39,7 @@ extension Endpoint {
                 RegistryRequest(
                     request: exchange.request, parameters: exchange.parameters, principal: principal,
                     resource: resource, operation: operation, service: service, writer: exchange.writer,
-                    loop: exchange.loop))
+                    client: exchange.client))
         }
     }
 }

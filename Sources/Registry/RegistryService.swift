@@ -10,12 +10,24 @@ public struct RegistrySettings: Sendable {
     public var defaultTopK: Int
     /// The most candidates a request may ask for with `topK`.
     public var maxTopK: Int
+    /// The largest `payload` part of a release upload.
+    public var maxPayloadBytes: Int
+    /// The largest file part (`bundle`, `module`, `sourcemap`) of a release upload.
+    public var maxBundleBytes: Int
+    /// Largest JSON-RPC message accepted from an upstream a release scans.
+    public var maxUpstreamMessageBytes: Int
     /// What any JSON body may hold.
     public var jsonLimits: JSONLimits
 
-    public init(defaultTopK: Int, maxTopK: Int, jsonLimits: JSONLimits = JSONLimits()) {
+    public init(
+        defaultTopK: Int, maxTopK: Int, maxPayloadBytes: Int, maxBundleBytes: Int, maxUpstreamMessageBytes: Int,
+        jsonLimits: JSONLimits = JSONLimits()
+    ) {
         self.defaultTopK = defaultTopK
         self.maxTopK = maxTopK
+        self.maxPayloadBytes = maxPayloadBytes
+        self.maxBundleBytes = maxBundleBytes
+        self.maxUpstreamMessageBytes = maxUpstreamMessageBytes
         self.jsonLimits = jsonLimits
     }
 }
@@ -27,6 +39,8 @@ public final class RegistryService: Sendable {
     let settings: RegistrySettings
     let servers = ServerRepository()
     let namespaces = NamespaceRepository()
+    let releases = ReleaseRepository()
+    let releaseLog = ReleaseLog()
 
     public init(database: Database, patterns: PatternCache, settings: RegistrySettings) {
         self.database = database
@@ -62,18 +76,22 @@ public struct RegistryRequest {
     public let namespace: String
     /// The server within it; empty for a namespace-only server or a path without one.
     public let server: String
+    /// The route's path parameters.
+    public let parameters: [String: String]
     /// The caller and what the route asks of the policy in `namespace`.
     public let authorization: Authorization
     public let writer: HTTPResponseWriter
-    public let loop: EventLoop
+    /// The loop's upstream client, which answers on the loop the request arrived on.
+    public let client: HTTPClient
 
     /// `parameters` are the route's: `namespace` and `server`, or `qualifiedName` (`ns/name`, `%2F` decoded), or
     /// `name` for a namespace.
     public init(
         request: HTTPRequest, parameters: [String: String], principal: Principal, resource: Resource,
-        operation: Operation, service: RegistryService, writer: HTTPResponseWriter, loop: EventLoop
+        operation: Operation, service: RegistryService, writer: HTTPResponseWriter, client: HTTPClient
     ) {
         self.request = request
+        self.parameters = parameters
         if let qualified = parameters["qualifiedName"] {
             let parts = qualified.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
             namespace = String(parts[0])
@@ -87,8 +105,10 @@ public struct RegistryRequest {
             request: AccessRequest(namespace: namespace, resource: resource, operation: operation),
             patterns: service.patterns)
         self.writer = writer
-        self.loop = loop
+        self.client = client
     }
+
+    var loop: EventLoop { client.loop }
 
     /// The API key whose namespaces the caller acts in.
     var principal: String { authorization.principal.ownerKeyID }

@@ -1,6 +1,7 @@
 extension Migration {
-    /// The registry's tables: servers (8), their word index (9) and trigram index (10) for search, releases (11).
-    /// The two indexes hold one row per server under the server's `seq`, written by `ServerRepository`.
+    /// The registry's tables: servers (8), their word index (9) and trigram index (10) for search, releases (11),
+    /// and the registry server a connection was made from (12). The two indexes hold one row per server under the
+    /// server's `seq`, written by `ServerRepository`.
     static let registry: [Migration] = [
         Migration(
             version: 8,
@@ -26,7 +27,9 @@ extension Migration {
                     tools TEXT,
                     resources TEXT,
                     prompts TEXT,
+                    events TEXT,
                     config_schema TEXT,
+                    credential_profile TEXT,
                     created_at TEXT NOT NULL,
                     updated_at TEXT NOT NULL,
                     UNIQUE (namespace, name)
@@ -44,5 +47,24 @@ extension Migration {
                 CREATE VIRTUAL TABLE server_trigrams USING fts5(
                     name, display_name, description, tools, tokenize = 'trigram')
                 """),
+        Migration(
+            version: 11,
+            sql: """
+                CREATE TABLE releases (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    namespace TEXT NOT NULL,
+                    server TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    upstream_url TEXT,
+                    payload TEXT NOT NULL,
+                    logs TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                )
+                """),
+        // The registry server a connection was made from, its credential profile and what the connection lacks.
+        Migration(version: 12, sql: "ALTER TABLE connections ADD COLUMN registry TEXT"),
     ]
 }

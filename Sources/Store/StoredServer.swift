@@ -22,7 +22,11 @@ public struct StoredServer: Equatable, Sendable {
     public var tools: String?
     public var resources: String?
     public var prompts: String?
+    public var events: String?
     public var configSchema: String?
+    /// The spec's `CredentialProfileHttp` derived from `configSchema`: the headers and query parameters a
+    /// connection supplies, and which are required.
+    public var credentialProfile: String?
     public var createdAt: String
     public var updatedAt: String
     /// The API key that owns the namespace (read only: it comes from `namespaces`).
