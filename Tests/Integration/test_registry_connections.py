@@ -8,7 +8,7 @@ import uuid
 import jsonschema
 import pytest
 
-from gateway import ADMIN_KEY, Gateway
+from gateway import ADMIN_KEY
 from registry_client import call
 from spec import schema
 from test_registry_releases import CONFIG_SCHEMA, KEY, multipart, payload, server, stream, upload
@@ -16,10 +16,8 @@ from upstream import Upstream
 
 
 @pytest.fixture(scope="module")
-def registry():
-    instance = Gateway(env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}).start()
-    yield instance
-    instance.stop()
+def registry(connect_gateway):
+    return connect_gateway
 
 
 @pytest.fixture(scope="module")
