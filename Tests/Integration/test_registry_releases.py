@@ -8,7 +8,7 @@ import uuid
 import jsonschema
 import pytest
 
-from gateway import ADMIN_KEY
+from gateway import ADMIN_KEY, Gateway
 from registry_client import call, documented
 from spec import schema
 from upstream import Upstream
@@ -161,3 +161,37 @@ def test_unknown_servers_and_releases_are_404(registry):
                  "/servers/nobody/none/releases"]:
         call(registry, "GET", path, expect=404)
     call(registry, "POST", f"/servers/{qualified}/releases/{uuid.uuid4()}/resume", expect=404)
+
+
+def test_a_release_interrupted_by_a_restart_is_resumed(tmp_path):
+    import socket
+    gateway = Gateway(env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}).start()
+    # A listener that never accepts: the scan waits on it until the gateway stops.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    upstream = None
+    try:
+        qualified = server(gateway)
+        url = f"http://127.0.0.1:{port}/mcp"
+        status, _, answer = upload(gateway, qualified, multipart([("payload", payload(url))]))
+        assert status == 202
+        release_id = answer["deploymentId"]
+        assert call(gateway, "GET", f"/servers/{qualified}/releases/{release_id}")["status"] == "WORKING"
+        gateway.stop()
+        gateway.start()
+        interrupted = call(gateway, "GET", f"/servers/{qualified}/releases/{release_id}")
+        assert interrupted["status"] == "WORKING" and interrupted["logs"][-1]["stage"] == "scan"
+        silent.close()
+        upstream = Upstream(json_response=True)
+        upstream.port = port
+        upstream.start()
+        call(gateway, "POST", f"/servers/{qualified}/releases/{release_id}/resume", expect=202)
+        assert stream(gateway, qualified, release_id)[-1][1]["status"] == "SUCCESS"
+        assert "echo" in [tool["name"] for tool in call(gateway, "GET", f"/servers/{qualified}")["tools"]]
+    finally:
+        silent.close()
+        if upstream:
+            upstream.stop()
+        gateway.stop()
