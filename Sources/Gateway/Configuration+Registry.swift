@@ -26,6 +26,6 @@ extension Configuration {
         RegistrySettings(
             defaultTopK: registry.defaultTopK, maxTopK: registry.maxTopK, maxPayloadBytes: registry.maxPayloadBytes,
             maxBundleBytes: registry.maxBundleBytes, maxUpstreamMessageBytes: mcp.maxUpstreamMessageBytes,
-            jsonLimits: jsonLimits)
+            publicBaseURL: effectivePublicBaseURL, jsonLimits: jsonLimits)
     }
 }

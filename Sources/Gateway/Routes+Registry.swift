@@ -14,6 +14,7 @@ extension RouteTable {
         group.get("/servers", .registry(.servers, .read, service, service.listServers))
         // `ns/name` as two segments, or as one with `%2F` (or a namespace-only server's single name).
         for pattern in ["/servers/{namespace}/{server}", "/servers/{qualifiedName}"] {
+            group.get(pattern + "/download", .registry(.servers, .read, service, service.downloadBundle))
             group.put(pattern + "/releases", .registry(.servers, .write, service, service.putRelease))
             group.get(pattern + "/releases", .registry(.servers, .read, service, service.listReleases))
             group.get(pattern + "/releases/{id}", .registry(.servers, .read, service, service.getRelease))

@@ -16,13 +16,16 @@ public struct RegistrySettings: Sendable {
     public var maxBundleBytes: Int
     /// Largest JSON-RPC message accepted from an upstream a release scans.
     public var maxUpstreamMessageBytes: Int
+    /// The gateway's own base URL, for the download URL of stdio bundles.
+    public var publicBaseURL: String
     /// What any JSON body may hold.
     public var jsonLimits: JSONLimits
 
     public init(
         defaultTopK: Int, maxTopK: Int, maxPayloadBytes: Int, maxBundleBytes: Int, maxUpstreamMessageBytes: Int,
-        jsonLimits: JSONLimits = JSONLimits()
+        publicBaseURL: String, jsonLimits: JSONLimits = JSONLimits()
     ) {
+        self.publicBaseURL = publicBaseURL
         self.defaultTopK = defaultTopK
         self.maxTopK = maxTopK
         self.maxPayloadBytes = maxPayloadBytes
@@ -40,6 +43,7 @@ public final class RegistryService: Sendable {
     let servers = ServerRepository()
     let namespaces = NamespaceRepository()
     let releases = ReleaseRepository()
+    let bundles = BundleRepository()
     let releaseLog = ReleaseLog()
 
     public init(database: Database, patterns: PatternCache, settings: RegistrySettings) {

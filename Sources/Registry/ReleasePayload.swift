@@ -1,12 +1,32 @@
 import HTTP
 import JSON
 
-/// The `payload` part of a release upload, as far as the registry runs it: an external server (the spec's
-/// `ExternalDeployPayload`). Hosted and stdio payloads are refused with a 400 that says so.
+/// The `payload` part of a release upload and its files: an external server (the spec's `ExternalDeployPayload`)
+/// or a stdio one with its MCPB bundle (`StdioDeployPayload`). Hosted payloads are refused with a 400 that says so.
 struct ReleasePayload {
-    var upstreamURL: UpstreamURL
+    enum Kind {
+        case external(UpstreamURL)
+        case stdio(runtime: String)
+    }
+
+    var kind: Kind
     var configSchema: JSONValue?
+    /// A stdio payload's `serverCard.tools`, what its server offers (a bundle is stored, never run).
+    var tools: JSONValue?
     var scanHeaders: [(name: String, value: String)] = []
+    /// A stdio release's bundle, checked.
+    var bundle: [UInt8]?
+
+    /// The release type of the spec's `DeploymentInfo`.
+    var type: String {
+        if case .external = kind { return "external_shttp" }
+        return "stdio"
+    }
+
+    var upstreamURL: UpstreamURL? {
+        if case .external(let url) = kind { return url }
+        return nil
+    }
 
     /// Reads the multipart body of `PUT …/releases`: 400 or 413 for a body that is not a valid upload.
     init(_ request: HTTPRequest, settings: RegistrySettings) throws(APIError) {
@@ -29,6 +49,13 @@ struct ReleasePayload {
             throw .badRequest("payload: not valid JSON")
         }
         try self.init(value)
+        if case .stdio = kind {
+            guard let file = parts.first(where: { $0.name == "bundle" }) else {
+                throw .badRequest("bundle: required for a stdio release")
+            }
+            if let problem = MCPBBundle.problem(file.body) { throw .badRequest(problem) }
+            bundle = file.body
+        }
         if let credentials = value["scanCredentials"] {
             guard let members = credentials.objectMembers else {
                 throw .badRequest("payload.scanCredentials: expected an object of strings")
@@ -52,19 +79,29 @@ struct ReleasePayload {
 
     private init(_ value: JSONValue) throws(APIError) {
         guard let members = value.objectMembers else { throw .badRequest("payload: expected a JSON object") }
+        let known: [String]
         switch value["type"]?.stringValue {
-        case "external": break
+        case "external":
+            guard let text = value["upstreamUrl"]?.stringValue, let url = UpstreamURL(text) else {
+                throw .badRequest("payload.upstreamUrl: expected an absolute http or https URL")
+            }
+            kind = .external(url)
+            known = ["type", "upstreamUrl", "configSchema", "scanCredentials"]
+        case "stdio":
+            guard let runtime = value["runtime"]?.stringValue, ["node", "binary", "python", "bun"].contains(runtime)
+            else { throw .badRequest("payload.runtime: expected node, binary, python or bun") }
+            kind = .stdio(runtime: runtime)
+            known = ["type", "runtime", "configSchema", "serverCard"]
+            if let card = value["serverCard"] {
+                guard card.objectMembers != nil else { throw .badRequest("payload.serverCard: expected an object") }
+                tools = card["tools"]
+            }
         case "hosted": throw .badRequest("payload.type: hosted releases are not offered by this registry")
-        case "stdio": throw .badRequest("payload.type: stdio releases are not offered yet")
         default: throw .badRequest("payload.type: expected \"external\", \"stdio\" or \"hosted\"")
         }
-        for member in members where !["type", "upstreamUrl", "configSchema", "scanCredentials"].contains(member.key) {
+        for member in members where !known.contains(member.key) {
             throw .badRequest("payload.\(member.key): unknown member")
         }
-        guard let text = value["upstreamUrl"]?.stringValue, let url = UpstreamURL(text) else {
-            throw .badRequest("payload.upstreamUrl: expected an absolute http or https URL")
-        }
-        upstreamURL = url
         if let schema = value["configSchema"] {
             guard schema.objectMembers != nil else { throw .badRequest("payload.configSchema: expected an object") }
             configSchema = schema
@@ -73,8 +110,14 @@ struct ReleasePayload {
 
     /// The JSON stored with the release: everything but the scan credentials.
     var stored: String {
-        var members = [JSONMember("type", "external"), JSONMember("upstreamUrl", .string(upstreamURL.description))]
+        var members: [JSONMember]
+        switch kind {
+        case .external(let url):
+            members = [JSONMember("type", "external"), JSONMember("upstreamUrl", .string(url.description))]
+        case .stdio(let runtime): members = [JSONMember("type", "stdio"), JSONMember("runtime", .string(runtime))]
+        }
         if let configSchema { members.append(JSONMember("configSchema", configSchema)) }
+        if let tools { members.append(JSONMember("serverCard", .object([JSONMember("tools", tools)]))) }
         return JSONWriter.string(.object(members))
     }
 }

@@ -4,38 +4,46 @@ import MCP
 import Reactor
 import Store
 
-/// One run of an external release: deploy (nothing to upload), scan (reach the upstream through the egress
-/// policy with the scan credentials and have it describe itself), metadata (every page of its listings), publish
-/// (what it found becomes the server's). Runs on the loop of `client`; every store write goes to the store's queue.
+/// One run of a release. External: deploy (nothing to upload), scan (reach the upstream through the egress policy
+/// with the scan credentials and have it describe itself), metadata (every page of its listings), publish (what it
+/// found becomes the server's). Stdio: the bundle was stored at upload; it is never run, so its tools are those of
+/// its server card. Runs on the loop of `client`; every store write goes to the store's queue.
 final class ReleasePipeline {
     private let service: RegistryService
     private var release: StoredRelease
-    private let upstreamURL: UpstreamURL
-    private let configSchema: JSONValue?
+    private let payload: ReleasePayload
     private let scanHeaders: [(name: String, value: String)]
     private let client: HTTPClient
     private var found: [String: JSONValue] = [:]
 
     init(
-        service: RegistryService, release: StoredRelease, upstreamURL: UpstreamURL, configSchema: JSONValue?,
+        service: RegistryService, release: StoredRelease, payload: ReleasePayload,
         scanHeaders: [(name: String, value: String)], client: HTTPClient
     ) {
         self.service = service
         self.release = release
-        self.upstreamURL = upstreamURL
-        self.configSchema = configSchema
+        self.payload = payload
         self.scanHeaders = scanHeaders
         self.client = client
     }
 
     /// Runs the stages in order; the pipeline keeps itself alive until it ends.
     func run() {
-        log("deploy", "start", "external server at \(upstreamURL.description): nothing to upload")
-        log("deploy", "success", "deployed")
-        scan()
+        switch payload.kind {
+        case .external(let url):
+            log("deploy", "start", "external server at \(url.description): nothing to upload")
+            log("deploy", "success", "deployed")
+            scan(url)
+        case .stdio(let runtime):
+            log("deploy", "success", "\(runtime) bundle stored")
+            log("scan", "info", "a stdio bundle is stored, not run: nothing to scan")
+            found["tools"] = payload.tools ?? .array([])
+            log("metadata", "success", "\(found["tools"]?.arrayValue?.count ?? 0) tools from the server card")
+            publish()
+        }
     }
 
-    private func scan() {
+    private func scan(_ upstreamURL: UpstreamURL) {
         log("scan", "start", "connecting to \(upstreamURL.description)")
         let session = UpstreamSession(
             url: upstreamURL, headers: scanHeaders, maxMessageBytes: service.settings.maxUpstreamMessageBytes,
@@ -98,10 +106,11 @@ final class ReleasePipeline {
     private func publish() {
         log("publish", "start", "publishing to the registry")
         let (servers, releases) = (service.servers, service.releases)
-        let (namespace, name, url) = (release.namespace, release.server, upstreamURL.description)
+        let (namespace, name, url) = (release.namespace, release.server, payload.upstreamURL?.description)
+        let runtime: String? = if case .stdio(let kind) = payload.kind { kind } else { nil }
         let text = found.mapValues { JSONWriter.string($0) }
-        let schema = configSchema.map { JSONWriter.string($0) }
-        let profile = JSONWriter.string(CredentialProfile.http(fromConfigSchema: configSchema))
+        let schema = payload.configSchema.map { JSONWriter.string($0) }
+        let profile = JSONWriter.string(CredentialProfile.http(fromConfigSchema: payload.configSchema))
         var finished = release
         finished.status = "SUCCESS"
         finished.logs = JSONWriter.string(
@@ -120,7 +129,8 @@ final class ReleasePipeline {
                 server.configSchema = schema
                 server.credentialProfile = profile
                 server.deploymentURL = url
-                server.remote = true
+                server.runtime = runtime
+                server.remote = url != nil
                 server.updatedAt = published.updatedAt
                 try servers.save(server, in: database)
                 try releases.update(published, in: database)

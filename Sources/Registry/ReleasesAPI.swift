@@ -10,16 +10,22 @@ extension RegistryService {
     public func putRelease(_ call: RegistryRequest) throws(APIError) {
         let payload = try ReleasePayload(call.request, settings: settings)
         try call.authorize()
-        let (servers, releases, owner) = (self.servers, self.releases, call.principal)
+        let (servers, releases, bundles, owner) = (self.servers, self.releases, self.bundles, call.principal)
         let release = StoredRelease(
-            id: ServerName.newID(), namespace: call.namespace, server: call.server, type: "external_shttp",
-            status: "WORKING", upstreamURL: payload.upstreamURL.description, payload: payload.stored,
+            id: ServerName.newID(), namespace: call.namespace, server: call.server, type: payload.type,
+            status: "WORKING", upstreamURL: payload.upstreamURL?.description, payload: payload.stored,
             at: Timestamp.now())
+        let bundle = payload.bundle
         perform(call) { database throws(StoreError) -> Bool in
             guard let server = try servers.server(namespace: release.namespace, name: release.server, in: database),
                 server.ownerKeyID == owner
             else { return false }
             try releases.insert(release, in: database)
+            if let bundle {
+                try bundles.put(
+                    bundle, namespace: release.namespace, server: release.server, releaseID: release.id,
+                    createdAt: release.createdAt, in: database)
+            }
             return true
         } _: { [self] owned throws(APIError) in
             guard owned else { throw .notFound("server \(call.qualifiedName) not found") }
@@ -28,7 +34,7 @@ extension RegistryService {
                 202,
                 .object([
                     JSONMember("deploymentId", .string(release.id)), JSONMember("status", "WORKING"),
-                    JSONMember("mcpUrl", .string(payload.upstreamURL.description)),
+                    JSONMember("mcpUrl", .string(payload.upstreamURL?.description ?? downloadURL(call.qualifiedName))),
                 ]))
         }
     }
@@ -92,9 +98,27 @@ extension RegistryService {
     ) {
         guard releaseLog.begin(release.id) else { return }
         ReleasePipeline(
-            service: self, release: release, upstreamURL: payload.upstreamURL, configSchema: payload.configSchema,
-            scanHeaders: scanHeaders, client: call.client
-        ).run()
+            service: self, release: release, payload: payload, scanHeaders: scanHeaders, client: call.client
+        )
+        .run()
+    }
+
+    /// `GET /servers/{qualifiedName}/download`: the bundle of the latest stdio release, as `application/zip`.
+    public func downloadBundle(_ call: RegistryRequest) throws(APIError) {
+        let (bundles, namespace, name) = (self.bundles, call.namespace, call.server)
+        perform(call) { database throws(StoreError) in
+            try bundles.bundle(namespace: namespace, server: name, in: database)
+        } _: { bytes throws(APIError) in
+            guard let bytes else { throw .notFound("server \(call.qualifiedName) has no bundle") }
+            var headers = HTTPHeaders()
+            headers.set("Content-Type", "application/zip")
+            call.writer.respond(HTTPResponse(status: 200, headers: headers, body: bytes))
+        }
+    }
+
+    /// Where a stdio server's bundle is downloaded.
+    func downloadURL(_ qualifiedName: String) -> String {
+        "\(settings.publicBaseURL)/servers/\(qualifiedName)/download"
     }
 
     /// The release the path names, on the server the path names: 404 otherwise.

@@ -4,8 +4,17 @@ import Store
 /// The API's views of a stored server: the full `Server` and the listing's `ServerSummary`.
 extension StoredServer {
     /// `GET /servers/{qualifiedName}`.
-    var json: JSONValue {
+    /// `bundleURL` is where a stdio server's bundle is downloaded.
+    func json(bundleURL: String) -> JSONValue {
         var connections: [JSONValue] = []
+        if let runtime {
+            connections.append(
+                .object([
+                    JSONMember("type", "stdio"), JSONMember("bundleUrl", .string(bundleURL)),
+                    JSONMember("runtime", .string(runtime)),
+                    JSONMember("configSchema", Self.parsed(configSchema) ?? .object([])),
+                ]))
+        }
         if let deploymentURL {
             connections.append(
                 .object([
@@ -16,7 +25,7 @@ extension StoredServer {
         return .object([
             JSONMember("qualifiedName", .string(qualifiedName)), JSONMember("displayName", .string(displayName)),
             JSONMember("description", .string(description)), JSONMember("iconUrl", Self.optional(iconURL)),
-            JSONMember("remote", .bool(remote ?? (deploymentURL != nil))),
+            JSONMember("remote", .bool(remote ?? false)),
             JSONMember("deploymentUrl", Self.optional(deploymentURL)), JSONMember("connections", .array(connections)),
             JSONMember("security", tools == nil ? .null : .object([JSONMember("scanPassed", true)])),
             JSONMember("tools", Self.parsed(tools)?.arrayValue.map { .array($0.map(Self.tool)) } ?? .null),

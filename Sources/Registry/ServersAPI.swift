@@ -9,12 +9,12 @@ extension RegistryService {
         let (servers, namespace, name, viewer) = (self.servers, call.namespace, call.server, call.principal)
         perform(call) { database throws(StoreError) in
             try servers.server(namespace: namespace, name: name, in: database)
-        } _: { found throws(APIError) in
+        } _: { [self] found throws(APIError) in
             // An unlisted server is its owner's alone.
             guard let found, !found.unlisted || found.ownerKeyID == viewer else {
                 throw .notFound("server \(call.qualifiedName) not found")
             }
-            call.respond(200, found.json)
+            call.respond(200, found.json(bundleURL: downloadURL(call.qualifiedName)))
         }
     }
 

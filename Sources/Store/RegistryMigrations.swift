@@ -1,6 +1,6 @@
 extension Migration {
     /// The registry's tables: servers (8), their word index (9) and trigram index (10) for search, releases (11),
-    /// and the registry server a connection was made from (12). The two indexes hold one row per server under the
+    /// the registry server a connection was made from (12), stdio bundles (13). The two indexes hold one row per server under the
     /// server's `seq`, written by `ServerRepository`.
     static let registry: [Migration] = [
         Migration(
@@ -23,6 +23,7 @@ extension Migration {
                     remote INTEGER,
                     is_deployed INTEGER NOT NULL DEFAULT 0,
                     deployment_url TEXT,
+                    runtime TEXT,
                     use_count INTEGER NOT NULL DEFAULT 0,
                     tools TEXT,
                     resources TEXT,
@@ -66,5 +67,18 @@ extension Migration {
                 """),
         // The registry server a connection was made from, its credential profile and what the connection lacks.
         Migration(version: 12, sql: "ALTER TABLE connections ADD COLUMN registry TEXT"),
+        // The MCPB bundle of each server's latest stdio release.
+        Migration(
+            version: 13,
+            sql: """
+                CREATE TABLE server_bundles (
+                    namespace TEXT NOT NULL,
+                    server TEXT NOT NULL,
+                    release_id TEXT NOT NULL,
+                    bytes BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (namespace, server)
+                )
+                """),
     ]
 }

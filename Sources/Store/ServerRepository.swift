@@ -8,7 +8,7 @@ public struct ServerRepository: Sendable {
         s.seq, s.id, s.namespace, s.name, s.display_name, s.description, s.homepage, s.repository_url, s.backlink_url,
         s.license, s.icon_url, s.unlisted, s.verified, s.remote, s.is_deployed, s.deployment_url, s.use_count, s.tools,
         s.resources, s.prompts, s.config_schema, s.created_at, s.updated_at, n.owner_key_id, s.events,
-        s.credential_profile
+        s.credential_profile, s.runtime
         """
     static let from = "servers s JOIN namespaces n ON n.name = s.namespace"
 
@@ -65,7 +65,7 @@ public struct ServerRepository: Sendable {
             UPDATE servers SET display_name = ?, description = ?, homepage = ?, repository_url = ?, backlink_url = ?,
                 license = ?, icon_url = ?, unlisted = ?, verified = ?, remote = ?, is_deployed = ?, deployment_url = ?,
                 use_count = ?, tools = ?, resources = ?, prompts = ?, config_schema = ?, updated_at = ?, events = ?,
-                credential_profile = ?
+                credential_profile = ?, runtime = ?
             WHERE seq = ?
             """,
             [
@@ -76,6 +76,7 @@ public struct ServerRepository: Sendable {
                 Self.optional(server.deploymentURL), .integer(server.useCount), Self.optional(server.tools),
                 Self.optional(server.resources), Self.optional(server.prompts), Self.optional(server.configSchema),
                 .text(server.updatedAt), Self.optional(server.events), Self.optional(server.credentialProfile),
+                Self.optional(server.runtime),
                 .integer(server.seq),
             ])
         try unindex(server.seq, in: database)
@@ -93,8 +94,10 @@ public struct ServerRepository: Sendable {
     public func delete(namespace: String, name: String, in database: Database) throws(StoreError) -> Bool {
         guard let server = try server(namespace: namespace, name: name, in: database) else { return false }
         try unindex(server.seq, in: database)
-        try database.execute(
-            "DELETE FROM releases WHERE namespace = ? AND server = ?", [.text(namespace), .text(name)])
+        for table in ["releases", "server_bundles"] {
+            try database.execute(
+                "DELETE FROM \(table) WHERE namespace = ? AND server = ?", [.text(namespace), .text(name)])
+        }
         try database.execute("DELETE FROM servers WHERE seq = ?", [.integer(server.seq)])
         return true
     }
@@ -140,6 +143,7 @@ public struct ServerRepository: Sendable {
         server.ownerKeyID = row[23].text ?? ""
         server.events = row[24].text
         server.credentialProfile = row[25].text
+        server.runtime = row[26].text
         return server
     }
 }

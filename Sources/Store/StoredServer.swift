@@ -18,6 +18,8 @@ public struct StoredServer: Equatable, Sendable {
     public var remote: Bool?
     public var isDeployed = false
     public var deploymentURL: String?
+    /// The runtime of a stdio server's bundle (`node`, `python`, …); `nil` for a remote server.
+    public var runtime: String?
     public var useCount: Int64 = 0
     public var tools: String?
     public var resources: String?

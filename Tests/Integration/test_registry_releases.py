@@ -195,3 +195,51 @@ def test_a_release_interrupted_by_a_restart_is_resumed(tmp_path):
         if upstream:
             upstream.stop()
         gateway.stop()
+
+
+def mcpb(files):
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+STDIO = json.dumps({"type": "stdio", "runtime": "node", "configSchema": CONFIG_SCHEMA,
+                    "serverCard": {"tools": [{"name": "local_search", "description": "Search local files",
+                                              "inputSchema": {"type": "object", "properties": {}}}]}}).encode()
+
+
+def test_stdio_release_stores_its_bundle_for_download(registry):
+    qualified = server(registry)
+    bundle = mcpb({"manifest.json": '{"name": "tools"}', "server/index.js": "console.log(1)"})
+    status, _, answer = upload(registry, qualified, multipart([("payload", STDIO), ("bundle", bundle)]))
+    assert status == 202, answer
+    assert stream(registry, qualified, answer["deploymentId"])[-1][1]["status"] == "SUCCESS"
+    published = call(registry, "GET", f"/servers/{qualified}")
+    connection = published["connections"][0]
+    assert connection["type"] == "stdio" and connection["runtime"] == "node"
+    assert connection["bundleUrl"].endswith(f"/servers/{qualified}/download")
+    assert published["remote"] is False and [tool["name"] for tool in published["tools"]] == ["local_search"]
+    status, headers, body = registry.request("GET", f"/servers/{qualified}/download", key=ADMIN_KEY)
+    assert status == 200 and headers["Content-Type"] == "application/zip" and body == bundle
+    info = call(registry, "GET", f"/servers/{qualified}/releases/{answer['deploymentId']}")
+    assert info["type"] == "stdio"
+
+
+@pytest.mark.parametrize("parts", [
+    [("payload", STDIO)],
+    [("payload", STDIO), ("bundle", b"PK\x03\x04 not really a zip")],
+    [("payload", STDIO), ("bundle", mcpb({"index.js": "x"}))],
+    [("payload", STDIO), ("bundle", mcpb({"manifest.json": "{}"})[:-10])],
+    [("payload", STDIO.replace(b'"node"', b'"cobol"')), ("bundle", mcpb({"manifest.json": "{}"}))],
+])
+def test_bad_stdio_uploads_store_nothing(registry, parts):
+    qualified = server(registry)
+    status, _, answer = upload(registry, qualified, multipart(parts))
+    assert status == 400, answer
+    jsonschema.validate(answer, schema("DeploymentError"))
+    assert call(registry, "GET", f"/servers/{qualified}/releases")["releases"] == []
+    call(registry, "GET", f"/servers/{qualified}/download", expect=404)
