@@ -37,7 +37,7 @@ public enum Multipart {
     /// The boundary of a `multipart/form-data` content type, `nil` when it is another type or has none.
     public static func boundary(contentType: String?) -> String? {
         guard let contentType else { return nil }
-        let pieces = contentType.split(separator: ";").map(trimmed)
+        let pieces = parameters(contentType)
         guard pieces.first?.lowercased() == "multipart/form-data" else { return nil }
         for piece in pieces.dropFirst() {
             let pair = piece.split(separator: "=", maxSplits: 1).map(String.init)
@@ -102,13 +102,15 @@ public enum Multipart {
             let value = trimmed(line[line.index(after: colon)...])
             if name == "content-type" { part.contentType = value }
             guard name == "content-disposition" else { continue }
-            let pieces = value.split(separator: ";").map(trimmed)
+            let pieces = parameters(value)
             guard pieces.first?.lowercased() == "form-data" else { throw invalid("a part is not form-data") }
             for piece in pieces.dropFirst() {
                 let pair = piece.split(separator: "=", maxSplits: 1).map(String.init)
                 guard pair.count == 2 else { continue }
                 let quoted = pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2
                 let parameter = quoted ? String(pair[1].dropFirst().dropLast()) : pair[1]
+                // A quote inside a value would make its end ambiguous (RFC 7578 percent-encodes it instead).
+                guard !parameter.contains("\"") else { throw invalid("a part's \(pair[0]) has a stray quote") }
                 switch pair[0].lowercased() {
                 case "name":
                     part.name = parameter
@@ -134,6 +136,24 @@ public enum Multipart {
             index += 1
         }
         return nil
+    }
+
+    /// The `;`-separated pieces of a header value, trimmed; a `;` inside double quotes does not separate.
+    private static func parameters(_ value: String) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        var quoted = false
+        for character in value {
+            if character == "\"" { quoted.toggle() }
+            if character == ";" && !quoted {
+                pieces.append(trimmed(Substring(current)))
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        pieces.append(trimmed(Substring(current)))
+        return pieces
     }
 
     private static func trimmed(_ text: Substring) -> String {

@@ -67,4 +67,12 @@ import Testing
             #expect(throws: MultipartError.self) { try Multipart.parse(body(text), boundary: "xyz", limits: limits) }
         }
     }
+
+    @Test func aQuotedNameMayHoldSemicolonsButNoQuotes() throws {
+        let semicolon = body("--xyz\nContent-Disposition: form-data; name=\"a;b\"; filename=\"c;d.zip\"\n\nx\n--xyz--")
+        let parts = try Multipart.parse(semicolon, boundary: "xyz", limits: limits)
+        #expect(parts.map(\.name) == ["a;b"] && parts[0].filename == "c;d.zip")
+        let quote = body("--xyz\nContent-Disposition: form-data; name=\"a\"b\"\n\nx\n--xyz--")
+        #expect(throws: MultipartError.self) { try Multipart.parse(quote, boundary: "xyz", limits: limits) }
+    }
 }

@@ -135,6 +135,11 @@ def test_token_policy_on_servers_and_namespaces(registry):
     call(registry, "PUT", f"/servers/{namespace}/tool", expect=403, key=reader)
     call(registry, "PUT", f"/namespaces/{fresh()}", expect=403, key=writer)
     call(registry, "PUT", f"/servers/{namespace}/tool", expect=201, key=writer)
+    call(registry, "POST", "/namespaces", expect=403, key=writer)
+    call(registry, "POST", "/namespaces", expect=401, key=None)
+    call(registry, "PATCH", f"/servers/{namespace}/tool", {"description": "x"}, expect=403, key=reader)
+    call(registry, "PATCH", f"/servers/{namespace}/tool", {"description": "new"}, key=writer)
+    call(registry, "DELETE", f"/namespaces/{namespace}", expect=401, key=None)
     call(registry, "GET", f"/servers/{namespace}/tool", key=reader)
     # The contract documents no 403 for DELETE; a policy's refusal is one all the same (as on every path).
     status, _, answer = registry.request("DELETE", f"/servers/{namespace}/tool", key=reader)
