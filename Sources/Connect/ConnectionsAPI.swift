@@ -72,15 +72,15 @@ extension ConnectService {
         }
         try authorize(call, metadata: nil, anyTarget: true)
         let input = try writeInput(call)
-        if let owner = directory.owner(of: call.namespace), owner != call.principal {
-            throw .unknownNamespace(call.namespace)
-        }
+        // A new connection's namespace is claimed in the store, which decides who owns it; the cached owner may
+        // be stale once the registry has deleted the namespace (which it does only when it holds no connections).
         guard var existing = directory.connection(call.namespace, call.connectionID) else {
             try authorize(call, metadata: input.metadata ?? .object([]))
             return try resolvingServer(input, call) { [self] input, link throws(APIError) in
                 create(try newConnection(call, id: call.connectionID, input, link), input, call)
             }
         }
+        guard ownsNamespace(call) else { throw .unknownNamespace(call.namespace) }
         // Both the connection as it is and as it would become must be within the caller's reach.
         try authorize(call, metadata: existing.metadata)
         try authorize(call, metadata: input.metadata ?? existing.metadata)

@@ -114,3 +114,25 @@ def test_a_namespace_with_connections_is_not_deleted(registry, published):
     call(registry, "DELETE", f"/namespaces/{namespace}", expect=409)
     connection_call(registry, "DELETE", f"/connect/{namespace}/held")
     call(registry, "DELETE", f"/namespaces/{namespace}")
+
+
+def test_a_namespace_deleted_and_taken_by_another_key_is_theirs_on_connect(published):
+    from gateway import Gateway
+    from registry_client import OTHER_KEY, add_other_key
+    _, upstream = published
+    gateway = Gateway(env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}).start()
+    try:
+        add_other_key(gateway)
+        namespace = "conn-" + uuid.uuid4().hex[:10]
+        connection_call(gateway, "PUT", f"/connect/{namespace}/first", {"mcpUrl": upstream.url}, expect=201)
+        connection_call(gateway, "DELETE", f"/connect/{namespace}/first")
+        call(gateway, "DELETE", f"/namespaces/{namespace}")
+        call(gateway, "PUT", f"/namespaces/{namespace}", expect=201, key=OTHER_KEY)
+        status, _, answer = gateway.request("PUT", f"/connect/{namespace}/second", {"mcpUrl": upstream.url},
+                                            key=OTHER_KEY)
+        assert status == 201, answer
+        status, _, answer = gateway.request("PUT", f"/connect/{namespace}/third", {"mcpUrl": upstream.url},
+                                            key=ADMIN_KEY)
+        assert status == 404, "the namespace is no longer the first key's"
+    finally:
+        gateway.stop()
