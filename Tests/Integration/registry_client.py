@@ -12,9 +12,9 @@ from spec import SPEC
 OTHER_KEY = "sbk_registry_second_key_0123456789"
 
 
-def add_other_key(gateway):
-    """Inserts OTHER_KEY's hash as an operator would, with the gateway stopped; restarts it."""
-    digest = hashlib.sha256(OTHER_KEY.encode()).digest()
+def add_other_key(gateway, key=OTHER_KEY):
+    """Inserts a second API key's hash as an operator would, with the gateway stopped; restarts it."""
+    digest = hashlib.sha256(key.encode()).digest()
     gateway.stop()
     database = sqlite3.connect(f"{gateway.directory}/switchboard.db")
     database.execute("INSERT INTO api_keys (id, name, secret_hash, created_at) VALUES (?, 'second', ?, '2026-01-01')",
