@@ -51,10 +51,12 @@ func project(_ object: JSONValue, _ fields: Set<String>?) -> JSONValue {
     return .object(members.filter { fields.contains($0.key) })
 }
 
-/// Reads `fields`, refusing names outside `known`.
+/// Reads `fields`, refusing names outside `known`; `nil` when it names none.
 func fields(_ query: QueryString, known: [String]) throws(APIError) -> Set<String>? {
-    guard let text = query["fields"] else { return nil }
-    let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let names = (query["fields"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty }
+    // No names (an absent or empty `fields`) is no projection.
+    guard !names.isEmpty else { return nil }
     for name in names where !known.contains(name) {
         throw .badRequest("fields: unknown field \(name); known: \(known.joined(separator: ", "))")
     }

@@ -64,6 +64,9 @@ def test_generated_namespace_and_prefix_search(registry):
         assert status == 400, answer
         jsonschema.validate(answer, schema("NamespacesError"))
     assert generated in [entry["name"] for entry in call(registry, "GET", "/namespaces")["namespaces"]]
+    # An empty projection is no projection: every entry keeps its name.
+    projected = call(registry, "GET", f"/namespaces?q={stem}&fields=")
+    assert [entry["name"] for entry in projected["namespaces"]] == [f"{stem}-a", f"{stem}-b", f"{stem}-c"]
 
 
 def test_server_lifecycle(registry):
