@@ -115,7 +115,9 @@ def test_a_scan_without_the_key_fails_and_can_be_resumed(registry, guarded_upstr
     release_id = answer["deploymentId"]
     events = stream(registry, qualified, release_id)
     assert events[-1][1]["status"] == "AUTH_REQUIRED"
-    failures = [data for event, data in events if event == "log" and data["level"] == "failure"]
+    # The stream's `init` holds what was logged before it was opened; `log` events bring the rest.
+    logs = events[0][1]["logs"] + [data for event, data in events if event == "log"]
+    failures = [entry for entry in logs if entry["level"] == "failure"]
     assert failures and failures[0]["stage"] == "scan" and failures[0]["error"]["message"]
     assert call(registry, "GET", f"/servers/{qualified}")["tools"] is None, "nothing published"
     resumed = call(registry, "POST", f"/servers/{qualified}/releases/{release_id}/resume", expect=202)
