@@ -28,9 +28,12 @@ let package = Package(
         .target(
             name: "Connect",
             dependencies: ["Mock", "MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
+        .target(name: "Registry", dependencies: ["MCP", "HTTP", "Policy", "Store", "JSON", "Reactor"]),
         .target(
             name: "Gateway",
-            dependencies: ["Connect", "Mock", "MCP", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor"]),
+            dependencies: [
+                "Connect", "Registry", "Mock", "MCP", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor",
+            ]),
         .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
         .executableTarget(name: "BenchUpstream", dependencies: ["HTTP", "JSON", "Reactor"]),
         .executableTarget(name: "BenchPolicy", dependencies: ["Policy", "Cryptography", "JSON"]),
@@ -47,6 +50,7 @@ let package = Package(
         .testTarget(
             name: "MCPTests", dependencies: ["MCP", "HTTP", "JSON", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "MockTests", dependencies: ["Mock", "JSON"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store"]),
     ],
     cxxLanguageStandard: .cxx17
 )

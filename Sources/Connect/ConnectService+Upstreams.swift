@@ -37,7 +37,10 @@ extension ConnectService {
 
     /// The spec's `ConnectionStatus` of a connection whose upstream is in `upstream`'s health.
     func status(of connection: Connection, _ upstream: (any MCPUpstream)?) -> ConnectionStatus {
-        switch upstream?.health ?? .unknown {
+        if let link = connection.registry, !link.isComplete {
+            return .inputRequired(http: link.http, missing: link.missing)
+        }
+        return switch upstream?.health ?? .unknown {
         case .unknown: .disconnected
         case .connected: .connected
         case .authRequired: .authRequired(setupURL: setupURL(connection))
@@ -53,6 +56,7 @@ extension ConnectService {
 
     /// The JSON-RPC error for a connection that cannot be called as it is, without calling its upstream.
     func refusal(id: JSONValue, _ connection: Connection, _ upstream: any MCPUpstream) -> JSONValue? {
+        if let link = connection.registry, !link.isComplete { return inputRequired(id: id, link) }
         guard case .authRequired = upstream.health else { return nil }
         return authorizationRequired(id: id, connection)
     }

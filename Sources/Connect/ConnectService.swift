@@ -44,6 +44,8 @@ public struct ConnectSettings: Sendable {
 /// Everything the `/connect` handlers share across loops: the connections, their upstream sessions, settings.
 public final class ConnectService: Sendable {
     let directory: ConnectionDirectory
+    /// The store, for what Connect reads of the registry's servers.
+    let database: Database
     let sessions = SessionTable()
     let inFlight = InFlightCalls()
     let vault: HeaderVault
@@ -56,6 +58,7 @@ public final class ConnectService: Sendable {
     /// `box` seals stored connection headers and trigger secrets.
     public init(database: Database, box: SecretBox, settings: ConnectSettings) throws(StoreError) {
         vault = HeaderVault(box: box)
+        self.database = database
         directory = try ConnectionDirectory(database: database)
         triggers = try TriggerHub(database: database, box: box, settings: settings.triggers)
         self.settings = settings

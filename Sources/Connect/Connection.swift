@@ -18,6 +18,8 @@ public struct Connection: Sendable {
     public var sealedHeaders: [UInt8]?
     public var mock: JSONValue?
     public var createdAt: String
+    /// The registry server it was made from, when it was.
+    var registry: RegistryLink?
 
     /// The JSON the API returns: never the headers.
     func json(status: ConnectionStatus, serverInfo: JSONValue?) -> JSONValue {
@@ -39,7 +41,7 @@ public struct Connection: Sendable {
         StoredConnection(
             seq: seq, namespace: namespace, id: id, name: name, transport: transport.rawValue, mcpURL: mcpURL,
             metadata: metadata.map { JSONWriter.string($0) }, sealedHeaders: sealedHeaders,
-            mock: mock.map { JSONWriter.string($0) }, createdAt: createdAt)
+            mock: mock.map { JSONWriter.string($0) }, createdAt: createdAt, registry: registry?.stored)
     }
 }
 
@@ -56,6 +58,7 @@ extension Connection {
         sealedHeaders = stored.sealedHeaders
         mock = stored.mock.flatMap { try? JSONParser.parse(Array($0.utf8), limits: .unbounded) }
         createdAt = stored.createdAt
+        registry = RegistryLink(stored: stored.registry)
     }
 }
 
@@ -64,6 +67,8 @@ public enum ConnectionStatus: Sendable, Equatable {
     case connected
     case disconnected
     case authRequired(setupURL: String)
+    /// A registry server's profile requires inputs the connection lacks.
+    case inputRequired(http: JSONValue, missing: JSONValue)
     case error(String)
 
     var json: JSONValue {
@@ -75,6 +80,8 @@ public enum ConnectionStatus: Sendable, Equatable {
                 JSONMember("state", "auth_required"), JSONMember("setupUrl", .string(url)),
                 JSONMember("authorizationUrl", .string(url)),
             ])
+        case .inputRequired(let http, let missing):
+            .object([JSONMember("state", "input_required"), JSONMember("http", http), JSONMember("missing", missing)])
         case .error(let message): .object([JSONMember("state", "error"), JSONMember("message", .string(message))])
         }
     }

@@ -10,12 +10,14 @@ struct ConnectionInput {
     var metadata: JSONValue?
     var headers: [(name: String, value: String)]?
     var mock: JSONValue?
+    /// A registry server (`ns/name`) whose deployment the connection is made to, instead of an `mcpUrl`.
+    var server: String?
 
     struct Invalid: Error {
         let message: String
     }
 
-    static let fields: Set<String> = ["transport", "mcpUrl", "name", "metadata", "headers", "mock"]
+    static let fields: Set<String> = ["transport", "mcpUrl", "name", "metadata", "headers", "mock", "server"]
 
     /// `required`: the body may not be empty (an upsert must say what it sets; a create may rely on defaults).
     init(body: [UInt8], required: Bool, limits: JSONLimits) throws(Invalid) {
@@ -57,6 +59,13 @@ struct ConnectionInput {
         }
         if let value = document["mock"] {
             mock = try Self.mock(value)
+        }
+        if let value = document["server"] {
+            guard let text = value.stringValue, (1...200).contains(text.utf8.count), !text.hasPrefix("/") else {
+                throw Invalid(message: "server: expected a registry server's qualified name, namespace/name")
+            }
+            guard mcpURL == nil else { throw Invalid(message: "server: give either server or mcpUrl, not both") }
+            server = text
         }
     }
 

@@ -61,7 +61,9 @@ extension ConnectService {
         try authorize(call, metadata: nil, anyTarget: true)
         let input = try writeInput(call)
         try authorize(call, metadata: input.metadata ?? .object([]))
-        create(try newConnection(call, id: ConnectionID.generate(), input), input, call)
+        try resolvingServer(input, call) { [self] input, link throws(APIError) in
+            create(try newConnection(call, id: ConnectionID.generate(), input, link), input, call)
+        }
     }
 
     public func putConnection(_ call: ConnectRequest) throws(APIError) {
@@ -70,13 +72,15 @@ extension ConnectService {
         }
         try authorize(call, metadata: nil, anyTarget: true)
         let input = try writeInput(call)
-        if let owner = directory.owner(of: call.namespace), owner != call.principal {
-            throw .unknownNamespace(call.namespace)
-        }
+        // A new connection's namespace is claimed in the store, which decides who owns it; the cached owner may
+        // be stale once the registry has deleted the namespace (which it does only when it holds no connections).
         guard var existing = directory.connection(call.namespace, call.connectionID) else {
             try authorize(call, metadata: input.metadata ?? .object([]))
-            return create(try newConnection(call, id: call.connectionID, input), input, call)
+            return try resolvingServer(input, call) { [self] input, link throws(APIError) in
+                create(try newConnection(call, id: call.connectionID, input, link), input, call)
+            }
         }
+        guard ownsNamespace(call) else { throw .unknownNamespace(call.namespace) }
         // Both the connection as it is and as it would become must be within the caller's reach.
         try authorize(call, metadata: existing.metadata)
         try authorize(call, metadata: input.metadata ?? existing.metadata)
@@ -93,7 +97,7 @@ extension ConnectService {
             existing.sealedHeaders = vault.seal(headers, namespace: existing.namespace, connection: existing.id)
         }
         endUpstream(existing.namespace, existing.id, client: call.client)
-        store(existing, call, status: 200)
+        try relinking(existing, input, call) { [self] updated in store(updated, call, status: 200) }
     }
 
     public func deleteConnection(_ call: ConnectRequest) throws(APIError) {
@@ -126,16 +130,18 @@ extension ConnectService {
         }
     }
 
-    private func newConnection(_ call: ConnectRequest, id: String, _ input: ConnectionInput) throws(APIError)
-        -> Connection
-    {
+    private func newConnection(
+        _ call: ConnectRequest, id: String, _ input: ConnectionInput, _ link: RegistryLink?
+    ) throws(APIError) -> Connection {
         let transport = input.transport ?? .http
         if transport == .http && input.mcpURL == nil { throw .validation("mcpUrl: required for http connections") }
         let sealed = input.headers.map { vault.seal($0, namespace: call.namespace, connection: id) }
-        return Connection(
+        var connection = Connection(
             seq: 0, namespace: call.namespace, id: id, name: input.name ?? id, transport: transport,
             mcpURL: transport == .uplink ? nil : input.mcpURL, metadata: input.metadata, sealedHeaders: sealed,
             mock: input.mock.flatMap(ConnectionInput.storedMock), createdAt: Timestamp.now())
+        connection.registry = link
+        return connection
     }
 
     /// Stores a new connection; a mock one first takes its tool listing from the upstream (502 when it cannot).

@@ -28,27 +28,10 @@ extension ConnectService {
     }
 
     func list(
-        _ listing: Listing, of upstream: any MCPUpstream, client: HTTPClient, cursor: JSONValue? = nil,
-        collected: [JSONValue] = [], _ completion: @escaping (Result<[JSONValue], MCPFailure>) -> Void
+        _ listing: Listing, of upstream: any MCPUpstream, client: HTTPClient,
+        _ completion: @escaping (Result<[JSONValue], MCPFailure>) -> Void
     ) {
-        let params: JSONValue = cursor.map { .object([JSONMember("cursor", $0)]) } ?? .object([])
-        let request = RPCMessage(JSONRPC.request(id: "list", method: listing.method, params: params))
-        answer(request, from: upstream, client: client) { [self] result in
-            switch result {
-            case .failure(let failure): completion(.failure(failure))
-            case .success(let response):
-                guard let page = response["result"]?[listing.key]?.arrayValue else {
-                    let reason = response["error"]?["message"]?.stringValue ?? "no \(listing.key) in the answer"
-                    return completion(.failure(.failed("\(listing.method) failed: \(reason)")))
-                }
-                let items = collected + page
-                // Bounded, so that an upstream that pages forever cannot hold the call.
-                if let next = response["result"]?["nextCursor"], next != .null, items.count < 10_000 {
-                    return list(listing, of: upstream, client: client, cursor: next, collected: items, completion)
-                }
-                completion(.success(items))
-            }
-        }
+        upstream.listEveryPage(listing.method, key: listing.key, client: client, completion)
     }
 
     /// The `tools/call` request of a REST call: what a token's `rpcReqMatch` is checked against, and what is sent.
@@ -62,15 +45,6 @@ extension ConnectService {
         _ request: RPCMessage, from upstream: any MCPUpstream, client: HTTPClient,
         _ completion: @escaping (Result<JSONValue, MCPFailure>) -> Void
     ) {
-        let context = MCPCallContext(client: client, revision: ProtocolRevision.handshakeEra.last!)
-        upstream.send(
-            request, context,
-            to: ReplySink { result in
-                completion(
-                    result.flatMap { response in
-                        response.map { .success($0.value) }
-                            ?? .failure(.failed("the upstream accepted a request as if it were a notification"))
-                    })
-            })
+        upstream.answer(request, client: client, completion)
     }
 }

@@ -23,6 +23,7 @@ public struct Configuration: Sendable {
     public var json = JSONSection()
     public var mock = MockSection()
     public var triggers = TriggerSettings()
+    public var registry = RegistrySection()
     /// The gateway's own URL as clients reach it, for `setupUrl`; empty means `http://<listen>`.
     public var publicBaseUrl = ""
     /// Where the 32-byte key that seals stored secrets lives; created (mode 0600) on first start.

@@ -27,8 +27,10 @@ extension Configuration {
     mutating func apply(_ object: ConfigObject) throws(ConfigurationError) {
         try object.rejectUnknown([
             "listen", "loops", "database", "shutdownGraceSeconds", "logRequests", "http", "upstream", "egress",
-            "metrics", "connect", "mcp", "policy", "json", "mock", "triggers", "publicBaseUrl", "secretKeyFile",
+            "metrics", "connect", "mcp", "policy", "json", "mock", "triggers", "registry", "publicBaseUrl",
+            "secretKeyFile",
         ])
+        try applyRegistry(object)
         try object.read("publicBaseUrl", into: &publicBaseUrl)
         try object.read("secretKeyFile", into: &secretKeyFile)
         try object.read("listen", into: &listen)

@@ -4,6 +4,7 @@ import HTTP
 import Mock
 import Policy
 import Reactor
+import Registry
 import Store
 import Synchronization
 
@@ -16,6 +17,7 @@ public final class Gateway: Sendable {
     let resolver: Resolver
     let clientConfiguration: HTTPClientConfiguration
     let connect: ConnectService
+    let registry: RegistryService
     let handlers = Mutex<[UncheckedSendable<GatewayHandler>]>([])
     let server = Mutex<HTTPServer?>(nil)
 
@@ -46,6 +48,7 @@ public final class Gateway: Sendable {
                 mockLLM: configuration.mockLLMSettings,
                 mockEventIntervalSeconds: configuration.mock.eventIntervalSeconds,
                 triggers: configuration.triggers))
+        registry = RegistryService(database: database, patterns: patterns, settings: configuration.registrySettings)
     }
 
     /// Creates the handler of `routes` for one loop and remembers it, so `/metrics` can reach every loop.

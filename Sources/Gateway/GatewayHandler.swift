@@ -29,8 +29,9 @@ final class GatewayHandler: HTTPHandler {
         writer.extraHeaders.set("X-Request-Id", requestID)
         let path = String(request.head.path)
         let match = routes.router.match(method: request.method, path: path)
-        let routeLabel: String
-        if case .found(let route, _) = match { routeLabel = route.label } else { routeLabel = "unmatched" }
+        var matched: Route?
+        if case .found(let route, _) = match { matched = route }
+        let routeLabel = matched?.label ?? "unmatched"
         writer.onFinish = { [unowned self] status, clientGone in
             let seconds = Double(monotonicNanoseconds() - started) / 1e9
             metrics.record(route: routeLabel, method: request.method, status: status, seconds: seconds)
@@ -41,7 +42,7 @@ final class GatewayHandler: HTTPHandler {
         do {
             try serve(request, match, writer)
         } catch {
-            writer.respond(error.response)
+            writer.respond(matched?.render(error) ?? error.response)
         }
     }
 

@@ -29,6 +29,11 @@ struct Route: Sendable {
     let method: String
     let pattern: String
     let endpoint: Endpoint
+    /// Whether errors are rendered in the registry's `{"error": message}` shape.
+    var registryErrors = false
+
+    /// The answer for `error` on this route.
+    func render(_ error: APIError) -> HTTPResponse { registryErrors ? error.registryResponse : error.response }
 
     /// The metrics label: the pattern (the method is a label of its own), a rest parameter written as one.
     var label: String { pattern.replacingOccurrences(of: "...}", with: "}") }
@@ -50,20 +55,24 @@ struct RouteTable: Sendable {
 struct RouteGroup {
     let prefix: String
     fileprivate(set) var routes: [Route] = []
+    /// Errors of the routes added from now on take the registry's shape.
+    var registryErrors = false
 
     /// Routes under this group's prefix followed by `prefix`, matched where the group stands.
     mutating func group(_ prefix: String, _ build: (inout RouteGroup) -> Void) {
-        var group = RouteGroup(prefix: self.prefix + prefix)
+        var group = RouteGroup(prefix: self.prefix + prefix, registryErrors: registryErrors)
         build(&group)
         routes += group.routes
     }
 
     mutating func add(_ method: String, _ pattern: String, _ endpoint: Endpoint) {
-        routes.append(Route(method: method, pattern: prefix + pattern, endpoint: endpoint))
+        routes.append(
+            Route(method: method, pattern: prefix + pattern, endpoint: endpoint, registryErrors: registryErrors))
     }
 
     mutating func get(_ pattern: String, _ endpoint: Endpoint) { add("GET", pattern, endpoint) }
     mutating func post(_ pattern: String, _ endpoint: Endpoint) { add("POST", pattern, endpoint) }
     mutating func put(_ pattern: String, _ endpoint: Endpoint) { add("PUT", pattern, endpoint) }
     mutating func delete(_ pattern: String, _ endpoint: Endpoint) { add("DELETE", pattern, endpoint) }
+    mutating func patch(_ pattern: String, _ endpoint: Endpoint) { add("PATCH", pattern, endpoint) }
 }

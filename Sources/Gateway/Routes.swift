@@ -3,6 +3,7 @@ import HTTP
 import JSON
 import Policy
 import Reactor
+import Registry
 
 /// Every route of the gateway, one line each: method, pattern, resource, operation, handler.
 extension RouteTable {
@@ -17,6 +18,7 @@ extension RouteTable {
             root.post("/ingress/triggers/{subscriptionId}", .open(gateway.ingestTrigger))
         }
         table.group("/connect") { addConnectRoutes(to: &$0, gateway.connect) }
+        table.group("") { addRegistryRoutes(to: &$0, gateway.registry) }
         return table
     }
 

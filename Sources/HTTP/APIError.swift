@@ -65,6 +65,12 @@ public struct APIError: Error, Sendable {
         let value = body ?? .object([JSONMember("error", .string(code)), JSONMember("message", .string(message))])
         return HTTPResponse.json(status, value, headers: headers).advisingRetry
     }
+
+    /// The registry's rendering: `{"error": message}`, the only member its endpoints document.
+    public var registryResponse: HTTPResponse {
+        let value = body ?? .object([JSONMember("error", .string(message))])
+        return HTTPResponse.json(status, value, headers: headers).advisingRetry
+    }
 }
 
 extension HTTPResponse {

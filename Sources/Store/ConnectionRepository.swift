@@ -10,11 +10,14 @@ public struct StoredConnection: Equatable, Sendable {
     public var sealedHeaders: [UInt8]?
     public var mock: String?
     public var createdAt: String
+    /// The registry server the connection was made from, as JSON text (its profile and what the connection lacks).
+    public var registry: String?
 
     public init(
         seq: Int64 = 0, namespace: String, id: String, name: String, transport: String, mcpURL: String?,
-        metadata: String?, sealedHeaders: [UInt8]?, mock: String?, createdAt: String
+        metadata: String?, sealedHeaders: [UInt8]?, mock: String?, createdAt: String, registry: String? = nil
     ) {
+        self.registry = registry
         self.seq = seq
         self.namespace = namespace
         self.id = id
@@ -33,7 +36,7 @@ public struct ConnectionRepository: Sendable {
     public init() {}
 
     private static let columns =
-        "seq, namespace, id, name, transport, mcp_url, metadata, sealed_headers, mock, created_at"
+        "seq, namespace, id, name, transport, mcp_url, metadata, sealed_headers, mock, created_at, registry"
 
     /// The owner of `namespace`, creating it for `ownerKeyID` when it does not exist yet.
     public func claimNamespace(_ namespace: String, ownerKeyID: String, createdAt: String, in database: Database)
@@ -58,16 +61,18 @@ public struct ConnectionRepository: Sendable {
     public func upsert(_ connection: StoredConnection, in database: Database) throws(StoreError) -> StoredConnection {
         try database.execute(
             """
-            INSERT INTO connections (namespace, id, name, transport, mcp_url, metadata, sealed_headers, mock, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO connections (
+                namespace, id, name, transport, mcp_url, metadata, sealed_headers, mock, created_at, registry)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (namespace, id) DO UPDATE SET name = excluded.name, transport = excluded.transport,
-                mcp_url = excluded.mcp_url, metadata = excluded.metadata, sealed_headers = excluded.sealed_headers
+                mcp_url = excluded.mcp_url, metadata = excluded.metadata, sealed_headers = excluded.sealed_headers,
+                registry = excluded.registry
             """,
             [
                 .text(connection.namespace), .text(connection.id), .text(connection.name), .text(connection.transport),
                 Self.optional(connection.mcpURL), Self.optional(connection.metadata),
                 connection.sealedHeaders.map(SQLValue.blob) ?? .null, Self.optional(connection.mock),
-                .text(connection.createdAt),
+                .text(connection.createdAt), Self.optional(connection.registry),
             ])
         let rows = try database.query(
             "SELECT \(Self.columns) FROM connections WHERE namespace = ? AND id = ?",
@@ -91,6 +96,6 @@ public struct ConnectionRepository: Sendable {
         StoredConnection(
             seq: row[0].integer ?? 0, namespace: row[1].text ?? "", id: row[2].text ?? "", name: row[3].text ?? "",
             transport: row[4].text ?? "http", mcpURL: row[5].text, metadata: row[6].text, sealedHeaders: row[7].blob,
-            mock: row[8].text, createdAt: row[9].text ?? "")
+            mock: row[8].text, createdAt: row[9].text ?? "", registry: row[10].text)
     }
 }

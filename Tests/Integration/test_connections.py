@@ -186,21 +186,13 @@ def test_pagination_is_stable_under_inserts_and_deletes(connect_gateway, namespa
 
 def test_another_keys_namespace_is_invisible(tmp_path, upstream):
     from gateway import Gateway
-    import sqlite3 as sql
     gateway = Gateway(env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}).start()
     try:
         create(gateway, "owned", {"mcpUrl": upstream.url, "name": "mine"})
         # A second key, inserted as an operator would; its hash only.
-        import hashlib
+        from registry_client import add_other_key
         other = "sbk_second_key_for_tests_0123456789"
-        digest = hashlib.sha256(other.encode()).digest()
-        gateway.stop()
-        database = sql.connect(f"{gateway.directory}/switchboard.db")
-        database.execute("INSERT INTO api_keys (id, name, secret_hash, created_at) VALUES (?, 'second', ?, '2026-01-01')",
-                         (digest.hex()[:16], digest))
-        database.commit()
-        database.close()
-        gateway.start()
+        add_other_key(gateway, other)
         status, _, body = gateway.request("GET", "/connect/owned", key=other)
         assert status == 200 and body["connections"] == []
         status, _, _ = gateway.request("POST", "/connect/owned", {"mcpUrl": upstream.url}, key=other)

@@ -1,0 +1,31 @@
+import Registry
+
+extension Configuration {
+    /// The `registry` section: limits of the registry API.
+    public struct RegistrySection: Sendable {
+        /// Candidates each search index contributes to a `GET /servers?q=` ranking without `topK`.
+        public var defaultTopK = 100
+        /// The largest `topK` a request may ask for.
+        public var maxTopK = 500
+        /// The largest `payload` part of a release upload (`PUT /servers/{q}/releases`).
+        public var maxPayloadBytes = 262_144
+        /// The largest file part of a release upload; the whole body is bounded by `http.maxBodyBytes` too.
+        public var maxBundleBytes = 1_048_576
+    }
+
+    mutating func applyRegistry(_ object: ConfigObject) throws(ConfigurationError) {
+        guard let section = try object.section("registry") else { return }
+        try section.rejectUnknown(["defaultTopK", "maxTopK", "maxPayloadBytes", "maxBundleBytes"])
+        try section.read("maxPayloadBytes", into: &registry.maxPayloadBytes, range: 1_024...16_777_216)
+        try section.read("maxBundleBytes", into: &registry.maxBundleBytes, range: 1_024...1_073_741_824)
+        try section.read("maxTopK", into: &registry.maxTopK, range: 10...500)
+        try section.read("defaultTopK", into: &registry.defaultTopK, range: 10...registry.maxTopK)
+    }
+
+    var registrySettings: RegistrySettings {
+        RegistrySettings(
+            defaultTopK: registry.defaultTopK, maxTopK: registry.maxTopK, maxPayloadBytes: registry.maxPayloadBytes,
+            maxBundleBytes: registry.maxBundleBytes, maxUpstreamMessageBytes: mcp.maxUpstreamMessageBytes,
+            publicBaseURL: effectivePublicBaseURL, jsonLimits: jsonLimits)
+    }
+}

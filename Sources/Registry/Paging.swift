@@ -1,0 +1,64 @@
+import HTTP
+import JSON
+
+/// `page` and `pageSize` of a listing, and the `pagination` object of its answer.
+struct Paging {
+    let page: Int
+    let pageSize: Int
+
+    /// Reads `page` (from 1) and `pageSize` (1 to `maxPageSize`, default 10); 400 for anything else.
+    init(_ query: QueryString, maxPageSize: Int) throws(APIError) {
+        page = try Self.integer(query, "page", in: 1...Int(Int32.max)) ?? 1
+        pageSize = try Self.integer(query, "pageSize", in: 1...maxPageSize) ?? 10
+    }
+
+    static func integer(_ query: QueryString, _ name: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {
+        guard let text = query[name] else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw .badRequest("\(name): expected an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// The slice of `items` this page shows.
+    func slice<T>(_ items: [T]) -> ArraySlice<T> {
+        let start = min((page - 1).multipliedReportingOverflow(by: pageSize).partialValue, items.count)
+        return items[max(start, 0)..<min(start + pageSize, items.count)]
+    }
+
+    func json(totalCount: Int) -> JSONValue {
+        .object([
+            JSONMember("currentPage", .integer(page)), JSONMember("pageSize", .integer(pageSize)),
+            JSONMember("totalPages", .integer((totalCount + pageSize - 1) / pageSize)),
+            JSONMember("totalCount", .integer(totalCount)),
+        ])
+    }
+}
+
+/// The filters `0`, `1`, `true`, `false`.
+func flag(_ query: QueryString, _ name: String) throws(APIError) -> Bool? {
+    switch query[name] {
+    case nil: return nil
+    case "1", "true": return true
+    case "0", "false": return false
+    default: throw .badRequest("\(name): expected 0, 1, true or false")
+    }
+}
+
+/// The `fields` projection: the members of `object` named in the comma-separated list, all of them without one.
+func project(_ object: JSONValue, _ fields: Set<String>?) -> JSONValue {
+    guard let fields, let members = object.objectMembers else { return object }
+    return .object(members.filter { fields.contains($0.key) })
+}
+
+/// Reads `fields`, refusing names outside `known`; `nil` when it names none.
+func fields(_ query: QueryString, known: [String]) throws(APIError) -> Set<String>? {
+    let names = (query["fields"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty }
+    // No names (an absent or empty `fields`) is no projection.
+    guard !names.isEmpty else { return nil }
+    for name in names where !known.contains(name) {
+        throw .badRequest("fields: unknown field \(name); known: \(known.joined(separator: ", "))")
+    }
+    return Set(names)
+}

@@ -1,0 +1,45 @@
+import HTTP
+import JSON
+
+/// A JSON request body read strictly: an object whose members are all known, each of the expected type.
+struct ServerBody {
+    private let members: [String: JSONValue]
+
+    /// An empty body is an empty object.
+    init(_ bytes: [UInt8], known: [String], limits: JSONLimits) throws(APIError) {
+        guard !bytes.isEmpty else {
+            members = [:]
+            return
+        }
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes, limits: limits) } catch { throw .badRequest("body: not valid JSON") }
+        guard let object = value.objectMembers else { throw .badRequest("body: expected a JSON object") }
+        var members: [String: JSONValue] = [:]
+        for member in object {
+            guard known.contains(member.key) else { throw .badRequest("\(member.key): unknown member") }
+            members[member.key] = member.value
+        }
+        self.members = members
+    }
+
+    /// A string member: `nil` when absent.
+    func string(_ key: String) throws(APIError) -> String? {
+        guard let value = members[key] else { return nil }
+        guard let text = value.stringValue else { throw .badRequest("\(key): expected a string") }
+        return text
+    }
+
+    /// A member that may be a string or `null`: absent is `.none`, `null` is `.some(nil)`.
+    func nullableString(_ key: String) throws(APIError) -> String?? {
+        guard let value = members[key] else { return .none }
+        if value == .null { return .some(nil) }
+        guard let text = value.stringValue else { throw .badRequest("\(key): expected a string or null") }
+        return .some(text)
+    }
+
+    func bool(_ key: String) throws(APIError) -> Bool? {
+        guard let value = members[key] else { return nil }
+        guard let flag = value.boolValue else { throw .badRequest("\(key): expected true or false") }
+        return flag
+    }
+}

@@ -1,0 +1,96 @@
+import HTTP
+import JSON
+import Store
+
+/// `GET /servers`: browse, or search with `q`, filtered, paginated and projected.
+extension RegistryService {
+    static let listParameters = [
+        "q", "page", "pageSize", "topK", "fields", "ids", "qualifiedName", "namespace", "remote", "isDeployed",
+        "verified", "smitheryManaged", "ownerId", "repoOwner", "repoName", "seed",
+    ]
+
+    public func listServers(_ call: RegistryRequest) throws(APIError) {
+        let query = try call.query()
+        for (key, _) in query.pairs where !Self.listParameters.contains(key) {
+            throw .badRequest("\(key): unknown query parameter")
+        }
+        let paging = try Paging(query, maxPageSize: 100)
+        let topK = try Paging.integer(query, "topK", in: 10...settings.maxTopK) ?? settings.defaultTopK
+        let projection = try fields(query, known: StoredServer.summaryFields)
+        let seed = try seedParameter(query)
+        let filter = try serverFilter(query, viewer: call.principal)
+        // No server belongs to a managing organization.
+        let none = try flag(query, "smitheryManaged") == true
+        let repository = (owner: query["repoOwner"]?.lowercased(), name: query["repoName"]?.lowercased())
+        let words = Relevance.words(query["q"] ?? "")
+        let servers = self.servers
+        perform(call) { database throws(StoreError) -> ([StoredServer], [Double?], Int) in
+            var ranked: [(key: ServerKey, score: Double?)]
+            if words.isEmpty {
+                ranked = Relevance.browse(try servers.keys(filter, in: database), seed: seed).map { ($0, nil) }
+            } else {
+                var rankings: [[ServerKey]] = []
+                if let expression = Relevance.wordExpression(words) {
+                    rankings.append(try servers.ranked(expression, trigrams: false, filter, limit: topK, in: database))
+                }
+                // Words the index knows rank by the words; the others (typos, fragments) by their trigrams.
+                var unknown: [String] = []
+                for word in words where !(try servers.anyMatch(Relevance.wordExpression([word])!, in: database)) {
+                    unknown.append(word)
+                }
+                if let expression = Relevance.trigramExpression(unknown) {
+                    rankings.append(try servers.ranked(expression, trigrams: true, filter, limit: topK, in: database))
+                }
+                ranked = Relevance.fuse(rankings, seed: seed).prefix(topK).map { ($0.key, $0.score) }
+            }
+            ranked = none ? [] : ranked.filter { GitHubRepository($0.key.repositoryURL).matches(repository) }
+            let page = Array(paging.slice(ranked))
+            return (try servers.servers(page.map(\.key.seq), in: database), page.map(\.score), ranked.count)
+        } _: { (page, scores, total) in
+            let entries = zip(page, scores).map { project($0.summary(score: $1), projection) }
+            call.respond(
+                200,
+                .object([
+                    JSONMember("servers", .array(entries)), JSONMember("pagination", paging.json(totalCount: total)),
+                ]))
+        }
+    }
+
+    private func seedParameter(_ query: QueryString) throws(APIError) -> Int64? {
+        guard let text = query["seed"] else { return nil }
+        guard let value = Int64(text), abs(value) <= 9_007_199_254_740_991 else {
+            throw .badRequest("seed: expected an integer from -(2^53 - 1) to 2^53 - 1")
+        }
+        return value
+    }
+
+    private func serverFilter(_ query: QueryString, viewer: String) throws(APIError) -> ServerFilter {
+        var filter = ServerFilter(viewerKeyID: viewer)
+        filter.ids = query.pairs.filter { $0.key == "ids" }.flatMap { $0.value.split(separator: ",").map(String.init) }
+        filter.qualifiedName = query["qualifiedName"]
+        filter.namespace = query["namespace"]
+        filter.ownerKeyID = query["ownerId"]
+        filter.remote = try flag(query, "remote")
+        filter.isDeployed = try flag(query, "isDeployed")
+        filter.verified = try flag(query, "verified")
+        return filter
+    }
+}
+
+/// The owner and name of a GitHub repository URL, lowercased.
+struct GitHubRepository {
+    var owner: String?
+    var name: String?
+
+    init(_ url: String?) {
+        guard let url, let range = url.lowercased().range(of: "github.com/") else { return }
+        let parts = url.lowercased()[range.upperBound...].split(separator: "/")
+        owner = parts.first.map(String.init)
+        name = parts.dropFirst().first.map { $0.hasSuffix(".git") ? String($0.dropLast(4)) : String($0) }
+    }
+
+    /// Whether this repository has the owner and name asked for (either may be absent from the question).
+    func matches(_ wanted: (owner: String?, name: String?)) -> Bool {
+        (wanted.owner == nil || wanted.owner == owner) && (wanted.name == nil || wanted.name == name)
+    }
+}

@@ -1,0 +1,149 @@
+import JSON
+
+/// The `servers` table and its two search indexes (`server_words`, `server_trigrams`), kept in step on every write.
+public struct ServerRepository: Sendable {
+    public init() {}
+
+    static let columns = """
+        s.seq, s.id, s.namespace, s.name, s.display_name, s.description, s.homepage, s.repository_url, s.backlink_url,
+        s.license, s.icon_url, s.unlisted, s.verified, s.remote, s.is_deployed, s.deployment_url, s.use_count, s.tools,
+        s.resources, s.prompts, s.config_schema, s.created_at, s.updated_at, n.owner_key_id, s.events,
+        s.credential_profile, s.runtime
+        """
+    static let from = "servers s JOIN namespaces n ON n.name = s.namespace"
+
+    public func server(namespace: String, name: String, in database: Database) throws(StoreError) -> StoredServer? {
+        try database.query(
+            "SELECT \(Self.columns) FROM \(Self.from) WHERE s.namespace = ? AND s.name = ?",
+            [.text(namespace), .text(name)]
+        ).first.map(Self.server)
+    }
+
+    /// The rows with these sequence numbers, in the order given.
+    public func servers(_ seqs: [Int64], in database: Database) throws(StoreError) -> [StoredServer] {
+        guard !seqs.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: seqs.count).joined(separator: ",")
+        let rows = try database.query(
+            "SELECT \(Self.columns) FROM \(Self.from) WHERE s.seq IN (\(marks))", seqs.map(SQLValue.integer)
+        ).map(Self.server)
+        let bySeq = Dictionary(uniqueKeysWithValues: rows.map { ($0.seq, $0) })
+        return seqs.compactMap { bySeq[$0] }
+    }
+
+    /// How many servers `namespace` holds.
+    public func count(inNamespace namespace: String, in database: Database) throws(StoreError) -> Int {
+        Int(
+            try database.query("SELECT count(*) FROM servers WHERE namespace = ?", [.text(namespace)])[0][0].integer
+                ?? 0)
+    }
+
+    /// Inserts the server, or when (namespace, name) exists leaves it as it is; returns the stored row and whether it
+    /// was created.
+    public func create(_ server: StoredServer, in database: Database) throws(StoreError) -> (StoredServer, Bool) {
+        if let existing = try self.server(namespace: server.namespace, name: server.name, in: database) {
+            return (existing, false)
+        }
+        try database.execute(
+            """
+            INSERT INTO servers (id, namespace, name, display_name, description, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(server.id), .text(server.namespace), .text(server.name), .text(server.displayName),
+                .text(server.description), .text(server.createdAt), .text(server.updatedAt),
+            ])
+        var stored = server
+        stored.seq = try database.query("SELECT last_insert_rowid()")[0][0].integer ?? 0
+        try save(stored, in: database)
+        return (try self.server(namespace: server.namespace, name: server.name, in: database) ?? stored, true)
+    }
+
+    /// Writes every column of an existing row (by `seq`) and re-indexes it.
+    public func save(_ server: StoredServer, in database: Database) throws(StoreError) {
+        try database.execute(
+            """
+            UPDATE servers SET display_name = ?, description = ?, homepage = ?, repository_url = ?, backlink_url = ?,
+                license = ?, icon_url = ?, unlisted = ?, verified = ?, remote = ?, is_deployed = ?, deployment_url = ?,
+                use_count = ?, tools = ?, resources = ?, prompts = ?, config_schema = ?, updated_at = ?, events = ?,
+                credential_profile = ?, runtime = ?
+            WHERE seq = ?
+            """,
+            [
+                .text(server.displayName), .text(server.description), Self.optional(server.homepage),
+                Self.optional(server.repositoryURL), Self.optional(server.backlinkURL), Self.optional(server.license),
+                Self.optional(server.iconURL), Self.flag(server.unlisted), Self.flag(server.verified),
+                server.remote.map(Self.flag) ?? .null, Self.flag(server.isDeployed),
+                Self.optional(server.deploymentURL), .integer(server.useCount), Self.optional(server.tools),
+                Self.optional(server.resources), Self.optional(server.prompts), Self.optional(server.configSchema),
+                .text(server.updatedAt), Self.optional(server.events), Self.optional(server.credentialProfile),
+                Self.optional(server.runtime),
+                .integer(server.seq),
+            ])
+        try unindex(server.seq, in: database)
+        let text: [SQLValue] = [
+            .integer(server.seq), .text(server.qualifiedName), .text(server.displayName), .text(server.description),
+            .text(Self.toolText(server.tools)),
+        ]
+        for table in ["server_words", "server_trigrams"] {
+            try database.execute(
+                "INSERT INTO \(table) (rowid, name, display_name, description, tools) VALUES (?, ?, ?, ?, ?)", text)
+        }
+    }
+
+    /// Whether a row was deleted.
+    public func delete(namespace: String, name: String, in database: Database) throws(StoreError) -> Bool {
+        guard let server = try server(namespace: namespace, name: name, in: database) else { return false }
+        try unindex(server.seq, in: database)
+        for table in ["releases", "server_bundles"] {
+            try database.execute(
+                "DELETE FROM \(table) WHERE namespace = ? AND server = ?", [.text(namespace), .text(name)])
+        }
+        try database.execute("DELETE FROM servers WHERE seq = ?", [.integer(server.seq)])
+        return true
+    }
+
+    private func unindex(_ seq: Int64, in database: Database) throws(StoreError) {
+        for table in ["server_words", "server_trigrams"] {
+            try database.execute("DELETE FROM \(table) WHERE rowid = ?", [.integer(seq)])
+        }
+    }
+
+    /// The tools' names and descriptions, as the index reads them.
+    static func toolText(_ tools: String?) -> String {
+        guard let tools, let list = (try? JSONParser.parse(tools))?.arrayValue else { return "" }
+        return list.map { tool in
+            [tool["name"]?.stringValue, tool["description"]?.stringValue].compactMap { $0 }.joined(separator: " ")
+        }.joined(separator: "\n")
+    }
+
+    static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
+    static func flag(_ value: Bool) -> SQLValue { .integer(value ? 1 : 0) }
+
+    static func server(_ row: [SQLValue]) -> StoredServer {
+        var server = StoredServer(
+            id: row[1].text ?? "", namespace: row[2].text ?? "", name: row[3].text ?? "",
+            displayName: row[4].text ?? "", description: row[5].text ?? "", at: row[21].text ?? "")
+        server.seq = row[0].integer ?? 0
+        server.homepage = row[6].text
+        server.repositoryURL = row[7].text
+        server.backlinkURL = row[8].text
+        server.license = row[9].text
+        server.iconURL = row[10].text
+        server.unlisted = row[11].integer == 1
+        server.verified = row[12].integer == 1
+        server.remote = row[13].integer.map { $0 == 1 }
+        server.isDeployed = row[14].integer == 1
+        server.deploymentURL = row[15].text
+        server.useCount = row[16].integer ?? 0
+        server.tools = row[17].text
+        server.resources = row[18].text
+        server.prompts = row[19].text
+        server.configSchema = row[20].text
+        server.updatedAt = row[22].text ?? ""
+        server.ownerKeyID = row[23].text ?? ""
+        server.events = row[24].text
+        server.credentialProfile = row[25].text
+        server.runtime = row[26].text
+        return server
+    }
+}

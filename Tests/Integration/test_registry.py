@@ -1,0 +1,151 @@
+"""The registry's namespaces and servers through the real binary: every success and documented error, bodies
+validated against the contract, and the policy of service tokens."""
+import uuid
+
+import jsonschema
+import pytest
+
+from gateway import ADMIN_KEY, Gateway
+from registry_client import OTHER_KEY, add_other_key, call
+from spec import schema
+from test_tokens import mint
+
+
+@pytest.fixture(scope="module")
+def registry():
+    instance = Gateway().start()
+    add_other_key(instance)
+    yield instance
+    instance.stop()
+
+
+def fresh():
+    return "reg-" + uuid.uuid4().hex[:10]
+
+
+def test_namespace_lifecycle(registry):
+    name = fresh()
+    created = call(registry, "PUT", f"/namespaces/{name}", expect=201)
+    assert created["name"] == name
+    again = call(registry, "PUT", f"/namespaces/{name}", expect=201)
+    assert again["createdAt"] == created["createdAt"], "idempotent for its owner"
+    call(registry, "PUT", f"/namespaces/{name}", expect=409, key=OTHER_KEY)
+    mine = call(registry, "GET", "/namespaces")
+    assert name in [entry["name"] for entry in mine["namespaces"]]
+    theirs = call(registry, "GET", "/namespaces", key=OTHER_KEY)
+    assert name not in [entry["name"] for entry in theirs["namespaces"]]
+    call(registry, "DELETE", f"/namespaces/{name}", expect=403, key=OTHER_KEY)
+    deleted = call(registry, "DELETE", f"/namespaces/{name}")
+    assert deleted == {"success": True, "name": name}
+    call(registry, "DELETE", f"/namespaces/{name}", expect=404)
+
+
+@pytest.mark.parametrize("bad", ["ab", "a" * 40, "Upper", "-lead", "trail-", "under_score"])
+def test_namespace_names_follow_the_rules(registry, bad):
+    call(registry, "PUT", f"/namespaces/{bad}", expect=400)
+
+
+def test_generated_namespace_and_prefix_search(registry):
+    generated = call(registry, "POST", "/namespaces", expect=201)["name"]
+    stem = fresh()
+    for suffix in ["a", "b", "c"]:
+        call(registry, "PUT", f"/namespaces/{stem}-{suffix}", expect=201)
+    page = call(registry, "GET", f"/namespaces?q={stem}&pageSize=2")
+    assert [entry["name"] for entry in page["namespaces"]] == [f"{stem}-a", f"{stem}-b"]
+    assert page["pagination"] == {"currentPage": 1, "pageSize": 2, "totalPages": 2, "totalCount": 3}
+    second = call(registry, "GET", f"/namespaces?q={stem}&pageSize=2&page=2")
+    assert [entry["name"] for entry in second["namespaces"]] == [f"{stem}-c"]
+    call(registry, "PUT", f"/servers/{stem}-b/tool", expect=201)
+    holding = call(registry, "GET", f"/namespaces?q={stem}&hasServers=1")
+    assert [entry["name"] for entry in holding["namespaces"]] == [f"{stem}-b"]
+    # Bad queries get a clear 400, a status the contract leaves out for this path, in its error shape.
+    for bad in [f"?q={stem}&pageSize=51", "?fields=owner", "?hasServers=maybe", "?colour=red"]:
+        status, _, answer = registry.request("GET", "/namespaces" + bad, key=ADMIN_KEY)
+        assert status == 400, answer
+        jsonschema.validate(answer, schema("NamespacesError"))
+    assert generated in [entry["name"] for entry in call(registry, "GET", "/namespaces")["namespaces"]]
+    # An empty projection is no projection: every entry keeps its name.
+    projected = call(registry, "GET", f"/namespaces?q={stem}&fields=")
+    assert [entry["name"] for entry in projected["namespaces"]] == [f"{stem}-a", f"{stem}-b", f"{stem}-c"]
+
+
+def test_server_lifecycle(registry):
+    namespace = fresh()
+    call(registry, "PUT", f"/namespaces/{namespace}", expect=201)
+    body = {"displayName": "Weather Now", "description": "Forecasts"}
+    created = call(registry, "PUT", f"/servers/{namespace}/weather", body, expect=201)
+    assert created["namespace"] == namespace and created["server"] == "weather"
+    again = call(registry, "PUT", f"/servers/{namespace}%2Fweather", body, expect=201)
+    assert again == created, "idempotent, and %2F names the same server"
+    server = call(registry, "GET", f"/servers/{namespace}%2Fweather")
+    assert server["qualifiedName"] == f"{namespace}/weather" and server["displayName"] == "Weather Now"
+    assert server["tools"] is None and server["connections"] == []
+    patched = call(registry, "PATCH", f"/servers/{namespace}/weather",
+                   {"description": "Hourly forecasts", "homepage": "https://example.com", "iconUrl": None})
+    assert patched == {"success": True, "namespace": namespace, "server": "weather"}
+    assert call(registry, "GET", f"/servers/{namespace}/weather")["description"] == "Hourly forecasts"
+    call(registry, "DELETE", f"/namespaces/{namespace}", expect=409)
+    deleted = call(registry, "DELETE", f"/servers/{namespace}/weather")
+    assert deleted == {"success": True, "namespace": namespace, "server": "weather"}
+    call(registry, "GET", f"/servers/{namespace}/weather", expect=404)
+    call(registry, "DELETE", f"/servers/{namespace}/weather", expect=404)
+    call(registry, "PATCH", f"/servers/{namespace}/weather", {}, expect=404)
+    call(registry, "DELETE", f"/namespaces/{namespace}")
+
+
+def test_server_errors(registry):
+    namespace = fresh()
+    call(registry, "PUT", f"/namespaces/{namespace}", expect=201)
+    call(registry, "PUT", f"/servers/{fresh()}/tool", expect=404)
+    call(registry, "PUT", f"/servers/{namespace}/Bad%20Name", expect=400)
+    call(registry, "PUT", f"/servers/{namespace}/tool", {"colour": "red"}, expect=400)
+    call(registry, "PUT", f"/servers/{namespace}/tool", {"displayName": 3}, expect=400)
+    call(registry, "PUT", f"/servers/{namespace}/tool", expect=403, key=OTHER_KEY)
+    call(registry, "PUT", f"/servers/{namespace}/tool", expect=201)
+    call(registry, "PATCH", f"/servers/{namespace}/tool", {"unlisted": "yes"}, expect=400)
+    call(registry, "PATCH", f"/servers/{namespace}/tool", {}, expect=404, key=OTHER_KEY)
+    call(registry, "DELETE", f"/servers/{namespace}/tool", expect=404, key=OTHER_KEY)
+    call(registry, "GET", "/servers", expect=401, key=None)
+    call(registry, "PUT", f"/servers/{namespace}/tool", expect=401, key=None)
+
+
+def test_deprecated_create_under_namespace(registry):
+    namespace = fresh()
+    call(registry, "PUT", f"/namespaces/{namespace}", expect=201)
+    created = call(registry, "PUT", f"/namespaces/{namespace}/servers/legacy", {"displayName": "Legacy"}, expect=201)
+    assert created["server"] == "legacy" and created["displayName"] == "Legacy"
+    call(registry, "PUT", f"/namespaces/{namespace}/servers/legacy", {"other": 1}, expect=400)
+    call(registry, "PUT", f"/namespaces/{namespace}/servers/x", expect=403, key=OTHER_KEY)
+    call(registry, "PUT", f"/namespaces/{fresh()}/servers/x", expect=404)
+
+
+def test_unlisted_servers_are_their_owners_alone(registry):
+    namespace = fresh()
+    call(registry, "PUT", f"/namespaces/{namespace}", expect=201)
+    call(registry, "PUT", f"/servers/{namespace}/hidden", expect=201)
+    call(registry, "PATCH", f"/servers/{namespace}/hidden", {"unlisted": True})
+    call(registry, "GET", f"/servers/{namespace}/hidden")
+    call(registry, "GET", f"/servers/{namespace}/hidden", expect=404, key=OTHER_KEY)
+    assert call(registry, "GET", f"/servers?namespace={namespace}")["pagination"]["totalCount"] == 1
+    assert call(registry, "GET", f"/servers?namespace={namespace}", key=OTHER_KEY)["servers"] == []
+
+
+def test_token_policy_on_servers_and_namespaces(registry):
+    namespace = fresh()
+    call(registry, "PUT", f"/namespaces/{namespace}", expect=201)
+    reader = mint(registry, {"policy": [{"resources": "servers", "operations": "read"}]})
+    writer = mint(registry, {"policy": [{"resources": "servers", "operations": "write", "namespaces": namespace}]})
+    call(registry, "PUT", f"/servers/{namespace}/tool", expect=403, key=reader)
+    call(registry, "PUT", f"/namespaces/{fresh()}", expect=403, key=writer)
+    call(registry, "PUT", f"/servers/{namespace}/tool", expect=201, key=writer)
+    call(registry, "POST", "/namespaces", expect=403, key=writer)
+    call(registry, "POST", "/namespaces", expect=401, key=None)
+    call(registry, "PATCH", f"/servers/{namespace}/tool", {"description": "x"}, expect=403, key=reader)
+    call(registry, "PATCH", f"/servers/{namespace}/tool", {"description": "new"}, key=writer)
+    call(registry, "DELETE", f"/namespaces/{namespace}", expect=401, key=None)
+    call(registry, "GET", f"/servers/{namespace}/tool", key=reader)
+    # The contract documents no 403 for DELETE; a policy's refusal is one all the same (as on every path).
+    status, _, answer = registry.request("DELETE", f"/servers/{namespace}/tool", key=reader)
+    assert status == 403
+    jsonschema.validate(answer, schema("RegistryError"))
+    call(registry, "DELETE", f"/servers/{namespace}/tool", key=writer)
