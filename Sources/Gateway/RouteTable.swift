@@ -29,9 +29,16 @@ struct Route: Sendable {
     let method: String
     let pattern: String
     let endpoint: Endpoint
+    /// The metrics label: the pattern (the method is a label of its own), a rest parameter written as one. Made
+    /// once here, not per request.
+    let label: String
 
-    /// The metrics label: the pattern (the method is a label of its own), a rest parameter written as one.
-    var label: String { pattern.replacingOccurrences(of: "...}", with: "}") }
+    init(method: String, pattern: String, endpoint: Endpoint) {
+        self.method = method
+        self.pattern = pattern
+        self.endpoint = endpoint
+        label = pattern.replacingOccurrences(of: "...}", with: "}")
+    }
 }
 
 /// The routes of one listener, in the order they are matched (earlier lines win).
