@@ -19,16 +19,34 @@ final class RequestLog: Sendable {
 
     func request(id: String, method: String, path: String, status: Int, durationSeconds: Double, clientGone: Bool) {
         guard enabled else { return }
-        var members = [
-            JSONMember("time", .string(Timestamp.now())),
-            JSONMember("requestId", .string(id)),
-            JSONMember("method", .string(method)),
-            JSONMember("path", .string(path)),
-            JSONMember("status", .integer(status)),
-            JSONMember("durationMs", .number(String(format3(durationSeconds * 1000)))),
-        ]
-        if clientGone { members.append(JSONMember("clientGone", true)) }
-        write(.object(members))
+        append(
+            Self.requestLine(
+                time: Timestamp.now(), id: id, method: method, path: path, status: status,
+                durationMs: Self.format3(durationSeconds * 1000), clientGone: clientGone))
+    }
+
+    /// The JSON object of one request's line, written straight into bytes (as `JSONWriter` would write the tree)
+    /// because it is made on the loop for every request.
+    static func requestLine(
+        time: String, id: String, method: String, path: String, status: Int, durationMs: String, clientGone: Bool
+    ) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(128 + path.utf8.count)
+        line += #"{"time":"#.utf8
+        JSONWriter.writeString(time, into: &line)
+        line += #","requestId":"#.utf8
+        JSONWriter.writeString(id, into: &line)
+        line += #","method":"#.utf8
+        JSONWriter.writeString(method, into: &line)
+        line += #","path":"#.utf8
+        JSONWriter.writeString(path, into: &line)
+        line += #","status":"#.utf8
+        line += String(status).utf8
+        line += #","durationMs":"#.utf8
+        line += durationMs.utf8
+        if clientGone { line += #","clientGone":true"#.utf8 }
+        line.append(UInt8(ascii: "}"))
+        return line
     }
 
     /// A one-off operational message (start-up, shutdown), also as a JSON line.
@@ -37,7 +55,12 @@ final class RequestLog: Sendable {
     }
 
     private func write(_ value: JSONValue) {
-        var line = JSONWriter.bytes(value)
+        append(JSONWriter.bytes(value))
+    }
+
+    /// Queues one line (its newline added here) for the next batch.
+    private func append(_ line: [UInt8]) {
+        var line = line
         line.append(0x0A)
         let startsBatch = pending.withLock { buffer in
             buffer.append(contentsOf: line)
@@ -67,7 +90,8 @@ final class RequestLog: Sendable {
         queue.sync { writeBatch() }
     }
 
-    private func format3(_ value: Double) -> String {
+    /// Milliseconds to three decimals, as the `durationMs` field writes them.
+    static func format3(_ value: Double) -> String {
         let scaled = (value * 1000).rounded() / 1000
         return String(scaled)
     }

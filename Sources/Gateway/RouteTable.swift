@@ -29,14 +29,22 @@ struct Route: Sendable {
     let method: String
     let pattern: String
     let endpoint: Endpoint
+    /// The metrics label: the pattern (the method is a label of its own), a rest parameter written as one. Made
+    /// once here, not per request.
+    let label: String
     /// Whether errors are rendered in the registry's `{"error": message}` shape.
-    var registryErrors = false
+    let registryErrors: Bool
 
     /// The answer for `error` on this route.
     func render(_ error: APIError) -> HTTPResponse { registryErrors ? error.registryResponse : error.response }
 
-    /// The metrics label: the pattern (the method is a label of its own), a rest parameter written as one.
-    var label: String { pattern.replacingOccurrences(of: "...}", with: "}") }
+    init(method: String, pattern: String, endpoint: Endpoint, registryErrors: Bool = false) {
+        self.method = method
+        self.pattern = pattern
+        self.endpoint = endpoint
+        self.registryErrors = registryErrors
+        label = pattern.replacingOccurrences(of: "...}", with: "}")
+    }
 }
 
 /// The routes of one listener, in the order they are matched (earlier lines win).

@@ -43,7 +43,26 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 
     static func same(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-        a.utf8.count == b.utf8.count && a.lowercased() == b.lowercased()
+        guard a.utf8.count == b.utf8.count else { return false }
+        // Names and tokens are ASCII: compared byte by byte, folding only A-Z, with nothing allocated. Anything
+        // else (or a string without contiguous bytes) is still compared the way Swift lowercases it.
+        let folded: Bool?? = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right in asciiCaseInsensitiveEqual(left, right) } ?? nil
+        }
+        return (folded ?? nil) ?? (a.lowercased() == b.lowercased())
+    }
+
+    /// Whether two equally long byte strings are equal up to ASCII case; `nil` when either holds a non-ASCII byte.
+    private static func asciiCaseInsensitiveEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>)
+        -> Bool?
+    {
+        var equal = true
+        for index in 0..<a.count {
+            let (x, y) = (a[index], b[index])
+            if x | y >= 0x80 { return nil }
+            if x != y && !(x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20)) { equal = false }
+        }
+        return equal
     }
 }
 

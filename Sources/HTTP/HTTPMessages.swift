@@ -16,7 +16,11 @@ public struct HTTPRequestHead: Sendable {
     public var headers: HTTPHeaders
 
     /// The target without its query string.
-    public var path: Substring { target[..<(target.firstIndex(of: "?") ?? target.endIndex)] }
+    public var path: Substring {
+        // Cut by bytes: a `?` is ASCII, and walking the target's characters would cost a grapheme break each.
+        let utf8 = target.utf8
+        return Substring(utf8[..<(utf8.firstIndex(of: UInt8(ascii: "?")) ?? utf8.endIndex)])
+    }
 
     /// The query string, without the `?`.
     public var query: Substring? {

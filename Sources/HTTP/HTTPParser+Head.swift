@@ -8,7 +8,7 @@ extension HTTPParser {
                 start += 2
                 headScan = (0, 0)
                 precedingBytes += 2
-                try checkHeadSize(0)
+                try Self.checkHeadSize(precedingBytes, limits: limits)
             }
             guard let end = try headEnd() else { return nil }
             let headStart = start
@@ -49,38 +49,48 @@ extension HTTPParser {
     /// the head has not arrived. Enforces the line and head limits while scanning, so an endless head is refused
     /// early. The scan resumes where it stopped, so a head that trickles in byte by byte costs linear time.
     private mutating func headEnd() throws(HTTPParseError) -> Int? {
+        let (start, limits, precedingBytes) = (start, limits, precedingBytes)
         var lineStart = start + headScan.lineStart
         var index = start + headScan.index
         defer { headScan = (index - start, lineStart - start) }
-        while index < buffer.count {
-            switch buffer[index] {
-            case 0x0A:
-                guard index > start, buffer[index - 1] == 0x0D else { throw .bad("bare LF line ending") }
-                if index - 1 == lineStart {
-                    let end = lineStart
-                    (index, lineStart) = (start, start)  // the next head scans from its own start
-                    return end
+        // Scanned through a pointer: this loop sees every byte of every head, and indexing the array would check
+        // its bounds and its uniqueness at each one.
+        // The furthest the scan may go before one of the limits is passed; judged only when it is reached.
+        let headBound = start + limits.maxHeaderBytes - precedingBytes
+        var bound = min(lineStart + limits.maxLineBytes, headBound)
+        return try buffer.withUnsafeBufferPointer { buffer throws(HTTPParseError) -> Int? in
+            while index < buffer.count {
+                switch buffer[index] {
+                case 0x0A:
+                    guard index > start, buffer[index - 1] == 0x0D else { throw .bad("bare LF line ending") }
+                    if index - 1 == lineStart {
+                        let end = lineStart
+                        (index, lineStart) = (start, start)  // the next head scans from its own start
+                        return end
+                    }
+                    lineStart = index + 1
+                    bound = min(lineStart + limits.maxLineBytes, headBound)
+                case 0x0D:
+                    // A CR that ends what has arrived is judged when its next byte comes, so the scan stops before it.
+                    guard index + 1 < buffer.count else { return nil }
+                    guard buffer[index + 1] == 0x0A else { throw .bad("bare CR in the message head") }
+                default:
+                    break
                 }
-                lineStart = index + 1
-            case 0x0D:
-                // A CR that ends what has arrived is judged when its next byte comes, so the scan stops before it.
-                guard index + 1 < buffer.count else { return nil }
-                guard buffer[index + 1] == 0x0A else { throw .bad("bare CR in the message head") }
-            default:
-                break
+                index += 1
+                guard index > bound else { continue }
+                if index - lineStart > limits.maxLineBytes {
+                    throw .bad("line longer than \(limits.maxLineBytes) bytes")
+                }
+                try Self.checkHeadSize(precedingBytes + index - start, limits: limits)
             }
-            index += 1
-            if index - lineStart > limits.maxLineBytes {
-                throw .bad("line longer than \(limits.maxLineBytes) bytes")
-            }
-            try checkHeadSize(index - start)
+            return nil
         }
-        return nil
     }
 
-    /// Refuses a head once `scanned` bytes of it, with what preceded it, exceed the limit.
-    private func checkHeadSize(_ scanned: Int) throws(HTTPParseError) {
-        if precedingBytes + scanned > limits.maxHeaderBytes {
+    /// Refuses a head once `bytes` (the head so far, with what preceded it) exceed the limit.
+    private static func checkHeadSize(_ bytes: Int, limits: HTTPParserLimits) throws(HTTPParseError) {
+        if bytes > limits.maxHeaderBytes {
             throw HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes")
         }
     }

@@ -2,24 +2,41 @@
 enum HTTPSerializer {
     /// A status line and headers, ending with the blank line.
     static func responseHead(status: Int, headers: HTTPHeaders, into out: inout [UInt8]) {
-        out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
+        append("HTTP/1.1 ", to: &out)
+        append(String(status), to: &out)
+        out.append(UInt8(ascii: " "))
+        append(HTTPStatus.reason(status), to: &out)
+        out.append(0x0D)
+        out.append(0x0A)
         appendFields(headers, into: &out)
     }
 
     /// A request line and headers, ending with the blank line.
     static func requestHead(method: String, target: String, headers: HTTPHeaders, into out: inout [UInt8]) {
-        out.append(contentsOf: "\(method) \(target) HTTP/1.1\r\n".utf8)
+        append(method, to: &out)
+        out.append(UInt8(ascii: " "))
+        append(target, to: &out)
+        append(" HTTP/1.1\r\n", to: &out)
         appendFields(headers, into: &out)
     }
 
     private static func appendFields(_ headers: HTTPHeaders, into out: inout [UInt8]) {
         for (name, value) in headers {
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: value.utf8)
-            out.append(contentsOf: "\r\n".utf8)
+            append(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(UInt8(ascii: " "))
+            append(value, to: &out)
+            out.append(0x0D)
+            out.append(0x0A)
         }
-        out.append(contentsOf: "\r\n".utf8)
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+
+    /// Copies the string's bytes in one piece (appending its UTF-8 view goes through the generic path).
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     /// One chunk of a chunked body; an empty chunk would end the body, so it is skipped.

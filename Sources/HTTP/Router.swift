@@ -93,15 +93,16 @@ struct PathTable: Sendable {
         } else {
             guard parts.count == segments.count else { return nil }
         }
+        // The literals first, so that a pattern that does not match allocates nothing.
+        for (segment, part) in zip(segments, parts) {
+            if case .literal(let text) = segment, part != text { return nil }
+        }
         var parameters: [String: String] = [:]
         for (index, segment) in segments.enumerated() {
             switch segment {
-            case .rest(let name):
-                parameters[name] = parts[index...].joined(separator: "/")
-            case .literal(let text):
-                guard parts[index] == text else { return nil }
-            case .parameter(let name):
-                parameters[name] = parts[index]
+            case .rest(let name): parameters[name] = parts[index...].joined(separator: "/")
+            case .parameter(let name): parameters[name] = parts[index]
+            case .literal: break
             }
         }
         return parameters

@@ -6,6 +6,10 @@ public struct UpstreamURL: Equatable, Sendable, CustomStringConvertible {
     public let port: UInt16
     /// Path and query, as sent in the request line.
     public let target: String
+    /// The `Host` header value: the port is included only when it is not the scheme's default.
+    public let hostHeader: String
+    /// The key of the keep-alive pool this URL's connections belong to.
+    let poolKey: String
 
     /// Parses `http[s]://host[:port][/path][?query]`; user info and fragments are refused.
     public init?(_ text: String) {
@@ -52,16 +56,11 @@ public struct UpstreamURL: Equatable, Sendable, CustomStringConvertible {
         }
         guard !host.isEmpty, host.allSatisfy(\.isASCII), hostAllowed else { return nil }
         target = String(path)
-    }
-
-    /// The `Host` header value: the port is included only when it is not the scheme's default.
-    public var hostHeader: String {
+        // Made once: every request and every pool lookup asks for them.
         let bracketed = host.contains(":") ? "[\(host)]" : host
-        return port == (isTLS ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
+        hostHeader = port == defaultPort ? bracketed : "\(bracketed):\(port)"
+        poolKey = "\(isTLS ? "https" : "http")://\(hostHeader)"
     }
-
-    /// The key of the keep-alive pool this URL's connections belong to.
-    var poolKey: String { "\(isTLS ? "https" : "http")://\(hostHeader)" }
 
     public var description: String { "\(isTLS ? "https" : "http")://\(hostHeader)\(target)" }
 }
