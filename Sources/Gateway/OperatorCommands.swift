@@ -70,23 +70,31 @@ enum OperatorCommands {
         exit(0)
     }
 
-    /// Reads `--config PATH` and the options in `accepting` (`<id>` names one positional argument).
+    /// Reads `--config PATH` and the options in `accepting` (`<id>` names one positional argument). Options all
+    /// begin with `--`, so an id may begin with one `-` (token ids are base64url); after a bare `--` every
+    /// argument is positional.
     static func split(_ arguments: [String], environment: [String: String], accepting: Set<String>)
         -> ([String: String], Configuration)
     {
         var options: [String: String] = [:]
         var passOn: [String] = []
         var index = 0
+        var positionalOnly = false
         while index < arguments.count {
             let argument = arguments[index]
-            if argument == "--config" || accepting.contains(argument), index + 1 < arguments.count {
+            if argument == "--" && !positionalOnly {
+                positionalOnly = true
+                index += 1
+            } else if !positionalOnly, argument == "--config" || accepting.contains(argument),
+                index + 1 < arguments.count
+            {
                 if argument == "--config" {
                     passOn += [argument, arguments[index + 1]]
                 } else {
                     options[argument] = arguments[index + 1]
                 }
                 index += 2
-            } else if !argument.hasPrefix("-"), accepting.contains("<id>"), options["<id>"] == nil {
+            } else if positionalOnly || !argument.hasPrefix("--"), accepting.contains("<id>"), options["<id>"] == nil {
                 options["<id>"] = argument
                 index += 1
             } else {

@@ -252,3 +252,16 @@ def test_signing_key_rotation_keeps_old_tokens_valid(namespace):
             assert gateway.request("GET", f"/connect/{namespace}", key=token)[0] == 200
     finally:
         gateway.stop()
+
+
+def test_token_ids_that_begin_with_a_dash_can_be_revoked(namespace):
+    """Token ids are base64url, so one in 32 begins with `-`: options all begin with `--`, and after a bare `--`
+    every argument is the id."""
+    gateway = Gateway().start()
+    try:
+        assert "-DJecLg0ZQ3iP0wKq" in revoke_cli(gateway, "token", "revoke", "-DJecLg0ZQ3iP0wKq")
+        result = subprocess.run([BINARY, "token", "revoke", "--config", gateway.config_path, "--", "--weird"],
+                                env=gateway.env, capture_output=True, text=True, timeout=20)
+        assert result.returncode == 0 and "--weird" in result.stdout, result.stderr
+    finally:
+        gateway.stop()
