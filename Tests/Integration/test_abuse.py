@@ -205,7 +205,11 @@ def test_idle_connections_beyond_the_cap(started):
     attackers = open_sockets(gateway, 300)
     assert health_answered(gateway)
     assert rss(gateway) < baseline + RSS_HEADROOM
-    still_open = [sock for sock in attackers if not closed_by_peer(sock, timeout=0.01)]
+    # Shed connections are closed as the loops get to them: look again until the count settles (or time runs out).
+    still_open = attackers
+    deadline = time.time() + 10
+    while len(still_open) > 100 and time.time() < deadline:
+        still_open = [sock for sock in still_open if not closed_by_peer(sock, timeout=0.01)]
     assert len(still_open) <= 100
     for sock in attackers:
         sock.close()
