@@ -7,6 +7,9 @@ import Reactor
 final class MemoryReturn {
     /// Released bytes that make a trim worth its cost.
     static let threshold = 8 << 20
+    /// Bodies smaller than this come and go from the allocator's small-size caches and never inflate the heap:
+    /// the proxied calls of a busy gateway must not trigger trims.
+    static let largeBody = 64 << 10
     static let delayNanoseconds: UInt64 = 1_000_000_000
 
     private let loop: EventLoop
@@ -18,6 +21,7 @@ final class MemoryReturn {
     }
 
     func released(_ count: Int) {
+        guard count >= Self.largeBody else { return }
         releasedSinceTrim += count
         guard releasedSinceTrim >= Self.threshold, !scheduled else { return }
         scheduled = true
