@@ -10,7 +10,7 @@ enum SchemaCheck {
     ) -> String? {
         let name = path.isEmpty ? root : "\(root).\(path)"
         if let types = expectedTypes(schema), !types.contains(where: { matches(value, $0) }) {
-            return "\(name): expected \(types.joined(separator: " or ")), got \(typeName(value))"
+            return "\(name): expected \(types.joined(separator: " or ")), got \(value.kindName)"
         }
         if let options = schema["enum"]?.arrayValue, !options.contains(value) {
             return "\(name): must be one of \(options.map { JSONWriter.string($0) }.joined(separator: ", "))"
@@ -53,14 +53,4 @@ enum SchemaCheck {
         }
     }
 
-    private static func typeName(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
 }

@@ -73,6 +73,18 @@ extension JSONValue {
         return nil
     }
 
+    /// What kind of value this is, as an error message names it ("a string", "an object", "null").
+    public var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
     /// A number value from an integer.
     public static func integer(_ value: Int) -> JSONValue { .number(String(value)) }
 }

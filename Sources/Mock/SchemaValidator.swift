@@ -19,7 +19,7 @@ struct SchemaValidator {
             if let problem = violation(value, resolved, at: path, depth: depth + 1) { return problem }
         }
         if let types = schema.schemaTypes, !types.contains(where: { Self.matches(value, $0) }) {
-            return "\(path): expected \(types.joined(separator: " or ")), got \(Self.typeName(value))"
+            return "\(path): expected \(types.joined(separator: " or ")), got \(value.kindName)"
         }
         if let constant = schema["const"], !Self.equal(constant, value) {
             return "\(path): must be \(JSONWriter.string(constant))"
@@ -137,16 +137,6 @@ struct SchemaValidator {
         return a.canonical == b.canonical
     }
 
-    static func typeName(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
 }
 
 /// Local JSON pointers (`#/$defs/Issue`, `#/definitions/User`, `#`).
