@@ -5,21 +5,12 @@ import MCP
 /// `POST /connect/{namespace}/{connectionId}/mcp`: the stateless Streamable HTTP endpoint of one connection.
 extension ConnectService {
     public func mcp(_ call: ConnectRequest) throws(APIError) {
-        // A token that may not execute in this namespace at all is refused before its body is read.
-        try authorize(call, metadata: nil, anyTarget: true)
-        let message: RPCMessage
-        let revision: ProtocolRevision
-        switch intake(call) {
-        case .reject(let response): return call.writer.respond(response.advisingRetry)
-        case .notification(let note):
-            let connection = try visibleConnection(call)
-            try authorize(call, metadata: connection.metadata)
-            cancelIfAsked(note, call, target: connection.sessionKey)
-            return call.writer.respond(HTTPResponse(status: 202))
-        case .request(let request, let served):
-            message = request
-            revision = served
+        let target = { () throws(APIError) in
+            let connection = try self.visibleConnection(call)
+            try self.authorize(call, metadata: connection.metadata)
+            return connection.sessionKey
         }
+        guard let (message, revision) = try mcpRequest(call, target: target) else { return }
         let connection = try visibleConnection(call)
         let id = message.id ?? .null
         let method = message.method ?? ""
@@ -75,11 +66,28 @@ extension ConnectService {
         }
     }
 
-    /// The intake's verdict on the request, with the gateway's limits.
-    func intake(_ call: ConnectRequest) -> MCPIntake.Outcome {
-        MCPIntake.validate(
+    /// The MCP request a POST carries, in its sender's revision; `nil` when the POST has been answered here: a
+    /// refusal, or a notification (202, after the cancellation it may ask for). A token that may not execute in
+    /// the namespace at all is refused before the body is read. `target` checks that the endpoint exists for the
+    /// caller and names the key its in-flight calls are kept under.
+    func mcpRequest(_ call: ConnectRequest, target: () throws(APIError) -> String) throws(APIError) -> (
+        RPCMessage, ProtocolRevision
+    )? {
+        try authorize(call, metadata: nil, anyTarget: true)
+        let outcome = MCPIntake.validate(
             method: call.request.method, headers: call.request.headers, body: call.request.body,
             allowedOrigins: settings.allowedOrigins, limits: settings.jsonLimits)
+        switch outcome {
+        case .reject(let response):
+            call.writer.respond(response.advisingRetry)
+            return nil
+        case .notification(let note):
+            cancelIfAsked(note, call, target: try target())
+            call.writer.respond(HTTPResponse(status: 202))
+            return nil
+        case .request(let message, let revision):
+            return (message, revision)
+        }
     }
 
     static func forbidden(id: JSONValue, method: String) -> JSONValue {

@@ -7,20 +7,11 @@ import MCP
 /// (`ToolboxURI`); each call, get or read is routed to its connection's upstream.
 extension ConnectService {
     public func toolbox(_ call: ConnectRequest) throws(APIError) {
-        // A token that may not execute in this namespace at all is refused before its body is read.
-        try authorize(call, metadata: nil, anyTarget: true)
-        let message: RPCMessage
-        let revision: ProtocolRevision
-        switch intake(call) {
-        case .reject(let response): return call.writer.respond(response.advisingRetry)
-        case .notification(let note):
-            try requireNamespace(call)
-            cancelIfAsked(note, call, target: call.namespace)
-            return call.writer.respond(HTTPResponse(status: 202))
-        case .request(let request, let served):
-            message = request
-            revision = served
+        let target = { () throws(APIError) in
+            try self.requireNamespace(call)
+            return call.namespace
         }
+        guard let (message, revision) = try mcpRequest(call, target: target) else { return }
         try requireNamespace(call)
         let id = message.id ?? .null
         let method = message.method ?? ""
