@@ -6,39 +6,56 @@ import Synchronization
 /// The MCP calls in flight, by who sent them (the credential, the target and the client's request id), so that
 /// the client's `notifications/cancelled` — which arrives on a POST of its own, perhaps on another loop —
 /// reaches the call it names, and only a call of the same caller.
+/// Each loop owns the table of the calls it sent, so adding and removing (on every call) takes no lock and costs
+/// the same however many calls are in flight; a cancel, which is rare, is taken to every loop that has a table.
 final class InFlightCalls: Sendable {
-    private struct Entry {
-        let loop: EventLoop
-        let call: UncheckedSendable<any MCPCall>
-        let token: UInt64
+    /// Who sent a call, as a cancel names it.
+    struct Caller: Equatable, Sendable {
+        let credential: String
+        let target: String
+        let id: JSONValue
     }
 
-    private let entries = Mutex<[String: [Entry]]>([:])
-    private let tokens = Atomic<UInt64>(0)
+    /// One loop's calls, by a token of that loop (loop-confined).
+    private final class Table {
+        var calls: [UInt64: (caller: Caller, call: any MCPCall)] = [:]
+        var nextToken: UInt64 = 0
+    }
 
-    /// Remembers `call` until the returned removal runs (call it on the call's loop when it finishes).
-    func add(_ key: String, call: any MCPCall, loop: EventLoop) -> () -> Void {
-        let token = tokens.add(1, ordering: .relaxed).newValue
-        let entry = Entry(loop: loop, call: UncheckedSendable(call), token: token)
-        entries.withLock { $0[key, default: []].append(entry) }
-        return { [self] in
-            entries.withLock { entries in
-                entries[key]?.removeAll { $0.token == token }
-                if entries[key]?.isEmpty == true { entries[key] = nil }
+    /// The loops that have made a table: appended to once per loop, read by a cancel.
+    private final class Loops: Sendable {
+        let list = Mutex<[EventLoop]>([])
+    }
+
+    private let loops = Loops()
+    private let tables: LoopLocal<Table>
+
+    init() {
+        tables = LoopLocal { [loops] loop in
+            loops.list.withLock { $0.append(loop) }
+            return Table()
+        }
+    }
+
+    /// Remembers `call`, sent on `loop`, until the returned removal runs (call it on `loop` when the call finishes).
+    func add(_ caller: Caller, call: any MCPCall, loop: EventLoop) -> () -> Void {
+        let table = tables.on(loop)
+        let token = table.nextToken
+        table.nextToken &+= 1
+        table.calls[token] = (caller, call)
+        return { table.calls[token] = nil }
+    }
+
+    /// Cancels every call of `caller`, each on its own loop.
+    func cancel(_ caller: Caller) {
+        for loop in loops.list.withLock({ $0 }) {
+            loop.execute { [tables] in
+                let table = tables.on(loop)
+                for (token, entry) in table.calls where entry.caller == caller {
+                    table.calls[token] = nil
+                    entry.call.cancel()
+                }
             }
         }
-    }
-
-    /// Cancels every call under `key`, each on its own loop.
-    func cancel(_ key: String) {
-        let found = entries.withLock { $0.removeValue(forKey: key) } ?? []
-        for entry in found {
-            let call = entry.call
-            entry.loop.execute { call.value.cancel() }
-        }
-    }
-
-    static func key(credential: String, target: String, id: JSONValue) -> String {
-        "\(credential)\u{0}\(target)\u{0}\(JSONWriter.string(id))"
     }
 }

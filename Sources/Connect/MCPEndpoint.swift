@@ -108,8 +108,8 @@ extension ConnectService {
         guard !responder.isFinished else { return }
         // A client that leaves mid-call (how a 2026-07-28 client cancels) cancels the upstream call too.
         call.writer.onClientGone { sent.cancel() }
-        let key = InFlightCalls.key(credential: call.credential, target: connection.sessionKey, id: id)
-        responder.onFinish = inFlight.add(key, call: sent, loop: call.loop)
+        let caller = InFlightCalls.Caller(credential: call.credential, target: connection.sessionKey, id: id)
+        responder.onFinish = inFlight.add(caller, call: sent, loop: call.loop)
     }
 
     /// A client's `notifications/cancelled` names one of its own calls: that call is cancelled upstream.
@@ -117,6 +117,6 @@ extension ConnectService {
         guard note.method == "notifications/cancelled", let requestID = note.value["params"]?["requestId"] else {
             return
         }
-        inFlight.cancel(InFlightCalls.key(credential: call.credential, target: target, id: requestID))
+        inFlight.cancel(InFlightCalls.Caller(credential: call.credential, target: target, id: requestID))
     }
 }

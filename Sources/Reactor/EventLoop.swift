@@ -37,6 +37,8 @@ public final class EventLoop: @unchecked Sendable {
     private var pendingInterest: [Int32: UInt32] = [:]
     private var nextRegistrationID: UInt32 = 1
     private var timers = TimerHeap()
+    /// The values of `LoopLocal`s, by slot (loop thread only).
+    var locals: [AnyObject?] = []
     private let inbox = Mutex<[@Sendable () -> Void]>([])
     private var running = true
     private var thread: pthread_t?
