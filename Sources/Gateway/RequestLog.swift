@@ -4,34 +4,50 @@ import JSON
 import Reactor
 import Synchronization
 
-/// One JSON line per request on stderr, written by a background queue so a slow terminal or a full pipe
-/// never blocks an event loop. Lines are batched: loops append under a lock, and the queue writes whatever
-/// has gathered a few milliseconds after the first line of a batch, so the hand-off is per batch, not per request.
+/// One JSON line per request on stderr, written by a thread of its own so a slow terminal or a full pipe never
+/// blocks an event loop. Lines are batched: loops append under a lock that is held only to append, and the writer
+/// writes whatever has gathered every few milliseconds while lines keep coming. A loop wakes the writer only when it
+/// has gone idle (no line in its last batch), so a busy gateway hands over per batch and makes no system call per
+/// request, and no timer of Dispatch's is involved.
 final class RequestLog: Sendable {
-    private let queue = DispatchQueue(label: "switchboard.log")
-    private let pending = Mutex<[UInt8]>([])
-    private static let batchDelay = DispatchTimeInterval.milliseconds(5)
+    private struct Pending {
+        var bytes: [UInt8] = []
+        /// The writer waits for `wake`: the next line must signal it.
+        var writerIdle = true
+        var writerStarted = false
+    }
+
+    private let pending = Mutex(Pending())
+    private let wake = DispatchSemaphore(value: 0)
+    /// The batch being written (its buffer kept for the next), held while writing so batches go out in order.
+    private let output = Mutex<[UInt8]>([])
+    private let fd: Int32
+    private static let batchDelay = timespec(tv_sec: 0, tv_nsec: 5_000_000)
     let enabled: Bool
 
-    init(enabled: Bool) {
+    /// Lines go to `fd` (standard error unless a test says otherwise).
+    init(enabled: Bool, fd: Int32 = 2) {
         self.enabled = enabled
+        self.fd = fd
     }
 
     func request(id: String, method: String, path: String, status: Int, durationSeconds: Double, clientGone: Bool) {
         guard enabled else { return }
-        append(
+        let time = Timestamp.now()
+        let durationMs = Self.format3(durationSeconds * 1000)
+        append { line in
             Self.requestLine(
-                time: Timestamp.now(), id: id, method: method, path: path, status: status,
-                durationMs: Self.format3(durationSeconds * 1000), clientGone: clientGone))
+                time: time, id: id, method: method, path: path, status: status, durationMs: durationMs,
+                clientGone: clientGone, into: &line)
+        }
     }
 
-    /// The JSON object of one request's line, written straight into bytes (as `JSONWriter` would write the tree)
-    /// because it is made on the loop for every request.
+    /// The JSON object of one request's line, appended to `line` straight as bytes (as `JSONWriter` would write the
+    /// tree) because it is made on the loop for every request.
     static func requestLine(
-        time: String, id: String, method: String, path: String, status: Int, durationMs: String, clientGone: Bool
-    ) -> [UInt8] {
-        var line: [UInt8] = []
-        line.reserveCapacity(128 + path.utf8.count)
+        time: String, id: String, method: String, path: String, status: Int, durationMs: String, clientGone: Bool,
+        into line: inout [UInt8]
+    ) {
         line += #"{"time":"#.utf8
         JSONWriter.writeString(time, into: &line)
         line += #","requestId":"#.utf8
@@ -46,7 +62,6 @@ final class RequestLog: Sendable {
         line += durationMs.utf8
         if clientGone { line += #","clientGone":true"#.utf8 }
         line.append(UInt8(ascii: "}"))
-        return line
     }
 
     /// A one-off operational message (start-up, shutdown), also as a JSON line.
@@ -55,39 +70,58 @@ final class RequestLog: Sendable {
     }
 
     private func write(_ value: JSONValue) {
-        append(JSONWriter.bytes(value))
+        let bytes = JSONWriter.bytes(value)
+        append { $0 += bytes }
     }
 
-    /// Queues one line (its newline added here) for the next batch.
-    private func append(_ line: [UInt8]) {
-        var line = line
-        line.append(0x0A)
-        let startsBatch = pending.withLock { buffer in
-            buffer.append(contentsOf: line)
-            return buffer.count == line.count
+    /// Adds one line (`write` appends it, its newline is added here) to the next batch, waking the writer if it
+    /// is idle. The line is written straight into the batch, so a request's line is not copied again.
+    private func append(_ write: (inout [UInt8]) -> Void) {
+        let (wakeWriter, startWriter) = pending.withLock { pending in
+            write(&pending.bytes)
+            pending.bytes.append(0x0A)
+            defer { (pending.writerIdle, pending.writerStarted) = (false, true) }
+            return (pending.writerIdle, !pending.writerStarted)
         }
-        if startsBatch {
-            queue.asyncAfter(deadline: .now() + Self.batchDelay) { [self] in writeBatch() }
+        if startWriter { Thread(name: "request-log") { [self] in runWriter() }.start() }
+        if wakeWriter { wake.signal() }
+    }
+
+    /// The writer's thread: idle until a line comes, then a batch every `batchDelay` until a batch finds none.
+    private func runWriter() {
+        while true {
+            wake.wait()
+            repeat {
+                var (delay, rest) = (Self.batchDelay, timespec())
+                while nanosleep(&delay, &rest) != 0 && errno == EINTR { delay = rest }
+            } while writeBatch(idleWhenEmpty: true)
         }
     }
 
-    private func writeBatch() {
-        let batch = pending.withLock { buffer in
-            defer { buffer.removeAll(keepingCapacity: true) }
-            return buffer
-        }
-        var offset = 0
-        while offset < batch.count {
-            let written = batch.withUnsafeBytes { Glibc.write(2, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return }  // stderr is gone; lines are dropped rather than blocking anyone
-            offset += written
+    /// Writes what has gathered; `false` when there was nothing (and then, for the writer, it is idle).
+    @discardableResult
+    private func writeBatch(idleWhenEmpty: Bool = false) -> Bool {
+        output.withLock { batch in
+            pending.withLock { pending in
+                swap(&pending.bytes, &batch)
+                if batch.isEmpty && idleWhenEmpty { pending.writerIdle = true }
+            }
+            guard !batch.isEmpty else { return false }
+            defer { batch.removeAll(keepingCapacity: true) }
+            var offset = 0
+            while offset < batch.count {
+                let written = batch.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { break }  // the output is gone; lines are dropped rather than blocking anyone
+                offset += written
+            }
+            return true
         }
     }
 
     /// Writes every line gathered so far, and waits until it is written.
     func flush() {
-        queue.sync { writeBatch() }
+        writeBatch()
     }
 
     /// Milliseconds to three decimals, as the `durationMs` field writes them.

@@ -31,16 +31,18 @@ public final class EventLoopGroup: Sendable {
 }
 
 /// A detached POSIX thread running a closure.
-struct Thread {
+public struct Thread {
     let name: String
     let body: @Sendable () -> Void
 
-    init(name: String, _ body: @escaping @Sendable () -> Void) {
+    /// A thread named `name` (cut to 15 bytes) that runs `body` once `start` is called.
+    public init(name: String, _ body: @escaping @Sendable () -> Void) {
         self.name = name
         self.body = body
     }
 
-    func start() {
+    /// Launches the thread; it ends when `body` returns.
+    public func start() {
         final class Box {
             let name: String
             let body: @Sendable () -> Void

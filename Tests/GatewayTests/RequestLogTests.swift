@@ -1,3 +1,5 @@
+import Dispatch
+import Glibc
 import JSON
 import Testing
 
@@ -17,10 +19,79 @@ struct RequestLogTests {
 
     @Test(arguments: ["/connect/ns/c/mcp", "/a\"b\\c\u{01}\u{7F}é/\n"], [false, true])
     func theRequestLineIsWhatTheTreeWouldBe(path: String, clientGone: Bool) {
-        let line = RequestLog.requestLine(
+        var line: [UInt8] = []
+        RequestLog.requestLine(
             time: "2026-01-02T03:04:05.678Z", id: "ab12-0-1f", method: "POST", path: path, status: 200,
-            durationMs: "0.125", clientGone: clientGone)
+            durationMs: "0.125", clientGone: clientGone, into: &line)
         #expect(line == treeLine(path: path, clientGone: clientGone))
         #expect((try? JSONParser.parse(line))?["path"]?.stringValue == path)
+    }
+
+    /// Reads what `fd` holds until `count` newlines have come (or the pipe is closed, or nothing came for 10 s,
+    /// so a lost line fails the test instead of hanging it).
+    private func readLines(_ fd: Int32, count: Int) -> [String] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while bytes.count(where: { $0 == 0x0A }) < count {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, 10_000) == 1 else { break }
+            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard got > 0 else { break }
+            bytes += chunk[..<got]
+        }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    @Test func linesFromManyThreadsComeOutWholeAndInOrderOfEachThread() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let log = RequestLog(enabled: true, fd: fds[1])
+        let (threads, perThread) = (4, 500)
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for index in 0..<perThread {
+                log.request(
+                    id: "\(thread)-\(index)", method: "POST", path: "/p", status: 200, durationSeconds: 0.001,
+                    clientGone: false)
+            }
+        }
+        let lines = readLines(fds[0], count: threads * perThread)
+        close(fds[1])
+        #expect(lines.count == threads * perThread)
+        var next = [Int](repeating: 0, count: threads)
+        for line in lines {
+            let id = try #require(try JSONParser.parse(Array(line.utf8))["requestId"]?.stringValue)
+            let parts = id.split(separator: "-").compactMap { Int($0) }
+            #expect(parts[1] == next[parts[0]])
+            next[parts[0]] += 1
+        }
+    }
+
+    @Test func aLineAfterTheWriterWentIdleIsWrittenToo() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let log = RequestLog(enabled: true, fd: fds[1])
+        log.event("first")
+        #expect(readLines(fds[0], count: 1).count == 1)
+        // The writer finds its next batch empty and waits; a later line must wake it, with no flush.
+        usleep(50_000)
+        log.event("second")
+        let second = readLines(fds[0], count: 1)
+        close(fds[1])
+        #expect(second.count == 1 && second[0].contains(#""event":"second""#))
+    }
+
+    @Test func flushWritesWhatHasGathered() {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let log = RequestLog(enabled: true, fd: fds[1])
+        log.event("one")
+        log.event("two")
+        log.flush()
+        close(fds[1])
+        let lines = readLines(fds[0], count: 2)
+        #expect(lines.count == 2)
     }
 }
