@@ -46,7 +46,7 @@ let package = Package(
             dependencies: ["Gateway", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Cryptography", "JSON"]),
-        .testTarget(name: "ConnectTests", dependencies: ["Connect", "Cryptography", "HTTP", "JSON"]),
+        .testTarget(name: "ConnectTests", dependencies: ["Connect", "Cryptography", "HTTP", "JSON", "MCP", "Store"]),
         .testTarget(
             name: "MCPTests", dependencies: ["MCP", "HTTP", "JSON", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "MockTests", dependencies: ["Mock", "JSON"]),

@@ -85,6 +85,8 @@ final class TriggerStream: RPCSink {
         case .notice(.event(let webhookID, let body)):
             deliver(body, webhookID: webhookID, then: next)
         case .notice(.heartbeat(let cursor?)):
+            // A quiet stream beats every few seconds: only a cursor that moved is written.
+            guard cursor != service.triggers.subscription(subscriptionID)?.cursor else { return next() }
             record(SubscriptionProgress(cursor: cursor), then: next)
         case .notice(.terminated(let control)):
             deliver(control.body, webhookID: control.webhookID) { [self] in end(.terminated) }
