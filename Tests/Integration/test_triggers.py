@@ -5,62 +5,18 @@ import base64
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
 
 import jsonschema
 import pytest
 
 from gateway import ADMIN_KEY, Gateway, free_port
 from spec import schema
+from trigger_upstreams import EventsUpstream
 from webhook_receiver import Receiver
 
-SERVER = os.path.join(os.path.dirname(__file__), "upstream_events.py")
 FAST = {"retryUnitSeconds": 0.001, "pollIntervalSeconds": 0.05, "allowHttpHosts": ["127.0.0.1", "127.0.0.2"]}
-
-
-class EventsUpstream:
-    def __init__(self):
-        self.process = subprocess.Popen([sys.executable, SERVER], stdout=subprocess.PIPE, text=True)
-        self.port = int(self.process.stdout.readline())
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}/mcp"
-
-    def post(self, subscription, body=None, **order):
-        """Has the upstream post to the gateway's ingress; the gateway's (status, body)."""
-        order.update(subscription=subscription, body=body)
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/control/post", data=json.dumps(order).encode(), method="POST")
-        with urllib.request.urlopen(request, timeout=20) as response:
-            answer = json.loads(response.read())
-        return answer["status"], answer["body"]
-
-    def log(self, method):
-        return [entry["params"] for entry in self.entries(method)]
-
-    def entries(self, method):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/control/log", timeout=10) as response:
-            return [entry for entry in json.loads(response.read()) if entry["method"] == method]
-
-    def control(self, path, order):
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/control/{path}", data=json.dumps(order).encode(), method="POST")
-        urllib.request.urlopen(request, timeout=10).close()
-
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
-
-
-@pytest.fixture(scope="module")
-def events_upstream():
-    instance = EventsUpstream()
-    yield instance
-    instance.stop()
 
 
 @pytest.fixture(scope="module")
@@ -69,13 +25,6 @@ def trigger_gateway():
     instance = Gateway(config={"triggers": FAST, "egress": {"allow": ["127.0.0.1/32"]}}).start()
     yield instance
     instance.stop()
-
-
-@pytest.fixture
-def receiver():
-    instance = Receiver()
-    yield instance
-    instance.close()
 
 
 def new_secret():
@@ -145,9 +94,7 @@ def test_the_trigger_list_is_cached_until_the_upstream_says_it_changed(namespace
         base = connection(gateway, namespace, upstream)
         names = lambda: [t["name"] for t in gateway.request("GET", base, key=ADMIN_KEY)[2]]  # noqa: E731
         assert names() == ["page.updated", "poll.only"]
-        request = urllib.request.Request(f"http://127.0.0.1:{upstream.port}/control/events", method="POST",
-                                         data=json.dumps({"name": "page.created", "delivery": ["webhook"]}).encode())
-        urllib.request.urlopen(request, timeout=10).close()
+        upstream.control("events", {"name": "page.created", "delivery": ["webhook"]})
         assert names() == ["page.updated", "poll.only"]
         assert len(upstream.log("events/list")) == 1
         status, _, body = subscribe(gateway, base, receiver.url, new_secret(), params={"space": "announce"})
@@ -231,9 +178,7 @@ def test_a_poll_only_trigger_is_polled_and_delivered_as_webhooks(trigger_gateway
     assert status == 200, body
     receiver.secrets[body["id"]] = [secret]
     events = [dict(event(n), name="poll.only") for n in range(5)]
-    request = urllib.request.Request(f"http://127.0.0.1:{events_upstream.port}/control/queue", method="POST",
-                                     data=json.dumps({"arguments": {"inbox": namespace}, "events": events}).encode())
-    urllib.request.urlopen(request, timeout=10).close()
+    events_upstream.control("queue", {"arguments": {"inbox": namespace}, "events": events})
     assert wait_for(lambda: len(receiver.deliveries) == 5)
     assert [d["body"] for d in receiver.deliveries] == events
     assert {d["subscription"] for d in receiver.deliveries} == {body["id"]}
@@ -471,7 +416,7 @@ def test_operators_list_and_retry_failed_deliveries(namespace, events_upstream, 
 
 def subscribes_of(upstream, subscription):
     ingress = f"/ingress/triggers/{subscription}"
-    return [entry for entry in upstream.entries("events/subscribe")
+    return [entry for entry in upstream.calls("events/subscribe")
             if entry["params"]["delivery"]["url"].endswith(ingress)]
 
 

@@ -1,54 +1,18 @@
 """Push-mode triggers: an upstream on the official Python SDK offers its events only by `events/stream`
 (upstream_push.py); the gateway holds the stream and delivers what it carries as Standard Webhooks, verified by the
 receiver with the official standardwebhooks library."""
-import json
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 
 import jsonschema
 import pytest
 
 from gateway import ADMIN_KEY, Gateway
 from spec import schema
-from test_triggers import FAST, connection, new_secret, subscribe, wait_for
-from webhook_receiver import Receiver
+from test_triggers import connection, new_secret, subscribe, trigger_config, wait_for
+from trigger_upstreams import PushUpstream
 
-SERVER = os.path.join(os.path.dirname(__file__), "upstream_push.py")
-PUSH = dict(FAST, streamRetrySeconds=0.05, streamRetryMaxSeconds=0.5)
+PUSH = trigger_config(streamRetrySeconds=0.05, streamRetryMaxSeconds=0.5)
 TRIGGER = "issue.opened"
-
-
-class PushUpstream:
-    def __init__(self):
-        self.process = subprocess.Popen([sys.executable, SERVER], stdout=subprocess.PIPE, text=True)
-        self.port = int(self.process.stdout.readline())
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}/mcp"
-
-    def control(self, path, **order):
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/control/{path}", data=json.dumps(order).encode(), method="POST")
-        urllib.request.urlopen(request, timeout=20).close()
-
-    def streams(self, arguments):
-        """The `events/stream` requests with these arguments, in order."""
-        return [entry["stream"] for entry in self.log() if entry.get("stream", {}).get("arguments") == arguments]
-
-    def closed(self, arguments):
-        return sum(1 for entry in self.log() if entry.get("closed") == arguments)
-
-    def log(self):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/control/log", timeout=10) as response:
-            return json.loads(response.read())
-
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -60,16 +24,9 @@ def push_upstream():
 
 @pytest.fixture(scope="module")
 def push_gateway():
-    instance = Gateway(config={"triggers": PUSH, "egress": {"allow": ["127.0.0.1/32"]}}).start()
+    instance = Gateway(config=PUSH).start()
     yield instance
     instance.stop()
-
-
-@pytest.fixture
-def receiver():
-    instance = Receiver()
-    yield instance
-    instance.close()
 
 
 def issues(*numbers):
@@ -95,7 +52,7 @@ def test_a_push_mode_upstreams_events_arrive_as_webhooks(push_gateway, namespace
     subscription = subscribed(push_gateway, base, receiver, arguments)
     # The subscribe was answered once the upstream confirmed the stream: what it emits now reaches the stream.
     assert push_upstream.streams(arguments) == [{"name": TRIGGER, "arguments": arguments, "cursor": None}]
-    push_upstream.control("emit", arguments=arguments, events=issues(1, 2, 3))
+    push_upstream.control("emit", {"arguments": arguments, "events": issues(1, 2, 3)})
     assert wait_for(lambda: len(receiver.deliveries) == 3)
     assert delivered_ids(receiver) == ["evt_1", "evt_2", "evt_3"]
     assert {d["subscription"] for d in receiver.deliveries} == {subscription}
@@ -113,14 +70,14 @@ def test_a_stream_dropped_by_the_upstream_is_resumed_from_its_cursor_without_los
     base = connection(push_gateway, namespace, push_upstream)
     arguments = {"repo": namespace}
     subscribed(push_gateway, base, receiver, arguments)
-    push_upstream.control("emit", arguments=arguments, events=issues(1, 2))
+    push_upstream.control("emit", {"arguments": arguments, "events": issues(1, 2)})
     assert wait_for(lambda: len(receiver.deliveries) == 2)
     # The upstream ends the stream, then has two more events that only a stream resumed from "2" replays.
-    push_upstream.control("drop", arguments=arguments, events=issues(3, 4))
+    push_upstream.control("drop", {"arguments": arguments, "events": issues(3, 4)})
     assert wait_for(lambda: len(receiver.deliveries) == 4)
     assert delivered_ids(receiver) == ["evt_1", "evt_2", "evt_3", "evt_4"]
     assert [s["cursor"] for s in push_upstream.streams(arguments)] == [None, "2"]
-    push_upstream.control("emit", arguments=arguments, events=issues(5))
+    push_upstream.control("emit", {"arguments": arguments, "events": issues(5)})
     assert wait_for(lambda: len(receiver.deliveries) == 5)
     assert receiver.unverified == []
 
@@ -135,7 +92,7 @@ def test_unsubscribing_closes_the_stream(push_gateway, namespace, push_upstream,
     assert wait_for(lambda: push_upstream.closed(arguments) == 1)
     time.sleep(1.5)  # a sweep that would open it again
     assert len(push_upstream.streams(arguments)) == 1
-    push_upstream.control("emit", arguments=arguments, events=issues(1))
+    push_upstream.control("emit", {"arguments": arguments, "events": issues(1)})
     time.sleep(0.5)
     assert receiver.attempts == 0
 
@@ -144,10 +101,10 @@ def test_a_terminated_push_subscription_ends_here_too(push_gateway, namespace, p
     base = connection(push_gateway, namespace, push_upstream)
     arguments = {"repo": namespace}
     subscription = subscribed(push_gateway, base, receiver, arguments)
-    push_upstream.control("emit", arguments=arguments, events=issues(1))
+    push_upstream.control("emit", {"arguments": arguments, "events": issues(1)})
     assert wait_for(lambda: len(receiver.deliveries) == 1)
     error = {"code": -32012, "message": "Forbidden", "data": {"reason": "Access revoked"}}
-    push_upstream.control("terminate", arguments=arguments, error=error)
+    push_upstream.control("terminate", {"arguments": arguments, "error": error})
     assert wait_for(lambda: len(receiver.deliveries) == 2)
     terminated = receiver.deliveries[1]
     assert terminated["body"] == {"type": "terminated", "error": error}
@@ -166,7 +123,8 @@ def test_a_terminated_push_subscription_ends_here_too(push_gateway, namespace, p
 def test_a_refused_stream_leaves_no_subscription(push_gateway, namespace, push_upstream, receiver):
     base = connection(push_gateway, namespace, push_upstream)
     arguments = {"repo": namespace}
-    push_upstream.control("terminate", arguments=arguments, error={"code": -32012, "message": "Forbidden"})
+    refusal = {"code": -32012, "message": "Forbidden"}
+    push_upstream.control("terminate", {"arguments": arguments, "error": refusal})
     status, _, body = subscribe(push_gateway, base, receiver.url, new_secret(), params=arguments, name=TRIGGER)
     assert status == 403 and "the upstream refused" in body["message"], body
     delete = {"params": arguments, "delivery": {"url": receiver.url}}
@@ -174,17 +132,17 @@ def test_a_refused_stream_leaves_no_subscription(push_gateway, namespace, push_u
 
 
 def test_a_restarted_gateway_resumes_the_stream_from_the_stored_cursor(namespace, push_upstream, receiver):
-    gateway = Gateway(config={"triggers": PUSH, "egress": {"allow": ["127.0.0.1/32"]}}).start()
+    gateway = Gateway(config=PUSH).start()
     try:
         base = connection(gateway, namespace, push_upstream)
         arguments = {"repo": namespace}
         subscribed(gateway, base, receiver, arguments)
-        push_upstream.control("emit", arguments=arguments, events=issues(1, 2))
+        push_upstream.control("emit", {"arguments": arguments, "events": issues(1, 2)})
         assert wait_for(lambda: len(receiver.deliveries) == 2)
         gateway.process.kill()
         gateway.process.wait()
         assert wait_for(lambda: push_upstream.closed(arguments) == 1)
-        push_upstream.control("emit", arguments=arguments, events=issues(3))  # while the gateway is down
+        push_upstream.control("emit", {"arguments": arguments, "events": issues(3)})  # while the gateway is down
         gateway.start()
         assert wait_for(lambda: len(receiver.deliveries) == 3)
         assert delivered_ids(receiver) == ["evt_1", "evt_2", "evt_3"]

@@ -76,6 +76,7 @@ final class TriggerStream: RPCSink {
         switch step {
         case .notice(.active(let cursor, let gap)):
             service.confirm(subscriptionID, renewAt: nil, cursor: cursor, on: loop) { [self] result in
+                guard !isOver else { return }
                 guard case .success = result else { return end(.dropped(wasActive: isActive)) }
                 isActive = true
                 answerWaiters(.success(()))
