@@ -427,8 +427,9 @@ def trigger_config(**settings):
 def test_the_last_cursor_received_is_passed_whenever_the_gateway_subscribes_again(namespace, receiver):
     upstream = EventsUpstream()
     upstream.control("grant", {"ttlMs": 2000})  # renewed every second
-    gateway = Gateway(config=trigger_config()).start()
+    gateway = Gateway(config=trigger_config())
     try:
+        gateway.start()
         base = connection(gateway, namespace, upstream)
         subscription = subscribed(gateway, base, receiver)
         cursors = lambda: [e["params"]["cursor"] for e in subscribes_of(upstream, subscription)]  # noqa: E731
@@ -453,8 +454,9 @@ def test_the_last_cursor_received_is_passed_whenever_the_gateway_subscribes_agai
 def test_a_restarted_gateway_renews_on_the_stored_schedule_and_retries_a_failed_renewal(namespace, receiver):
     upstream = EventsUpstream()
     upstream.control("grant", {"ttlMs": 10_000})  # renewed halfway, 5 s after each grant
-    gateway = Gateway(config=trigger_config(renewRetrySeconds=0.2)).start()
+    gateway = Gateway(config=trigger_config(renewRetrySeconds=0.2))
     try:
+        gateway.start()
         base = connection(gateway, namespace, upstream)
         subscription = subscribed(gateway, base, receiver)
         granted_at = subscribes_of(upstream, subscription)[0]["at"]
@@ -475,8 +477,9 @@ def test_a_restarted_gateway_renews_on_the_stored_schedule_and_retries_a_failed_
 def test_a_terminated_subscription_ends_here_too(namespace, receiver):
     upstream = EventsUpstream()
     upstream.control("grant", {"ttlMs": 1000})  # renewed at every sweep
-    gateway = Gateway(config=trigger_config()).start()
+    gateway = Gateway(config=trigger_config())
     try:
+        gateway.start()
         base = connection(gateway, namespace, upstream)
         subscription = subscribed(gateway, base, receiver)
         assert wait_for(lambda: len(subscribes_of(upstream, subscription)) >= 2)

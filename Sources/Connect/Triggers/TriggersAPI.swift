@@ -120,7 +120,7 @@ extension ConnectService {
                     if existing == nil {
                         discard(id, reason: "the upstream refused the subscription", on: call.loop, upstreamClient: nil)
                     }
-                    call.fail(Self.refusal(error, after: existing?.termination))
+                    call.fail(Self.resubscribeError(error, after: existing?.termination))
                 }
             }
             switch subscription.mode {
@@ -135,11 +135,11 @@ extension ConnectService {
     }
 
     /// The upstream's refusal; for a subscription it had terminated, said so first.
-    private static func refusal(_ error: APIError, after termination: String?) -> APIError {
+    private static func resubscribeError(_ error: APIError, after termination: String?) -> APIError {
         guard let termination else { return error }
-        var refusal = APIError(error.status, error.code, "\(termination); subscribing again: \(error.message)")
-        refusal.headers = error.headers
-        return refusal
+        var said = APIError(error.status, error.code, "\(termination); subscribing again: \(error.message)")
+        said.headers = error.headers
+        return said
     }
 
     /// The spec's `TriggerSubscription`.
