@@ -51,7 +51,8 @@ let package = Package(
             dependencies: ["Gateway", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Cryptography", "JSON"]),
-        .testTarget(name: "ConnectTests", dependencies: ["Connect", "Cryptography", "HTTP", "JSON", "MCP", "Reactor"]),
+        .testTarget(
+            name: "ConnectTests", dependencies: ["Connect", "Cryptography", "HTTP", "JSON", "MCP", "Reactor", "Store"]),
         .testTarget(
             name: "MCPTests", dependencies: ["MCP", "HTTP", "JSON", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "MockTests", dependencies: ["Mock", "JSON"]),

@@ -118,6 +118,7 @@ extension Configuration {
             try section.rejectUnknown([
                 "subscriptionTtlSeconds", "retryUnitSeconds", "allowHttpHosts", "secretOverlapSeconds",
                 "deliveryTimeoutSeconds", "maxEventBytes", "signatureToleranceSeconds", "pollIntervalSeconds",
+                "renewRetrySeconds", "streamRetrySeconds", "streamRetryMaxSeconds", "streamIdleSeconds",
             ])
             try section.read("subscriptionTtlSeconds", into: &triggers.subscriptionTtlSeconds, range: 1...31_536_000)
             try section.read("retryUnitSeconds", into: &triggers.retryUnitSeconds, range: 0.001...3600)
@@ -129,6 +130,10 @@ extension Configuration {
             try section.read(
                 "signatureToleranceSeconds", into: &triggers.signatureToleranceSeconds, range: 1...3600)
             try section.read("pollIntervalSeconds", into: &triggers.pollIntervalSeconds, range: 0.01...86_400)
+            try section.read("renewRetrySeconds", into: &triggers.renewRetrySeconds, range: 0.01...86_400)
+            try section.read("streamRetrySeconds", into: &triggers.streamRetrySeconds, range: 0.01...3_600)
+            try section.read("streamRetryMaxSeconds", into: &triggers.streamRetryMaxSeconds, range: 0.01...86_400)
+            try section.read("streamIdleSeconds", into: &triggers.streamIdleSeconds, range: 1...86_400)
         }
         try applyJSON(object)
     }

@@ -117,7 +117,7 @@ public struct Migration: Sendable {
                     );
                     CREATE INDEX webhook_outbox_by_state ON webhook_outbox (state, subscription_id, seq)
                     """),
-        ] + registry
+        ] + registry + triggers
 }
 
 /// Applies the migrations a database has not seen yet, each in the same transaction as its bookkeeping row.

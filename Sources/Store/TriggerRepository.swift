@@ -1,3 +1,9 @@
+/// How the gateway hears a subscription's upstream: it subscribes with a URL of its own (`webhook`), polls it
+/// (`events/poll`), or holds a stream open (`events/stream`).
+public enum UpstreamMode: String, Sendable {
+    case webhook, poll, push
+}
+
 /// A trigger subscription as stored. `sealedSecrets` is opaque to the store; times are Unix milliseconds.
 public struct StoredTriggerSubscription: Equatable, Sendable {
     public var id: String
@@ -14,14 +20,19 @@ public struct StoredTriggerSubscription: Equatable, Sendable {
     /// The subscriber answered 410: nothing more is delivered until it subscribes again.
     public var disabled: Bool
     public var createdAt: String
-    /// The upstream offers the trigger only by `events/poll`: the gateway polls it from `cursor`.
-    public var polled: Bool
+    public var mode: UpstreamMode
+    /// The last cursor the upstream gave (an event's, a poll's, a heartbeat's, a subscribe answer's): where a new
+    /// poll, stream or subscription upstream starts, so that the upstream replays what was missed.
     public var cursor: String?
+    /// When the subscription is renewed upstream next; `nil`: as soon as possible.
+    public var renewAt: Int64?
+    /// Why the upstream ended the subscription; `nil` while it lives.
+    public var termination: String?
 
     public init(
         id: String, namespace: String, connectionID: String, triggerName: String, params: String, deliveryURL: String,
         sealedSecrets: [UInt8], previousSecretUntil: Int64?, refreshBefore: Int64, disabled: Bool, createdAt: String,
-        polled: Bool = false, cursor: String? = nil
+        mode: UpstreamMode = .webhook, cursor: String? = nil, renewAt: Int64? = nil, termination: String? = nil
     ) {
         self.id = id
         self.namespace = namespace
@@ -34,8 +45,23 @@ public struct StoredTriggerSubscription: Equatable, Sendable {
         self.refreshBefore = refreshBefore
         self.disabled = disabled
         self.createdAt = createdAt
-        self.polled = polled
+        self.mode = mode
         self.cursor = cursor
+        self.renewAt = renewAt
+        self.termination = termination
+    }
+}
+
+/// What something the upstream delivered says about its subscription: where it stands now, and whether it ended.
+public struct SubscriptionProgress: Equatable, Sendable {
+    /// The cursor after it (`.some(nil)`: the upstream keeps no history to replay); `nil`: it names no cursor.
+    public var cursor: String??
+    /// Why the upstream ended the subscription, when it did.
+    public var termination: String?
+
+    public init(cursor: String?? = nil, termination: String? = nil) {
+        self.cursor = cursor
+        self.termination = termination
     }
 }
 
@@ -69,15 +95,17 @@ public struct TriggerRepository: Sendable {
 
     private static let subscriptionColumns =
         "id, namespace, connection_id, trigger_name, params, delivery_url, sealed_secrets, previous_secret_until, "
-        + "refresh_before, disabled, created_at, polled, cursor"
+        + "refresh_before, disabled, created_at, upstream_mode, cursor, renew_at, termination"
     private static let deliveryColumns =
         "seq, subscription_id, webhook_id, body, state, attempts, next_attempt_at, last_error, accepted_at"
 
-    /// Inserts the subscription, or refreshes it: its secrets, expiry and state, never its polling cursor.
+    /// Inserts the subscription, or refreshes it: its secrets, expiry and state, never where it stands upstream
+    /// (cursor, renewal, termination: `progress` and `renewal` change those).
     public func upsert(_ subscription: StoredTriggerSubscription, in database: Database) throws(StoreError) {
         try database.execute(
             """
-            INSERT INTO trigger_subscriptions (\(Self.subscriptionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO trigger_subscriptions (\(Self.subscriptionColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET sealed_secrets = excluded.sealed_secrets,
                 previous_secret_until = excluded.previous_secret_until, refresh_before = excluded.refresh_before,
                 disabled = excluded.disabled
@@ -87,8 +115,9 @@ public struct TriggerRepository: Sendable {
                 .text(subscription.triggerName), .text(subscription.params), .text(subscription.deliveryURL),
                 .blob(subscription.sealedSecrets), subscription.previousSecretUntil.map(SQLValue.integer) ?? .null,
                 .integer(subscription.refreshBefore), .integer(subscription.disabled ? 1 : 0),
-                .text(subscription.createdAt), .integer(subscription.polled ? 1 : 0),
-                subscription.cursor.map(SQLValue.text) ?? .null,
+                .text(subscription.createdAt), .text(subscription.mode.rawValue),
+                subscription.cursor.map(SQLValue.text) ?? .null, subscription.renewAt.map(SQLValue.integer) ?? .null,
+                subscription.termination.map(SQLValue.text) ?? .null,
             ])
     }
 
@@ -99,9 +128,32 @@ public struct TriggerRepository: Sendable {
                 triggerName: row[3].text ?? "", params: row[4].text ?? "{}", deliveryURL: row[5].text ?? "",
                 sealedSecrets: row[6].blob ?? [], previousSecretUntil: row[7].integer,
                 refreshBefore: row[8].integer ?? 0,
-                disabled: row[9].integer == 1, createdAt: row[10].text ?? "", polled: row[11].integer == 1,
-                cursor: row[12].text)
+                disabled: row[9].integer == 1, createdAt: row[10].text ?? "",
+                mode: UpstreamMode(rawValue: row[11].text ?? "") ?? .webhook, cursor: row[12].text,
+                renewAt: row[13].integer, termination: row[14].text)
         }
+    }
+
+    /// Records where the subscription stands after something its upstream delivered.
+    public func progress(_ id: String, _ progress: SubscriptionProgress, in database: Database) throws(StoreError) {
+        if let cursor = progress.cursor {
+            try database.execute(
+                "UPDATE trigger_subscriptions SET cursor = ? WHERE id = ?",
+                [cursor.map(SQLValue.text) ?? .null, .text(id)])
+        }
+        if let termination = progress.termination {
+            try database.execute(
+                "UPDATE trigger_subscriptions SET termination = ? WHERE id = ?", [.text(termination), .text(id)])
+        }
+    }
+
+    /// The upstream took the subscription (again): it lives, is renewed at `renewAt`, and stands at `cursor`
+    /// when the answer named one.
+    public func confirmed(_ id: String, renewAt: Int64?, cursor: String??, in database: Database) throws(StoreError) {
+        try database.execute(
+            "UPDATE trigger_subscriptions SET renew_at = ?, termination = NULL WHERE id = ?",
+            [renewAt.map(SQLValue.integer) ?? .null, .text(id)])
+        try progress(id, SubscriptionProgress(cursor: cursor), in: database)
     }
 
     /// Removes the subscription; its undelivered events are marked failed with `reason`. Whether it existed.
@@ -157,9 +209,7 @@ public struct TriggerRepository: Sendable {
                 in: database)
             if result == .accepted { accepted += 1 }
         }
-        try database.execute(
-            "UPDATE trigger_subscriptions SET cursor = ? WHERE id = ?",
-            [cursor.map(SQLValue.text) ?? .null, .text(subscriptionID)])
+        try progress(subscriptionID, SubscriptionProgress(cursor: .some(cursor)), in: database)
         return accepted
     }
 

@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Store
 import Testing
 
 @testable import Connect
@@ -91,10 +92,12 @@ struct DeliveryScheduleTests {
 struct TriggerEnvelopeTests {
     @Test func acceptsEventsAndControlBodies() throws {
         let event = #"{"eventId":"e","name":"n","timestamp":"t","data":{},"cursor":null}"#
-        #expect(try TriggerEnvelope(Array(event.utf8)) == .event)
+        #expect(try TriggerEnvelope(Array(event.utf8)) == .event(SubscriptionProgress(cursor: .some(nil))))
         #expect(try TriggerEnvelope(Array(#"{"type":"verification","challenge":"c"}"#.utf8)) == .verification("c"))
-        #expect(try TriggerEnvelope(Array(#"{"type":"gap","cursor":"x"}"#.utf8)) == .control)
-        #expect(try TriggerEnvelope(Array(#"{"type":"terminated","error":{}}"#.utf8)) == .control)
+        #expect(try TriggerEnvelope(Array(#"{"type":"gap","cursor":"x"}"#.utf8)) == .control(.init(cursor: "x")))
+        #expect(
+            try TriggerEnvelope(Array(#"{"type":"terminated","error":{}}"#.utf8))
+                == .control(.init(termination: "the upstream terminated it: no reason given")))
     }
 
     @Test func refusesWhatIsNeitherNamingTheField() {

@@ -66,6 +66,32 @@ struct ConfigurationTests {
         #expect(failure(json)?.field == field)
     }
 
+    @Test func triggerRenewalsAndStreamsReadTheirSettingsWithinRange() throws {
+        let shipped = try Configuration.load(
+            path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../Config/switchboard.json").standardized.path, environment: [:]
+        ).triggers
+        let defaults = Configuration().triggers
+        #expect(
+            [
+                shipped.renewRetrySeconds, shipped.streamRetrySeconds, shipped.streamRetryMaxSeconds,
+                shipped.streamIdleSeconds,
+            ]
+                == [
+                    defaults.renewRetrySeconds, defaults.streamRetrySeconds, defaults.streamRetryMaxSeconds,
+                    defaults.streamIdleSeconds,
+                ])
+        let triggers = try load(
+            #"{"triggers": {"renewRetrySeconds": 0.5, "streamRetrySeconds": 0.1, "streamRetryMaxSeconds": 2, "#
+                + #""streamIdleSeconds": 90}}"#
+        ).triggers
+        #expect(triggers.renewRetrySeconds == 0.5 && triggers.streamRetrySeconds == 0.1)
+        #expect(triggers.streamRetryMaxSeconds == 2 && triggers.streamIdleSeconds == 90)
+        for field in ["renewRetrySeconds", "streamRetrySeconds", "streamRetryMaxSeconds", "streamIdleSeconds"] {
+            #expect(failure(#"{"triggers": {"\#(field)": 0}}"#)?.field == "triggers.\(field)")
+        }
+    }
+
     @Test func badEnvironmentValuesAreNamed() {
         #expect(failure("{}", environment: ["SWITCHBOARD_LOOPS": "many"])?.field == "SWITCHBOARD_LOOPS")
         #expect(failure("{}", environment: ["SWITCHBOARD_ADMIN_KEY": "short"])?.field == "SWITCHBOARD_ADMIN_KEY")

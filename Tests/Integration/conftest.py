@@ -7,7 +7,9 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 from gateway import Gateway  # noqa: E402
+from trigger_upstreams import EventsUpstream  # noqa: E402
 from upstream import Upstream  # noqa: E402
+from webhook_receiver import Receiver  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,22 @@ def json_upstream():
     instance = Upstream(json_response=True).start()
     yield instance
     instance.stop()
+
+
+@pytest.fixture(scope="module")
+def events_upstream():
+    """The Events test upstream in webhook and poll mode (upstream_events.py)."""
+    instance = EventsUpstream()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver that verifies every request with the official standardwebhooks library."""
+    instance = Receiver()
+    yield instance
+    instance.close()
 
 
 @pytest.fixture

@@ -9,24 +9,9 @@ import jsonschema
 import pytest
 
 from gateway import ADMIN_KEY, Gateway
-from test_triggers import FAST, EventsUpstream, new_secret, wait_for
-from webhook_receiver import Receiver
+from test_triggers import FAST, new_secret, wait_for
 
 EGRESS = {"allow": ["127.0.0.1/32"]}
-
-
-@pytest.fixture(scope="module")
-def events_upstream():
-    instance = EventsUpstream()
-    yield instance
-    instance.stop()
-
-
-@pytest.fixture
-def receiver():
-    instance = Receiver()
-    yield instance
-    instance.close()
 
 
 def mock_connection(gateway, namespace, upstream, connection_id="sim"):

@@ -5,54 +5,18 @@ import base64
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
 
 import jsonschema
 import pytest
 
 from gateway import ADMIN_KEY, Gateway, free_port
 from spec import schema
+from trigger_upstreams import EventsUpstream
 from webhook_receiver import Receiver
 
-SERVER = os.path.join(os.path.dirname(__file__), "upstream_events.py")
 FAST = {"retryUnitSeconds": 0.001, "pollIntervalSeconds": 0.05, "allowHttpHosts": ["127.0.0.1", "127.0.0.2"]}
-
-
-class EventsUpstream:
-    def __init__(self):
-        self.process = subprocess.Popen([sys.executable, SERVER], stdout=subprocess.PIPE, text=True)
-        self.port = int(self.process.stdout.readline())
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}/mcp"
-
-    def post(self, subscription, body=None, **order):
-        """Has the upstream post to the gateway's ingress; the gateway's (status, body)."""
-        order.update(subscription=subscription, body=body)
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/control/post", data=json.dumps(order).encode(), method="POST")
-        with urllib.request.urlopen(request, timeout=20) as response:
-            answer = json.loads(response.read())
-        return answer["status"], answer["body"]
-
-    def log(self, method):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/control/log", timeout=10) as response:
-            return [entry["params"] for entry in json.loads(response.read()) if entry["method"] == method]
-
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
-
-
-@pytest.fixture(scope="module")
-def events_upstream():
-    instance = EventsUpstream()
-    yield instance
-    instance.stop()
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +25,6 @@ def trigger_gateway():
     instance = Gateway(config={"triggers": FAST, "egress": {"allow": ["127.0.0.1/32"]}}).start()
     yield instance
     instance.stop()
-
-
-@pytest.fixture
-def receiver():
-    instance = Receiver()
-    yield instance
-    instance.close()
 
 
 def new_secret():
@@ -137,9 +94,7 @@ def test_the_trigger_list_is_cached_until_the_upstream_says_it_changed(namespace
         base = connection(gateway, namespace, upstream)
         names = lambda: [t["name"] for t in gateway.request("GET", base, key=ADMIN_KEY)[2]]  # noqa: E731
         assert names() == ["page.updated", "poll.only"]
-        request = urllib.request.Request(f"http://127.0.0.1:{upstream.port}/control/events", method="POST",
-                                         data=json.dumps({"name": "page.created", "delivery": ["webhook"]}).encode())
-        urllib.request.urlopen(request, timeout=10).close()
+        upstream.control("events", {"name": "page.created", "delivery": ["webhook"]})
         assert names() == ["page.updated", "poll.only"]
         assert len(upstream.log("events/list")) == 1
         status, _, body = subscribe(gateway, base, receiver.url, new_secret(), params={"space": "announce"})
@@ -223,9 +178,7 @@ def test_a_poll_only_trigger_is_polled_and_delivered_as_webhooks(trigger_gateway
     assert status == 200, body
     receiver.secrets[body["id"]] = [secret]
     events = [dict(event(n), name="poll.only") for n in range(5)]
-    request = urllib.request.Request(f"http://127.0.0.1:{events_upstream.port}/control/queue", method="POST",
-                                     data=json.dumps({"arguments": {"inbox": namespace}, "events": events}).encode())
-    urllib.request.urlopen(request, timeout=10).close()
+    events_upstream.control("queue", {"arguments": {"inbox": namespace}, "events": events})
     assert wait_for(lambda: len(receiver.deliveries) == 5)
     assert [d["body"] for d in receiver.deliveries] == events
     assert {d["subscription"] for d in receiver.deliveries} == {body["id"]}
@@ -459,3 +412,122 @@ def test_operators_list_and_retry_failed_deliveries(namespace, events_upstream, 
         assert cli("list") == ""
     finally:
         gateway.stop()
+
+
+def subscribes_of(upstream, subscription):
+    ingress = f"/ingress/triggers/{subscription}"
+    return [entry for entry in upstream.calls("events/subscribe")
+            if entry["params"]["delivery"]["url"].endswith(ingress)]
+
+
+def trigger_config(**settings):
+    return {"triggers": dict(FAST, **settings), "egress": {"allow": ["127.0.0.1/32"]}}
+
+
+def test_the_last_cursor_received_is_passed_whenever_the_gateway_subscribes_again(namespace, receiver):
+    upstream = EventsUpstream()
+    upstream.control("grant", {"ttlMs": 2000})  # renewed every second
+    gateway = Gateway(config=trigger_config())
+    try:
+        gateway.start()
+        base = connection(gateway, namespace, upstream)
+        subscription = subscribed(gateway, base, receiver)
+        cursors = lambda: [e["params"]["cursor"] for e in subscribes_of(upstream, subscription)]  # noqa: E731
+        assert cursors() == [None]
+        assert upstream.post(subscription, dict(event(1), cursor="c1"), webhook_id="evt_1")[0] == 200
+        assert wait_for(lambda: cursors()[-1] == "c1")
+        # A gap's fresh cursor counts as much as an event's.
+        assert upstream.post(subscription, {"type": "gap", "cursor": "c9"}, webhook_id="msg_gap_1")[0] == 200
+        assert wait_for(lambda: cursors()[-1] == "c9")
+        gateway.stop()
+        seen = len(cursors())
+        gateway.start()
+        assert wait_for(lambda: len(cursors()) > seen)
+        assert set(cursors()[seen:]) == {"c9"}, "a restarted gateway subscribes again from the stored cursor"
+        assert wait_for(lambda: len(receiver.deliveries) == 2)
+        assert receiver.unverified == []
+    finally:
+        gateway.stop()
+        upstream.stop()
+
+
+def test_a_restarted_gateway_renews_on_the_stored_schedule_and_retries_a_failed_renewal(namespace, receiver):
+    upstream = EventsUpstream()
+    upstream.control("grant", {"ttlMs": 10_000})  # renewed halfway, 5 s after each grant
+    gateway = Gateway(config=trigger_config(renewRetrySeconds=0.2))
+    try:
+        gateway.start()
+        base = connection(gateway, namespace, upstream)
+        subscription = subscribed(gateway, base, receiver)
+        granted_at = subscribes_of(upstream, subscription)[0]["at"]
+        gateway.stop()
+        upstream.control("refuse", {"space": "eng", "code": -32603, "times": 1})  # the next renewal fails
+        gateway.start()
+        assert wait_for(lambda: len(subscribes_of(upstream, subscription)) >= 2, timeout=20)
+        failed = subscribes_of(upstream, subscription)[1]
+        assert failed["at"] >= granted_at + 5, "not renewed at start: at the renewal time stored before the restart"
+        assert wait_for(lambda: len(subscribes_of(upstream, subscription)) >= 3, timeout=20)
+        renewed = subscribes_of(upstream, subscription)[2]
+        assert renewed["late"] is False, "retried after triggers.renewRetrySeconds, before the grant ran out"
+    finally:
+        gateway.stop()
+        upstream.stop()
+
+
+def test_a_terminated_subscription_ends_here_too(namespace, receiver):
+    upstream = EventsUpstream()
+    upstream.control("grant", {"ttlMs": 1000})  # renewed at every sweep
+    gateway = Gateway(config=trigger_config())
+    try:
+        gateway.start()
+        base = connection(gateway, namespace, upstream)
+        subscription = subscribed(gateway, base, receiver)
+        assert wait_for(lambda: len(subscribes_of(upstream, subscription)) >= 2)
+        assert upstream.post(subscription, event(1), webhook_id="evt_1")[0] == 200
+        terminated = {"type": "terminated",
+                      "error": {"code": -32012, "message": "Forbidden", "data": {"reason": "Access revoked"}}}
+        upstream.control("refuse", {"space": "eng", "code": -32012})  # the cause still holds upstream
+        assert upstream.post(subscription, terminated, webhook_id="msg_terminated_1")[0] == 200
+        renewals = len(subscribes_of(upstream, subscription))
+        assert upstream.post(subscription, event(2), webhook_id="evt_2")[0] == 410
+        assert wait_for(lambda: len(receiver.deliveries) == 2)
+        assert [d["body"] for d in receiver.deliveries] == [event(1), terminated]
+        time.sleep(2)  # two sweeps that would have renewed it
+        assert len(subscribes_of(upstream, subscription)) == renewals
+        # Subscribing again is a fresh subscribe upstream: refused while the cause holds, saying what happened.
+        status, _, body = subscribe(gateway, base, receiver.url, receiver.secrets[subscription][0])
+        assert status == 403, body
+        assert "terminated it: Forbidden" in body["message"] and "subscribing again" in body["message"]
+        assert upstream.post(subscription, event(3), webhook_id="evt_3")[0] == 410
+        # Once the upstream takes it again, it lives again.
+        upstream.control("refuse", {"space": "eng", "code": -32012, "times": 0})
+        status, _, body = subscribe(gateway, base, receiver.url, receiver.secrets[subscription][0])
+        assert status == 200 and body["id"] == subscription, body
+        assert upstream.post(subscription, event(4), webhook_id="evt_4")[0] == 200
+        assert wait_for(lambda: len(receiver.deliveries) == 3)
+        assert receiver.unverified == []
+    finally:
+        gateway.stop()
+        upstream.stop()
+
+
+def test_a_poll_refused_for_good_ends_the_subscription(trigger_gateway, namespace, events_upstream, receiver):
+    base = connection(trigger_gateway, namespace, events_upstream)
+    secret = new_secret()
+    status, _, body = subscribe(trigger_gateway, base, receiver.url, secret, params={"inbox": namespace},
+                                name="poll.only")
+    assert status == 200, body
+    polls = lambda: [p for p in events_upstream.log("events/poll") if p["arguments"] == {"inbox": namespace}]  # noqa
+    assert wait_for(lambda: len(polls()) >= 2)
+    events_upstream.control("refuse", {"space": namespace, "code": -32011})
+    refused = len(polls())
+    assert wait_for(lambda: len(polls()) > refused)
+    time.sleep(0.3)  # a poll in flight when the refusal came
+    stopped = len(polls())
+    time.sleep(1.5)  # thirty poll intervals and a sweep
+    assert len(polls()) == stopped
+    events_upstream.control("refuse", {"space": namespace, "code": -32011, "times": 0})
+    status, _, body = subscribe(trigger_gateway, base, receiver.url, secret, params={"inbox": namespace},
+                                name="poll.only")
+    assert status == 200, body
+    assert wait_for(lambda: len(polls()) > stopped + 2)

@@ -9,12 +9,19 @@ Prints its port once listening. Besides `POST /mcp`:
   POST /control/events an event type to list from now on, without a list_changed notification
   POST /control/queue  {"arguments", "events"}: what `events/poll` with these arguments returns next (two a page)
   POST /control/burst  {"subscription", "count", "concurrency", "prefix"}: signed events as fast as answered
+  POST /control/grant  {"ttlMs"}: the longest subscription it grants from now on
+  POST /control/refuse {"space", "code", "times"}: refuse the next `times` subscribes with that space, or polls
+                       with that `inbox` (every one: `times` null)
+
+Each log entry carries `at` (Unix seconds) and, for `events/subscribe`, `late`: whether it came after the grant
+before it for the same subscription ran out.
 """
 import argparse
 import asyncio
 import datetime
 import json
 import socket
+import time
 import uuid
 
 import httpx
@@ -42,6 +49,8 @@ REFUSALS = {"invalid": -32602, "gone": -32011, "forbidden": -32012, "full": -320
 subscriptions = {}  # (name, canonical arguments, url) -> {"url", "secret", "name"}
 polled = {}  # canonical arguments -> the events a poll returns, in order
 ever = {}  # url -> the latest subscription to it, kept after an unsubscribe to test posts that come too late
+scripted = {}  # space -> {"code", "times"}: refusals ordered through /control/refuse
+grant_cap = {"ttlMs": None}
 log = []
 last_post = {}
 
@@ -60,7 +69,7 @@ def answer(request_id, result=None, error=None):
 async def mcp(request):
     message = json.loads(await request.body())
     method, params, request_id = message.get("method"), message.get("params") or {}, message.get("id")
-    log.append({"method": method, "params": params})
+    log.append({"method": method, "params": params, "at": time.time()})
     if request_id is None:
         return Response(status_code=202)
     if method == "initialize":
@@ -76,15 +85,21 @@ async def mcp(request):
         delivery = params.get("delivery") or {}
         if params.get("name") not in [e["name"] for e in EVENTS]:
             return answer(request_id, error={"code": -32011, "message": "no such event"})
-        refusal = REFUSALS.get((params.get("arguments") or {}).get("space"))
+        space = (params.get("arguments") or {}).get("space")
+        refusal = REFUSALS.get(space) or refused_now(space)
         if refusal:
             return answer(request_id, error={"code": refusal, "message": f"refused with {refusal}"})
         if not str(delivery.get("secret", "")).startswith("whsec_"):
             return answer(request_id, error={"code": -32602, "message": "bad secret"})
-        subscriptions[key(params)] = {"url": delivery["url"], "secret": delivery["secret"], "name": params["name"]}
+        previous = subscriptions.get(key(params))
+        log[-1]["late"] = previous is not None and time.time() > previous["expires"]
+        ttl = min(params["ttlMs"], grant_cap["ttlMs"] or params["ttlMs"])
+        subscriptions[key(params)] = {"url": delivery["url"], "secret": delivery["secret"], "name": params["name"],
+                                      "expires": time.time() + ttl / 1000}
         ever[delivery["url"]] = subscriptions[key(params)]
-        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(milliseconds=params["ttlMs"])
-        result = {"id": "sub_" + uuid.uuid4().hex[:8], "cursor": None,
+        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(milliseconds=ttl)
+        # The answer's cursor is a watermark at or behind what was delivered: the one the subscriber last had.
+        result = {"id": "sub_" + uuid.uuid4().hex[:8], "cursor": params.get("cursor"),
                   "refreshBefore": expires.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"}
         if (params.get("arguments") or {}).get("space") == "announce":
             # The answer streams, after a notification that the event types changed.
@@ -94,6 +109,9 @@ async def mcp(request):
             return Response(stream, media_type="text/event-stream")
         return answer(request_id, result)
     if method == "events/poll":
+        refusal = refused_now((params.get("arguments") or {}).get("inbox"))
+        if refusal:
+            return answer(request_id, error={"code": refusal, "message": f"refused with {refusal}"})
         queued = polled.setdefault(json.dumps(params.get("arguments") or {}, sort_keys=True), [])
         start = int(params.get("cursor") or 0)
         return answer(request_id, {"events": queued[start:start + 2], "cursor": str(min(start + 2, len(queued))),
@@ -103,6 +121,26 @@ async def mcp(request):
             return answer(request_id, error={"code": -32011, "message": "no such subscription"})
         return answer(request_id, {})
     return answer(request_id, error={"code": -32601, "message": f"method not found: {method}"})
+
+
+def refused_now(space):
+    order = scripted.get(space)
+    if not order or order["times"] == 0:
+        return None
+    if order["times"] is not None:
+        order["times"] -= 1
+    return order["code"]
+
+
+async def control_grant(request):
+    grant_cap.update(json.loads(await request.body()))
+    return JSONResponse({})
+
+
+async def control_refuse(request):
+    order = json.loads(await request.body())
+    scripted[order["space"]] = {"code": order.get("code", -32012), "times": order.get("times")}
+    return JSONResponse({})
 
 
 async def control_post(request):
@@ -185,6 +223,8 @@ def main():
         Route("/control/burst", control_burst, methods=["POST"]),
         Route("/control/events", control_events, methods=["POST"]),
         Route("/control/queue", control_queue, methods=["POST"]),
+        Route("/control/grant", control_grant, methods=["POST"]),
+        Route("/control/refuse", control_refuse, methods=["POST"]),
     ])
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -55,7 +55,7 @@ import Testing
         var row = StoredTriggerSubscription(
             id: "trg_p", namespace: "ns", connectionID: "c", triggerName: "t", params: "{}", deliveryURL: "https://r",
             sealedSecrets: [1], previousSecretUntil: nil, refreshBefore: 10, disabled: false, createdAt: "now",
-            polled: true)
+            mode: .poll)
         try database.performAndWait { db throws(StoreError) in try repository.upsert(row, in: db) }
         let accepted = try database.performAndWait { db throws(StoreError) in
             try repository.enqueuePolled(
@@ -65,6 +65,57 @@ import Testing
         row.refreshBefore = 20
         try database.performAndWait { db throws(StoreError) in try repository.upsert(row, in: db) }
         let stored = try database.performAndWait { db throws(StoreError) in try repository.subscriptions(in: db) }
-        #expect(stored.map(\.cursor) == ["c2"] && stored.map(\.refreshBefore) == [20] && stored[0].polled)
+        #expect(stored.map(\.cursor) == ["c2"] && stored.map(\.refreshBefore) == [20] && stored[0].mode == .poll)
+    }
+
+    private func stored() throws -> StoredTriggerSubscription? {
+        try database.performAndWait { db throws(StoreError) in try repository.subscriptions(in: db) }.first
+    }
+
+    @Test func whereASubscriptionStandsUpstreamSurvivesARefresh() throws {
+        let row = StoredTriggerSubscription(
+            id: "trg_s", namespace: "ns", connectionID: "c", triggerName: "t", params: "{}", deliveryURL: "https://r",
+            sealedSecrets: [1], previousSecretUntil: nil, refreshBefore: 10, disabled: false, createdAt: "now",
+            mode: .push, renewAt: 5)
+        try database.performAndWait { db throws(StoreError) in
+            try repository.upsert(row, in: db)
+            try repository.progress("trg_s", SubscriptionProgress(cursor: "c1"), in: db)
+            try repository.progress("trg_s", SubscriptionProgress(), in: db)
+        }
+        #expect(try stored()?.cursor == "c1", "a body that names no cursor leaves it")
+        try database.performAndWait { db throws(StoreError) in
+            try repository.progress("trg_s", SubscriptionProgress(termination: "revoked"), in: db)
+            try repository.upsert(row, in: db)
+        }
+        #expect(try stored().map { [$0.cursor, $0.termination] } == ["c1", "revoked"])
+        #expect(try stored()?.renewAt == 5 && stored()?.mode == .push)
+        try database.performAndWait { db throws(StoreError) in
+            try repository.confirmed("trg_s", renewAt: 50, cursor: nil, in: db)
+        }
+        #expect(try stored().map { [$0.cursor, $0.termination] } == ["c1", nil], "taken again: it lives")
+        #expect(try stored()?.renewAt == 50)
+        try database.performAndWait { db throws(StoreError) in
+            try repository.confirmed("trg_s", renewAt: nil, cursor: .some(nil), in: db)
+        }
+        #expect(try stored().map { [$0.cursor] } == [nil], "an upstream without history: nothing to replay from")
+    }
+
+    @Test func aPolledSubscriptionOfAnOlderStoreIsPolledAfterTheMigration() throws {
+        let path = NSTemporaryDirectory() + "switchboard-store-\(UUID().uuidString)/old.db"
+        let older = try Database(path: path, migrations: Migration.all.filter { $0.version < 14 })
+        try older.performAndWait { db throws(StoreError) in
+            try db.execute(
+                """
+                INSERT INTO trigger_subscriptions (id, namespace, connection_id, trigger_name, params, delivery_url,
+                    sealed_secrets, refresh_before, created_at, polled, cursor)
+                VALUES ('trg_p', 'ns', 'c', 't', '{}', 'https://r', x'01', 10, 'now', 1, 'c7'),
+                    ('trg_w', 'ns', 'c', 't', '{}', 'https://r', x'01', 10, 'now', 0, NULL)
+                """)
+        }
+        let migrated = try Database(path: path, migrations: Migration.all)
+        let rows = try migrated.performAndWait { db throws(StoreError) in try repository.subscriptions(in: db) }
+        #expect(Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0.mode) }) == ["trg_p": .poll, "trg_w": .webhook])
+        #expect(rows.allSatisfy { $0.renewAt == nil && $0.termination == nil })
+        #expect(rows.first { $0.id == "trg_p" }?.cursor == "c7")
     }
 }

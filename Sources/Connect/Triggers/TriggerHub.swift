@@ -15,6 +15,8 @@ final class TriggerHub: Sendable {
     let counters = Mutex(TriggerCounters())
     /// The deliverer, once `start` has given the hub a loop.
     let home = Mutex<UncheckedSendable<WebhookDeliverer>?>(nil)
+    /// The push streams, on the same loop.
+    let streams = Mutex<UncheckedSendable<TriggerStreams>?>(nil)
 
     init(database: Database, box: SecretBox, settings: TriggerSettings) throws(StoreError) {
         self.database = database
@@ -33,14 +35,40 @@ final class TriggerHub: Sendable {
 
     var all: [TriggerSubscription] { subscriptions.withLock { Array($0.values) } }
 
-    func remember(_ subscription: TriggerSubscription) { subscriptions.withLock { $0[subscription.id] = subscription } }
+    /// Holds a subscription the subscriber (re)subscribed; a refresh keeps where the held one stands upstream.
+    func remember(_ subscription: TriggerSubscription) {
+        subscriptions.withLock { held in
+            var subscription = subscription
+            if let current = held[subscription.id] {
+                subscription.cursor = current.cursor
+                subscription.renewAt = current.renewAt
+                subscription.termination = current.termination
+            }
+            held[subscription.id] = subscription
+        }
+    }
 
     @discardableResult
     func forget(_ id: String) -> TriggerSubscription? { subscriptions.withLock { $0.removeValue(forKey: id) } }
 
     func disable(_ id: String) { subscriptions.withLock { $0[id]?.disabled = true } }
 
-    func advance(_ id: String, cursor: String?) { subscriptions.withLock { $0[id]?.cursor = cursor } }
+    /// Where the subscription stands after something its upstream delivered, once that is stored.
+    func progress(_ id: String, _ progress: SubscriptionProgress) {
+        subscriptions.withLock { held in
+            if let cursor = progress.cursor { held[id]?.cursor = cursor }
+            if let termination = progress.termination { held[id]?.termination = termination }
+        }
+    }
+
+    /// The upstream took the subscription (again), once that is stored: see `TriggerRepository.confirmed`.
+    func confirmed(_ id: String, renewAt: Int64?, cursor: String??) {
+        subscriptions.withLock { held in
+            held[id]?.renewAt = renewAt
+            held[id]?.termination = nil
+            if let cursor { held[id]?.cursor = cursor }
+        }
+    }
 
     /// Tells the deliverer that `id` may have something to deliver.
     func wake(_ id: String) {
@@ -48,22 +76,18 @@ final class TriggerHub: Sendable {
         deliverer.value.loop.execute { deliverer.value.wake(id) }
     }
 
-    /// When each subscription is renewed upstream next (Unix ms); one that is missing is renewed at once, so a
-    /// restarted gateway renews everything it holds.
-    private let renewals = Mutex<[String: Int64]>([:])
-
-    /// The upstream granted until `grantedUntil` (`nil`: no expiry): renew halfway there.
-    func renewed(_ id: String, grantedUntil: Int64?) {
-        let now = unixMilliseconds()
-        renewals.withLock { $0[id] = grantedUntil.map { now + max(0, $0 - now) / 2 } ?? .max }
+    /// Closes the subscription's push stream, on the streams' loop.
+    func closeStream(_ id: String) {
+        guard let streams = streams.withLock({ $0 }) else { return }
+        streams.value.loop.execute { streams.value.close(id) }
     }
 
-    /// Whether `id` is due for renewal; if it is, it is not due again for `retrySeconds` (a renewal in flight or
-    /// one that failed is not sent again on every sweep).
-    func claimRenewal(_ id: String, now: Int64, retrySeconds: Int64) -> Bool {
-        renewals.withLock { renewals in
-            guard renewals[id, default: 0] <= now else { return false }
-            renewals[id] = now + retrySeconds * 1000
+    /// Whether `id` is due for renewal; if it is, it is not due again for `retryMilliseconds` (a renewal in flight
+    /// or one that failed is not sent again on every sweep). Only a renewal that succeeds moves the stored time.
+    func claimRenewal(_ id: String, now: Int64, retryMilliseconds: Int64) -> Bool {
+        subscriptions.withLock { held in
+            guard held[id]?.renewAt ?? 0 <= now else { return false }
+            held[id]?.renewAt = now + retryMilliseconds
             return true
         }
     }

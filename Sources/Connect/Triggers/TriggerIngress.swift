@@ -43,19 +43,13 @@ extension ConnectService {
             hub.count { $0.ingress["verification", default: 0] += 1 }
             return writer.respond(.json(200, .object([JSONMember("challenge", .string(challenge))])))
         }
-        guard !subscription.disabled else {
-            throw refuse("disabled", APIError(410, "gone", "the subscriber no longer accepts deliveries"))
+        guard subscription.acceptsEvents else {
+            throw refuse("disabled", APIError(410, "gone", "the subscription no longer accepts deliveries"))
         }
         let webhookID = headers["webhook-id"] ?? ""
         let timestamp = Int64(headers["webhook-timestamp"] ?? "") ?? 0
-        let body = request.body
-        let repository = hub.repository
-        hub.database.perform(
-            { database throws(StoreError) in
-                try repository.enqueue(
-                    subscriptionID: subscriptionID, webhookID: webhookID, timestamp: timestamp, body: body, now: now,
-                    in: database)
-            }, deliverOn: loop
+        accept(
+            envelope, body: request.body, webhookID: webhookID, timestamp: timestamp, of: subscriptionID, on: loop
         ) { result in
             switch result {
             case .failure(let error):
@@ -66,20 +60,46 @@ extension ConnectService {
                     refuse("replayed", APIError(401, "unauthorized", "this post was received before")).response)
             case .success(let outcome):
                 hub.count { $0.ingress[outcome == .accepted ? "accepted" : "duplicate", default: 0] += 1 }
-                if outcome == .accepted { hub.wake(subscriptionID) }
                 writer.respond(.json(200, .object([JSONMember("received", true)])))
             }
+        }
+    }
+
+    /// Commits an event or control body an upstream delivered (posted to the ingress, or sent on a push stream) to
+    /// the outbox, with where it leaves the subscription, and wakes its lane. The same post again (`replayed`)
+    /// changes nothing.
+    func accept(
+        _ envelope: TriggerEnvelope, body: [UInt8], webhookID: String, timestamp: Int64, of subscriptionID: String,
+        on loop: EventLoop, _ completion: @escaping (Result<EnqueueResult, StoreError>) -> Void
+    ) {
+        let hub = triggers
+        let progress = envelope.progress
+        let repository = hub.repository
+        let now = unixMilliseconds()
+        hub.database.perform(
+            { database throws(StoreError) in
+                let outcome = try repository.enqueue(
+                    subscriptionID: subscriptionID, webhookID: webhookID, timestamp: timestamp, body: body, now: now,
+                    in: database)
+                if outcome != .replayed { try repository.progress(subscriptionID, progress, in: database) }
+                return outcome
+            }, deliverOn: loop
+        ) { result in
+            if case .success(let outcome) = result, outcome != .replayed { hub.progress(subscriptionID, progress) }
+            if case .success(.accepted) = result { hub.wake(subscriptionID) }
+            completion(result)
         }
     }
 }
 
 /// What an upstream may post to the ingress: an event occurrence, or a control body (`type`).
 enum TriggerEnvelope: Equatable {
-    case event
+    /// An occurrence, and the cursor it carries.
+    case event(SubscriptionProgress)
     /// The upstream wants its challenge echoed before it delivers.
     case verification(String)
-    /// `gap` or `terminated`: forwarded to the subscriber like an event.
-    case control
+    /// `gap` (a fresh cursor) or `terminated` (the subscription ended): forwarded to the subscriber like an event.
+    case control(SubscriptionProgress)
 
     init(_ body: [UInt8]) throws(APIError) {
         let value: JSONValue
@@ -95,8 +115,11 @@ enum TriggerEnvelope: Equatable {
                 throw .validation("challenge: required, a string")
             }
             self = .verification(challenge)
-        case "gap"?, "terminated"?:
-            self = .control
+        case "gap"?:
+            self = .control(SubscriptionProgress(cursor: value["cursor"].map { $0.stringValue }))
+        case "terminated"?:
+            let reason = value["error"]?["message"]?.stringValue ?? "no reason given"
+            self = .control(SubscriptionProgress(termination: "the upstream terminated it: \(reason)"))
         case let other?:
             throw .validation("type: unknown control body \(other)")
         case nil:
@@ -104,7 +127,15 @@ enum TriggerEnvelope: Equatable {
                 throw .validation("\(field): required, a string")
             }
             guard value["data"]?.objectMembers != nil else { throw .validation("data: required, an object") }
-            self = .event
+            self = .event(SubscriptionProgress(cursor: value["cursor"].map { $0.stringValue }))
+        }
+    }
+
+    /// Where the body leaves its subscription.
+    var progress: SubscriptionProgress {
+        switch self {
+        case .event(let progress), .control(let progress): progress
+        case .verification: SubscriptionProgress()
         }
     }
 }

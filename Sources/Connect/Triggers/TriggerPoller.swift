@@ -36,13 +36,19 @@ extension ConnectService {
         ])
         let request = RPCMessage(JSONRPC.request(id: "poll", method: "events/poll", params: params))
         answer(request, from: upstream, client: client) { [self, triggers] result in
+            if case .success(let response) = result, let error = response["error"], Self.endsSubscription(error) {
+                return terminatePolled(subscription.id, error, client: client, poller: poller)
+            }
             guard case .success(let response) = result, let page = response["result"],
                 let events = page["events"]?.arrayValue
             else { return pollAgain(subscription.id, after: floor, client: client, poller: poller) }
             // Without an id there is nothing to deduplicate on, nor a `webhook-id` to deliver under.
-            let held = events.compactMap { event in
+            let occurrences = events.compactMap { event in
                 event["eventId"]?.stringValue.map { (webhookID: $0, body: JSONWriter.bytes(event)) }
             }
+            // Events skipped upstream: the subscriber hears of it as from a webhook-mode upstream, first.
+            let gap = page["truncated"]?.boolValue == true ? [StreamNotice.gap(cursor: page["cursor"])] : []
+            let held = gap.map { (webhookID: $0.webhookID, body: $0.body) } + occurrences
             let cursor = page["cursor"]?.stringValue
             let wait = page["hasMore"]?.boolValue == true ? 0 : max(floor, Int64(page["nextPollMs"]?.intValue ?? 0))
             let repository = triggers.repository
@@ -54,12 +60,22 @@ extension ConnectService {
                 }, deliverOn: client.loop
             ) { [self] result in
                 if case .success(let accepted) = result {
-                    triggers.advance(subscription.id, cursor: cursor)
+                    triggers.progress(subscription.id, SubscriptionProgress(cursor: .some(cursor)))
                     triggers.count { $0.ingress["polled", default: 0] += accepted }
                     if accepted > 0 { triggers.wake(subscription.id) }
                 }
                 pollAgain(subscription.id, after: result.isSuccess ? wait : floor, client: client, poller: poller)
             }
+        }
+    }
+
+    /// The upstream answered a poll with an error that ends the subscription: it is polled no more.
+    private func terminatePolled(_ id: String, _ error: JSONValue, client: HTTPClient, poller: TriggerPoller) {
+        let progress = SubscriptionProgress(
+            termination: "the upstream refused the poll: " + (error["message"]?.stringValue ?? "no message"))
+        record(progress, of: id, on: client.loop) { _ in
+            // A subscriber that subscribes again clears the termination; until then the sweeps skip it.
+            poller.finished(id, nextAt: unixMilliseconds())
         }
     }
 }
@@ -69,7 +85,7 @@ extension ConnectService {
     fileprivate func pollAgain(_ id: String, after milliseconds: Int64, client: HTTPClient, poller: TriggerPoller) {
         poller.finished(id, nextAt: unixMilliseconds() + milliseconds)
         _ = client.loop.schedule(after: UInt64(max(0, milliseconds)) * 1_000_000) { [self] in
-            guard let current = triggers.subscription(id), current.polled, !current.disabled,
+            guard let current = triggers.subscription(id), current.mode == .poll, current.acceptsEvents,
                 poller.claim(id, now: unixMilliseconds())
             else { return }
             poll(current, client: client, poller: poller)

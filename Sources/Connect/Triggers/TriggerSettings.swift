@@ -17,6 +17,14 @@ public struct TriggerSettings: Sendable {
     /// The shortest time between two `events/poll` of one subscription: a floor under the upstream's `nextPollMs`,
     /// and the wait after a poll that failed.
     public var pollIntervalSeconds = 1.0
+    /// The wait before a renewal upstream that failed is tried again.
+    public var renewRetrySeconds = 30.0
+    /// The wait before a push stream that ended is opened again from its cursor; it doubles with each stream in a
+    /// row that ended before the upstream confirmed it, up to `streamRetryMaxSeconds`.
+    public var streamRetrySeconds = 1.0
+    public var streamRetryMaxSeconds = 60.0
+    /// A push stream that brings neither an event nor a heartbeat this long is dead, and opened again.
+    public var streamIdleSeconds = 60.0
 
     public init() {}
 }

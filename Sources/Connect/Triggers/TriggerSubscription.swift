@@ -21,9 +21,17 @@ struct TriggerSubscription: Sendable {
     var refreshBefore: Int64
     var disabled: Bool
     let createdAt: String
-    /// The upstream offers the trigger only by `events/poll`; `cursor` is where the next poll starts.
-    let polled: Bool
+    let mode: UpstreamMode
+    /// Where the upstream stands for this subscription: what the next poll, stream or subscribe upstream passes.
     var cursor: String?
+    /// When the subscription is renewed upstream next (webhook mode); `nil`: as soon as possible.
+    var renewAt: Int64?
+    /// Why the upstream ended the subscription: nothing more is renewed, polled, streamed or accepted from it
+    /// until the subscriber subscribes again and the upstream takes it.
+    var termination: String?
+
+    /// Whether events from upstream are still taken for it.
+    var acceptsEvents: Bool { !disabled && termination == nil }
 
     /// The stable id of (namespace, connection, trigger, canonical params, delivery URL).
     static func id(namespace: String, connection: String, trigger: String, params: JSONValue, url: String) -> String {
@@ -48,7 +56,7 @@ struct TriggerSubscription: Sendable {
             params: JSONWriter.string(params), deliveryURL: deliveryURL,
             sealedSecrets: box.seal(JSONWriter.bytes(secrets), associatedData: Self.binding(id)),
             previousSecretUntil: previousSecretUntil, refreshBefore: refreshBefore, disabled: disabled,
-            createdAt: createdAt, polled: polled, cursor: cursor)
+            createdAt: createdAt, mode: mode, cursor: cursor, renewAt: renewAt, termination: termination)
     }
 
     /// The subscription of a stored row; `nil` when its secrets do not open with `box`.
@@ -64,14 +72,15 @@ struct TriggerSubscription: Sendable {
             params: params, deliveryURL: row.deliveryURL, secret: secret,
             previousSecret: secrets["previous"]?.stringValue.flatMap(WebhookSecret.init),
             previousSecretUntil: row.previousSecretUntil, ingressSecret: ingress, refreshBefore: row.refreshBefore,
-            disabled: row.disabled, createdAt: row.createdAt, polled: row.polled, cursor: row.cursor)
+            disabled: row.disabled, createdAt: row.createdAt, mode: row.mode, cursor: row.cursor, renewAt: row.renewAt,
+            termination: row.termination)
     }
 
     init(
         id: String, namespace: String, connectionID: String, triggerName: String, params: JSONValue,
         deliveryURL: String, secret: WebhookSecret, previousSecret: WebhookSecret?, previousSecretUntil: Int64?,
-        ingressSecret: WebhookSecret, refreshBefore: Int64, disabled: Bool, createdAt: String, polled: Bool,
-        cursor: String? = nil
+        ingressSecret: WebhookSecret, refreshBefore: Int64, disabled: Bool, createdAt: String, mode: UpstreamMode,
+        cursor: String? = nil, renewAt: Int64? = nil, termination: String? = nil
     ) {
         self.id = id
         self.namespace = namespace
@@ -86,8 +95,10 @@ struct TriggerSubscription: Sendable {
         self.refreshBefore = refreshBefore
         self.disabled = disabled
         self.createdAt = createdAt
-        self.polled = polled
+        self.mode = mode
         self.cursor = cursor
+        self.renewAt = renewAt
+        self.termination = termination
     }
 
     private static func binding(_ id: String) -> [UInt8] { Array("trigger|\(id)".utf8) }

@@ -11,7 +11,9 @@ extension ConnectService {
     /// Where the upstream posts the events of `id`.
     func ingressURL(_ id: String) -> String { "\(settings.publicBaseURL)/ingress/triggers/\(id)" }
 
-    /// Subscribes (or refreshes) upstream; the upstream's JSON-RPC errors become API errors.
+    /// Subscribes (or refreshes) upstream from the last cursor the subscription received, so that an upstream that
+    /// lost it (a restart, a lapse) replays what was missed; the upstream's JSON-RPC errors become API errors.
+    /// What the upstream granted and answered is stored before `completion`.
     func subscribeUpstream(
         _ subscription: TriggerSubscription, _ upstream: any MCPUpstream, client: HTTPClient,
         _ completion: @escaping (Result<Void, APIError>) -> Void
@@ -20,27 +22,74 @@ extension ConnectService {
             JSONMember("mode", "webhook"), JSONMember("url", .string(ingressURL(subscription.id))),
             JSONMember("secret", .string(subscription.ingressSecret.text)),
         ])
+        let cursor = triggers.subscription(subscription.id)?.cursor ?? subscription.cursor
         let params: JSONValue = .object([
             JSONMember("name", .string(subscription.triggerName)), JSONMember("arguments", subscription.params),
-            JSONMember("delivery", delivery),
+            JSONMember("delivery", delivery), JSONMember("cursor", cursor.map(JSONValue.string) ?? .null),
             JSONMember("ttlMs", .integer(settings.triggers.subscriptionTtlSeconds * 1000)),
         ])
         let request = RPCMessage(JSONRPC.request(id: "subscribe", method: "events/subscribe", params: params))
-        answer(request, from: upstream, client: client) { [triggers] result in
+        answer(request, from: upstream, client: client) { [self] result in
             switch result {
             case .failure(let failure): completion(.failure(.upstream(failure.message)))
             case .success(let response):
                 if let error = response["error"] { return completion(.failure(Self.triggerError(error))) }
                 let grant = response["result"]?["refreshBefore"]?.stringValue.flatMap(Timestamp.milliseconds(parsing:))
-                triggers.renewed(subscription.id, grantedUntil: grant)
-                completion(.success(()))
+                let answered = response["result"]?["cursor"].map { $0.stringValue }
+                let renewAt = Self.renewal(grantedUntil: grant)
+                confirm(subscription.id, renewAt: renewAt, cursor: answered, on: client.loop) {
+                    completion($0.mapError(APIError.store))
+                }
             }
         }
     }
 
-    /// Ends the subscription upstream, best effort: an upstream that misses it lets it lapse at its TTL.
+    /// The upstream granted until `grantedUntil` (`nil`: no expiry): renewed halfway there.
+    static func renewal(grantedUntil: Int64?) -> Int64 {
+        let now = unixMilliseconds()
+        return grantedUntil.map { now + max(0, $0 - now) / 2 } ?? .max
+    }
+
+    /// Stores that the upstream took the subscription (again), then holds it so.
+    func confirm(
+        _ id: String, renewAt: Int64?, cursor: String??, on loop: EventLoop,
+        _ completion: @escaping (Result<Void, StoreError>) -> Void
+    ) {
+        let repository = triggers.repository
+        triggers.database.perform(
+            { database throws(StoreError) in
+                try repository.confirmed(id, renewAt: renewAt, cursor: cursor, in: database)
+            },
+            deliverOn: loop
+        ) { [triggers] result in
+            if case .success = result { triggers.confirmed(id, renewAt: renewAt, cursor: cursor) }
+            completion(result)
+        }
+    }
+
+    /// Stores where the subscription stands after something its upstream delivered, then holds it so.
+    func record(
+        _ progress: SubscriptionProgress, of id: String, on loop: EventLoop,
+        _ completion: @escaping (Result<Void, StoreError>) -> Void
+    ) {
+        let repository = triggers.repository
+        triggers.database.perform(
+            { database throws(StoreError) in try repository.progress(id, progress, in: database) }, deliverOn: loop
+        ) { [triggers] result in
+            if case .success = result { triggers.progress(id, progress) }
+            completion(result)
+        }
+    }
+
+    /// Ends the subscription upstream, best effort: an upstream that misses it lets it lapse at its TTL. A polled
+    /// one is nothing upstream, a pushed one is its stream, and one the upstream terminated is gone there.
     func unsubscribeUpstream(_ subscription: TriggerSubscription, client: HTTPClient) {
-        guard !subscription.polled,
+        switch subscription.mode {
+        case .poll: return
+        case .push: return triggers.closeStream(subscription.id)
+        case .webhook: break
+        }
+        guard subscription.termination == nil,
             let connection = directory.connection(subscription.namespace, subscription.connectionID),
             let upstream = upstream(for: connection)
         else { return }
@@ -63,6 +112,13 @@ extension ConnectService {
             deliverOn: loop
         ) { _ in }
         if let upstreamClient { unsubscribeUpstream(subscription, client: upstreamClient) }
+    }
+
+    /// Whether an upstream's JSON-RPC error to `events/stream` or `events/poll` ends the subscription: its
+    /// arguments are invalid, the event type is gone, the principal may no longer see it, or the mode is not
+    /// offered. Anything else (a quota, an internal error) is tried again.
+    static func endsSubscription(_ error: JSONValue) -> Bool {
+        [JSONRPC.invalidParams, -32011, -32012, -32014].contains(error["code"]?.intValue)
     }
 
     /// The API error of an upstream's JSON-RPC error to `events/subscribe` (the Events codes −32011 … −32015).

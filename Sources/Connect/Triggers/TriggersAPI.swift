@@ -30,10 +30,11 @@ extension ConnectService {
                 let definition = try Self.find(definitions, call)
                 let name = call.triggerName
                 let modes = definition["delivery"]?.arrayValue ?? []
-                // Webhook when the upstream offers it; else the gateway polls. Push is not spoken yet. A mock
-                // connection's simulator is polled whatever the upstream offers: nothing is subscribed upstream.
-                guard connection.isMock || modes.contains("webhook") || modes.contains("poll") else {
-                    throw .validation("trigger \(name) offers neither webhook nor poll delivery upstream")
+                // Webhook when the upstream offers it, else a held stream, else polls. A mock connection's
+                // simulator is polled whatever the upstream offers: nothing is subscribed upstream.
+                let offered = ["webhook", "push", "poll"].first { modes.contains(.string($0)) }
+                guard let mode = connection.isMock ? .poll : offered.flatMap(UpstreamMode.init(rawValue:)) else {
+                    throw .validation("trigger \(name) offers none of webhook, push or poll delivery upstream")
                 }
                 if let violation = SchemaCheck.violation(
                     request.params, against: definition["inputSchema"] ?? .object([]), at: "", root: "params")
@@ -45,10 +46,7 @@ extension ConnectService {
                     throw .forbidden("this token does not allow subscribing to \(name)")
                 }
                 guard let secret = request.secret else { throw .validation("delivery.secret: required, a string") }
-                subscribe(
-                    request, secret: secret, to: name, polled: connection.isMock || !modes.contains("webhook"),
-                    on: connection,
-                    upstream: upstream, call)
+                subscribe(request, secret: secret, to: name, mode: mode, on: connection, upstream: upstream, call)
             }
         }
     }
@@ -80,9 +78,8 @@ extension ConnectService {
     }
 
     private func subscribe(
-        _ request: TriggerRequest, secret: WebhookSecret, to name: String, polled: Bool, on connection: Connection,
-        upstream: any MCPUpstream,
-        _ call: ConnectRequest
+        _ request: TriggerRequest, secret: WebhookSecret, to name: String, mode: UpstreamMode,
+        on connection: Connection, upstream: any MCPUpstream, _ call: ConnectRequest
     ) {
         let id = TriggerSubscription.id(
             namespace: call.namespace, connection: connection.id, trigger: name, params: request.params,
@@ -95,7 +92,9 @@ extension ConnectService {
                 id: id, namespace: call.namespace, connectionID: connection.id, triggerName: name,
                 params: request.params.canonical, deliveryURL: request.url, secret: secret,
                 previousSecret: nil, previousSecretUntil: nil, ingressSecret: .generate(), refreshBefore: now,
-                disabled: false, createdAt: Timestamp.now(), polled: polled)
+                disabled: false, createdAt: Timestamp.now(), mode: mode,
+                // Subscribed upstream below: the sweep does not renew it meanwhile.
+                renewAt: now + Int64(settings.triggers.renewRetrySeconds * 1000))
         if secret != subscription.secret {
             // A rotation: the old secret keeps signing beside the new one for the overlap.
             subscription.previousSecret = subscription.secret
@@ -112,9 +111,7 @@ extension ConnectService {
         ) { [self, subscription] result in
             if case .failure(let error) = result { return call.fail(.store(error)) }
             triggers.remember(subscription)
-            // A polled subscription is nothing upstream: the sweep polls it.
-            if subscription.polled { return call.respond(200, Self.answer(subscription)) }
-            subscribeUpstream(subscription, upstream, client: call.client) { [self] result in
+            let confirmed: (Result<Void, APIError>) -> Void = { [self] result in
                 switch result {
                 case .success:
                     triggers.wake(id)
@@ -123,10 +120,26 @@ extension ConnectService {
                     if existing == nil {
                         discard(id, reason: "the upstream refused the subscription", on: call.loop, upstreamClient: nil)
                     }
-                    call.fail(error)
+                    call.fail(Self.resubscribeError(error, after: existing?.termination))
                 }
             }
+            switch subscription.mode {
+            case .webhook: subscribeUpstream(subscription, upstream, client: call.client, confirmed)
+            case .push: holdStream(id, answeringOn: call.loop, confirmed)
+            case .poll:
+                // Nothing upstream to subscribe: the sweep polls it, once a termination is cleared.
+                guard existing?.termination != nil else { return confirmed(.success(())) }
+                confirm(id, renewAt: nil, cursor: nil, on: call.loop) { confirmed($0.mapError(APIError.store)) }
+            }
         }
+    }
+
+    /// The upstream's refusal; for a subscription it had terminated, said so first.
+    private static func resubscribeError(_ error: APIError, after termination: String?) -> APIError {
+        guard let termination else { return error }
+        var said = APIError(error.status, error.code, "\(termination); subscribing again: \(error.message)")
+        said.headers = error.headers
+        return said
     }
 
     /// The spec's `TriggerSubscription`.
