@@ -28,7 +28,8 @@ let package = Package(
         .target(
             name: "Connect",
             dependencies: ["Mock", "MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
-        .target(name: "Registry", dependencies: ["MCP", "HTTP", "Policy", "Store", "JSON", "Reactor"]),
+        .target(
+            name: "Registry", dependencies: ["MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
         .target(
             name: "Gateway",
             dependencies: [

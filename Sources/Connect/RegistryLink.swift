@@ -23,6 +23,12 @@ struct RegistryLink: Sendable, Equatable {
         missingQuery = Self.required(http["query"]).filter { !parameters.contains($0) }
     }
 
+    /// The namespace and the name within it of a qualified server name (`ns/name`, or `ns` alone).
+    static func parts(of server: String) -> (namespace: String, name: String) {
+        let parts = server.split(separator: "/", maxSplits: 1).map(String.init)
+        return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
+    }
+
     var isComplete: Bool { missingHeaders.isEmpty && missingQuery.isEmpty }
 
     var missing: JSONValue {
@@ -60,8 +66,7 @@ extension ConnectService {
         _ server: String, _ call: ConnectRequest,
         _ completion: @escaping (_ url: String, _ http: JSONValue) throws(APIError) -> Void
     ) {
-        let parts = server.split(separator: "/", maxSplits: 1).map(String.init)
-        let (namespace, name) = (parts[0], parts.count > 1 ? parts[1] : "")
+        let (namespace, name) = RegistryLink.parts(of: server)
         database.perform(
             { database throws(StoreError) in
                 try ServerRepository().server(namespace: namespace, name: name, in: database)
