@@ -141,48 +141,40 @@ def test_unreachable_and_refused_upstreams(registry):
 
 
 EXTERNAL = b'{"type":"external","upstreamUrl":"http://127.0.0.1:1/mcp"}'
+FORM = "multipart/form-data; boundary=sb-boundary"
+BAD_UPLOADS = [
+    ("truncated", multipart([("payload", EXTERNAL)])[:-20], FORM, 400),
+    ("no-boundary-parameter", multipart([("payload", b"{}")]), "multipart/form-data", 400),
+    ("json", multipart([("payload", b"{}")]), "application/json", 400),
+    ("oversize-payload", multipart([("payload", b" " * 300_000)]), FORM, 413),
+    ("not-json", multipart([("payload", b"not json")]), FORM, 400),
+    ("unknown-part", multipart([("other", b"x")]), FORM, 400),
+    ("hosted", multipart([("payload", b'{"type":"hosted","stateful":false,"hasAuthAdapter":false}')]), FORM, 400),
+    ("no-upstream-url", multipart([("payload", b'{"type":"external"}')]), FORM, 400),
+    ("unknown-member", multipart([("payload", EXTERNAL.replace(b"}", b',"x":1}'))]), FORM, 400),
+    ("no-closing-boundary", multipart([("payload", EXTERNAL)])[:-len("--sb-boundary--\r\n")], FORM, 400),
+    ("preamble", b"preamble\r\n" + multipart([("payload", EXTERNAL)]), FORM, 400),
+    ("another-boundary", multipart([("payload", EXTERNAL)]), "multipart/form-data; boundary=other", 400),
+    ("boundary-run-on", multipart([("payload", EXTERNAL)]).replace(b"\r\n--sb-boundary--", b"\r\n--sb-boundaryX--"),
+     FORM, 400),
+    ("no-part-headers", b"--sb-boundary\r\n\r\n" + EXTERNAL + b"\r\n--sb-boundary--\r\n", FORM, 400),
+    ("folded-header", multipart([("payload", EXTERNAL)]).replace(b'name="payload"', b'name="payload"\r\n folded'),
+     FORM, 400),
+    ("no-disposition", multipart([("payload", EXTERNAL)]).replace(b"Content-Disposition", b"Content-Type"), FORM, 400),
+    ("two-names", multipart([("payload", EXTERNAL)]).replace(b'name="payload"', b'name="payload"; name="bundle"'),
+     FORM, 400),
+    ("two-payloads", multipart([("payload", EXTERNAL), ("payload", EXTERNAL)]), FORM, 400),
+    ("oversize-part-headers",
+     multipart([("payload", EXTERNAL)]).replace(b'name="payload"', b'name="payload"\r\nX-Pad: ' + b"p" * 5000),
+     FORM, 413),
+    ("three-parts", multipart([("payload", EXTERNAL), ("bundle", b"x"), ("extra", b"y")]), FORM, 413),
+    ("hosted-module", multipart([("payload", EXTERNAL), ("module", b"export default {}")]), FORM, 400),
+    ("external-bundle", multipart([("payload", EXTERNAL), ("bundle", b"PK")]), FORM, 400),
+]
 
 
-@pytest.mark.parametrize("body,content_type,expect", [
-    (multipart([("payload", b'{"type":"external","upstreamUrl":"http://127.0.0.1:1/mcp"}')])[:-20],
-     "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", b"{}")]), "multipart/form-data", 400),
-    (multipart([("payload", b"{}")]), "application/json", 400),
-    (multipart([("payload", b" " * 300_000)]), "multipart/form-data; boundary=sb-boundary", 413),
-    (multipart([("payload", b"not json")]), "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("other", b"x")]), "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", b'{"type":"hosted","stateful":false,"hasAuthAdapter":false}')]),
-     "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", b'{"type":"external"}')]), "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", b'{"type":"external","upstreamUrl":"http://127.0.0.1:1/mcp","x":1}')]),
-     "multipart/form-data; boundary=sb-boundary", 400),
-    # The closing boundary is missing; the body opens without its boundary, or with another one.
-    (multipart([("payload", EXTERNAL)])[:-len("--sb-boundary--\r\n")], "multipart/form-data; boundary=sb-boundary",
-     400),
-    (b"preamble\r\n" + multipart([("payload", EXTERNAL)]), "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", EXTERNAL)]), "multipart/form-data; boundary=other", 400),
-    (multipart([("payload", EXTERNAL)]).replace(b"\r\n--sb-boundary--", b"\r\n--sb-boundaryX--"),
-     "multipart/form-data; boundary=sb-boundary", 400),
-    # Bad part headers: none at all, a folded line, no disposition, two names.
-    (b"--sb-boundary\r\n\r\n" + EXTERNAL + b"\r\n--sb-boundary--\r\n", "multipart/form-data; boundary=sb-boundary",
-     400),
-    (multipart([("payload", EXTERNAL)]).replace(b'name="payload"', b'name="payload"\r\n folded'),
-     "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", EXTERNAL)]).replace(b"Content-Disposition", b"Content-Type"),
-     "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", EXTERNAL)]).replace(b'name="payload"', b'name="payload"; name="bundle"'),
-     "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", EXTERNAL), ("payload", EXTERNAL)]), "multipart/form-data; boundary=sb-boundary", 400),
-    # Oversize part headers, and more parts than an upload has.
-    (multipart([("payload", EXTERNAL)]).replace(b'name="payload"', b'name="payload"\r\nX-Pad: ' + b"p" * 5000),
-     "multipart/form-data; boundary=sb-boundary", 413),
-    (multipart([("payload", EXTERNAL), ("bundle", b"x"), ("extra", b"y")]), "multipart/form-data; boundary=sb-boundary",
-     413),
-    # Parts only hosted releases carry, and a bundle beside an external payload.
-    (multipart([("payload", EXTERNAL), ("module", b"export default {}")]),
-     "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", EXTERNAL), ("bundle", b"PK")]), "multipart/form-data; boundary=sb-boundary", 400),
-])
+@pytest.mark.parametrize("body,content_type,expect", [case[1:] for case in BAD_UPLOADS],
+                         ids=[case[0] for case in BAD_UPLOADS])
 def test_bad_uploads_are_refused_and_store_nothing(registry, body, content_type, expect):
     qualified = server(registry)
     status, _, answer = upload(registry, qualified, body, content_type)
@@ -360,10 +352,10 @@ def declared_bomb(size):
 
 
 @pytest.mark.parametrize("bundle,expect", [
-    (overlapping_zip(), 400),
-    (declared_bomb(80 << 20), 413),
-    (mcpb({"manifest.json": "{}", "../escape.js": "x"}), 400),
-    (mcpb({"manifest.json": "{}"}) + b"trailing", 400),
+    pytest.param(overlapping_zip(), 400, id="overlapping-entries"),
+    pytest.param(declared_bomb(80 << 20), 413, id="declares-80-MiB"),
+    pytest.param(mcpb({"manifest.json": "{}", "../escape.js": "x"}), 400, id="escaping-name"),
+    pytest.param(mcpb({"manifest.json": "{}"}) + b"trailing", 400, id="trailing-bytes"),
 ])
 def test_zip_bombs_and_escaping_bundles_store_nothing(registry, bundle, expect):
     qualified = server(registry)
