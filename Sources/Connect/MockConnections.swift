@@ -52,12 +52,9 @@ extension ConnectService {
     private func registrySnapshot(
         of server: String, _ call: ConnectRequest, _ completion: @escaping (Result<MockSnapshot, APIError>) -> Void
     ) {
-        let (namespace, name) = RegistryLink.parts(of: server)
-        database.perform(
-            { database throws(StoreError) in
-                try ReleaseRepository().latestScan(namespace: namespace, server: name, in: database)
-            }, deliverOn: call.loop
-        ) { result in
+        readRegistry(server, call) { namespace, name, database throws(StoreError) in
+            try ReleaseRepository().latestScan(namespace: namespace, server: name, in: database)
+        } _: { result in
             switch result {
             case .failure(let error): completion(.failure(.store(error)))
             case .success(let text):

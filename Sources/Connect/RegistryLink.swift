@@ -66,12 +66,9 @@ extension ConnectService {
         _ server: String, _ call: ConnectRequest,
         _ completion: @escaping (_ url: String, _ http: JSONValue) throws(APIError) -> Void
     ) {
-        let (namespace, name) = RegistryLink.parts(of: server)
-        database.perform(
-            { database throws(StoreError) in
-                try ServerRepository().server(namespace: namespace, name: name, in: database)
-            }, deliverOn: call.loop
-        ) { result in
+        readRegistry(server, call) { namespace, name, database throws(StoreError) in
+            try ServerRepository().server(namespace: namespace, name: name, in: database)
+        } _: { result in
             call.continuing { () throws(APIError) in
                 switch result {
                 case .failure(let error): throw .store(error)
@@ -85,6 +82,18 @@ extension ConnectService {
                 }
             }
         }
+    }
+
+    /// Runs `read` on the store with the namespace and name of `server` (`ns/name`); `completion` gets its result
+    /// on the request's loop.
+    func readRegistry<T>(
+        _ server: String, _ call: ConnectRequest,
+        _ read: @escaping @Sendable (_ namespace: String, _ name: String, Database) throws(StoreError) -> T,
+        _ completion: @escaping (Result<T, StoreError>) -> Void
+    ) {
+        let (namespace, name) = RegistryLink.parts(of: server)
+        database.perform(
+            { database throws(StoreError) in try read(namespace, name, database) }, deliverOn: call.loop, completion)
     }
 
     /// The JSON-RPC −32002 error of a connection that lacks required inputs.
