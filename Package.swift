@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(
             name: "MCPTests", dependencies: ["MCP", "HTTP", "JSON", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "MockTests", dependencies: ["Mock", "JSON"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "Cryptography", "HTTP", "JSON"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -120,7 +120,7 @@ final class ReleasePipeline {
                     found[key].map { JSONMember(key, $0) }
                 }))
         let schema = payload.configSchema.map { JSONWriter.string($0) }
-        let profile = JSONWriter.string(CredentialProfile.http(fromConfigSchema: payload.configSchema))
+        let profile = JSONWriter.string(payload.credentialProfile)
         var finished = release
         finished.status = "SUCCESS"
         finished.logs = JSONWriter.string(
