@@ -33,7 +33,8 @@ let package = Package(
         .target(
             name: "Connect",
             dependencies: ["Mock", "MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
-        .target(name: "Registry", dependencies: ["MCP", "HTTP", "Policy", "Store", "JSON", "Reactor"]),
+        .target(
+            name: "Registry", dependencies: ["MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
         .target(
             name: "Gateway",
             dependencies: [
@@ -56,7 +57,7 @@ let package = Package(
         .testTarget(
             name: "MCPTests", dependencies: ["MCP", "HTTP", "JSON", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "MockTests", dependencies: ["Mock", "JSON"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "Cryptography", "HTTP", "JSON"]),
     ],
     cxxLanguageStandard: .cxx17
 )

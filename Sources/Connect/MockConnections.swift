@@ -2,9 +2,11 @@ import HTTP
 import JSON
 import MCP
 import Mock
+import Store
 
-/// Mock connections: their tools are listed once from `mcpUrl` at creation and stored; afterwards a
-/// simulator answers every call, and nothing is sent upstream.
+/// Mock connections: their tools are listed once at creation and stored (from `mcpUrl`, or for a connection made
+/// from a registry server, from what its last published release scanned); afterwards a simulator answers every
+/// call, and nothing is sent upstream.
 extension ConnectService {
     /// The simulated upstream of a mock connection.
     func mockUpstream(for connection: Connection) -> any MCPUpstream {
@@ -16,11 +18,13 @@ extension ConnectService {
             eventIntervalSeconds: settings.mockEventIntervalSeconds)
     }
 
-    /// Lists the upstream's tools (and events, when it offers them) over a session used for this alone.
+    /// Lists the upstream's tools (and events, when it offers them) over a session used for this alone, or takes
+    /// them from the registry for a connection made from a registry server.
     func mockSnapshot(
         of connection: Connection, headers: [(name: String, value: String)], _ call: ConnectRequest,
         _ completion: @escaping (Result<MockSnapshot, APIError>) -> Void
     ) {
+        if let server = connection.registry?.server { return registrySnapshot(of: server, call, completion) }
         guard connection.transport == .http, let text = connection.mcpURL, let url = UpstreamURL(text) else {
             return completion(.failure(.validation("mock: needs an http connection whose mcpUrl lists its tools")))
         }
@@ -40,6 +44,26 @@ extension ConnectService {
                                 serverInfo: session.serverInfo ?? .object([]), tools: tools,
                                 events: (try? events.get()) ?? [])))
                 }
+            }
+        }
+    }
+
+    /// The server info, tools and events that `server`'s last published release scanned, without dialling it.
+    private func registrySnapshot(
+        of server: String, _ call: ConnectRequest, _ completion: @escaping (Result<MockSnapshot, APIError>) -> Void
+    ) {
+        readRegistry(server, call) { namespace, name, database throws(StoreError) in
+            try ReleaseRepository().latestScan(namespace: namespace, server: name, in: database)
+        } _: { result in
+            switch result {
+            case .failure(let error): completion(.failure(.store(error)))
+            case .success(let text):
+                guard let scan = text.flatMap({ try? JSONParser.parse($0) }), let tools = scan["tools"]?.arrayValue
+                else { return completion(.failure(.validation("mock: \(server) has no published scan to simulate"))) }
+                let snapshot = MockSnapshot(
+                    serverInfo: scan["serverInfo"] ?? .object([]), tools: tools,
+                    events: scan["events"]?.arrayValue ?? [])
+                completion(.success(snapshot))
             }
         }
     }

@@ -23,6 +23,12 @@ struct RegistryLink: Sendable, Equatable {
         missingQuery = Self.required(http["query"]).filter { !parameters.contains($0) }
     }
 
+    /// The namespace and the name within it of a qualified server name (`ns/name`, or `ns` alone).
+    static func parts(of server: String) -> (namespace: String, name: String) {
+        let parts = server.split(separator: "/", maxSplits: 1).map(String.init)
+        return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
+    }
+
     var isComplete: Bool { missingHeaders.isEmpty && missingQuery.isEmpty }
 
     var missing: JSONValue {
@@ -60,13 +66,9 @@ extension ConnectService {
         _ server: String, _ call: ConnectRequest,
         _ completion: @escaping (_ url: String, _ http: JSONValue) throws(APIError) -> Void
     ) {
-        let parts = server.split(separator: "/", maxSplits: 1).map(String.init)
-        let (namespace, name) = (parts[0], parts.count > 1 ? parts[1] : "")
-        database.perform(
-            { database throws(StoreError) in
-                try ServerRepository().server(namespace: namespace, name: name, in: database)
-            }, deliverOn: call.loop
-        ) { result in
+        readRegistry(server, call) { namespace, name, database throws(StoreError) in
+            try ServerRepository().server(namespace: namespace, name: name, in: database)
+        } _: { result in
             call.continuing { () throws(APIError) in
                 switch result {
                 case .failure(let error): throw .store(error)
@@ -80,6 +82,18 @@ extension ConnectService {
                 }
             }
         }
+    }
+
+    /// Runs `read` on the store with the namespace and name of `server` (`ns/name`); `completion` gets its result
+    /// on the request's loop.
+    func readRegistry<T>(
+        _ server: String, _ call: ConnectRequest,
+        _ read: @escaping @Sendable (_ namespace: String, _ name: String, Database) throws(StoreError) -> T,
+        _ completion: @escaping (Result<T, StoreError>) -> Void
+    ) {
+        let (namespace, name) = RegistryLink.parts(of: server)
+        database.perform(
+            { database throws(StoreError) in try read(namespace, name, database) }, deliverOn: call.loop, completion)
     }
 
     /// The JSON-RPC −32002 error of a connection that lacks required inputs.

@@ -11,13 +11,19 @@ extension Configuration {
         public var maxPayloadBytes = 262_144
         /// The largest file part of a release upload; the whole body is bounded by `http.maxBodyBytes` too.
         public var maxBundleBytes = 1_048_576
+        /// The most bytes a bundle's entries may declare they unpack to, all together (against zip bombs).
+        public var maxBundleUnpackedBytes = 67_108_864
     }
 
     mutating func applyRegistry(_ object: ConfigObject) throws(ConfigurationError) {
         guard let section = try object.section("registry") else { return }
-        try section.rejectUnknown(["defaultTopK", "maxTopK", "maxPayloadBytes", "maxBundleBytes"])
+        try section.rejectUnknown([
+            "defaultTopK", "maxTopK", "maxPayloadBytes", "maxBundleBytes", "maxBundleUnpackedBytes",
+        ])
         try section.read("maxPayloadBytes", into: &registry.maxPayloadBytes, range: 1_024...16_777_216)
         try section.read("maxBundleBytes", into: &registry.maxBundleBytes, range: 1_024...1_073_741_824)
+        try section.read(
+            "maxBundleUnpackedBytes", into: &registry.maxBundleUnpackedBytes, range: 1_024...68_719_476_736)
         try section.read("maxTopK", into: &registry.maxTopK, range: 10...500)
         try section.read("defaultTopK", into: &registry.defaultTopK, range: 10...registry.maxTopK)
     }
@@ -25,7 +31,8 @@ extension Configuration {
     var registrySettings: RegistrySettings {
         RegistrySettings(
             defaultTopK: registry.defaultTopK, maxTopK: registry.maxTopK, maxPayloadBytes: registry.maxPayloadBytes,
-            maxBundleBytes: registry.maxBundleBytes, maxUpstreamMessageBytes: mcp.maxUpstreamMessageBytes,
+            maxBundleBytes: registry.maxBundleBytes, maxBundleUnpackedBytes: registry.maxBundleUnpackedBytes,
+            maxUpstreamMessageBytes: mcp.maxUpstreamMessageBytes,
             publicBaseURL: effectivePublicBaseURL, jsonLimits: jsonLimits)
     }
 }

@@ -21,7 +21,7 @@ public final class Gateway: Sendable {
     let handlers = Mutex<[UncheckedSendable<GatewayHandler>]>([])
     let server = Mutex<HTTPServer?>(nil)
 
-    /// `box` seals every stored secret: connection headers and token signing keys.
+    /// `box` seals every stored secret: connection headers, token signing keys and scan credentials.
     init(configuration: Configuration, database: Database, apiKeys: APIKeys, box: SecretBox, pool: BlockingPool) throws
     {
         self.configuration = configuration
@@ -48,7 +48,8 @@ public final class Gateway: Sendable {
                 mockLLM: configuration.mockLLMSettings,
                 mockEventIntervalSeconds: configuration.mock.eventIntervalSeconds,
                 triggers: configuration.triggers))
-        registry = RegistryService(database: database, patterns: patterns, settings: configuration.registrySettings)
+        registry = RegistryService(
+            database: database, box: box, patterns: patterns, settings: configuration.registrySettings)
     }
 
     /// Creates the handler of `routes` for one loop and remembers it, so `/metrics` can reach every loop.

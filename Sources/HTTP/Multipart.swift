@@ -1,13 +1,33 @@
-/// One part of a `multipart/form-data` body.
-public struct MultipartPart: Equatable, Sendable {
+/// The headers of one part of a `multipart/form-data` body.
+public struct MultipartPartHead: Equatable, Sendable {
     /// The form field (`Content-Disposition: form-data; name="…"`).
     public var name: String
     public var filename: String?
     public var contentType: String?
-    public var body: [UInt8]
+
+    public init(name: String, filename: String? = nil, contentType: String? = nil) {
+        self.name = name
+        self.filename = filename
+        self.contentType = contentType
+    }
 }
 
-/// What a multipart body may hold.
+/// One part of a `multipart/form-data` body: its headers and its body, kept as the slices it was read in.
+public struct MultipartPart: Equatable, Sendable {
+    public var head: MultipartPartHead
+    public var pieces: [ArraySlice<UInt8>] = []
+
+    public var name: String { head.name }
+
+    /// The body in one piece: the very slice of the input when it was read in one, otherwise joined.
+    public var body: ArraySlice<UInt8> { pieces.count == 1 ? pieces[0] : ArraySlice(pieces.joined()) }
+
+    public static func == (lhs: MultipartPart, rhs: MultipartPart) -> Bool {
+        lhs.head == rhs.head && lhs.body.elementsEqual(rhs.body)
+    }
+}
+
+/// What a multipart body may hold. Each limit is judged as soon as the bytes read cross it.
 public struct MultipartLimits: Sendable {
     /// The most parts.
     public var maxParts: Int
@@ -16,12 +36,17 @@ public struct MultipartLimits: Sendable {
     /// The largest part body, unless `maxBytesByName` names the part.
     public var maxPartBytes: Int
     public var maxBytesByName: [String: Int]
+    /// The whole body, boundaries and epilogue included.
+    public var maxTotalBytes: Int
 
-    public init(maxParts: Int, maxHeaderBytes: Int, maxPartBytes: Int, maxBytesByName: [String: Int] = [:]) {
+    public init(
+        maxParts: Int, maxHeaderBytes: Int, maxPartBytes: Int, maxBytesByName: [String: Int] = [:], maxTotalBytes: Int
+    ) {
         self.maxParts = maxParts
         self.maxHeaderBytes = maxHeaderBytes
         self.maxPartBytes = maxPartBytes
         self.maxBytesByName = maxBytesByName
+        self.maxTotalBytes = maxTotalBytes
     }
 }
 
@@ -29,10 +54,17 @@ public struct MultipartLimits: Sendable {
 public struct MultipartError: Error, Equatable, Sendable {
     public let message: String
     public let tooLarge: Bool
+
+    public init(message: String, tooLarge: Bool) {
+        self.message = message
+        self.tooLarge = tooLarge
+    }
+
+    static func invalid(_ message: String) -> MultipartError { MultipartError(message: message, tooLarge: false) }
+    static func tooLarge(_ message: String) -> MultipartError { MultipartError(message: message, tooLarge: true) }
 }
 
-/// A strict `multipart/form-data` reader (RFC 7578): the body must open with the boundary, every part needs a
-/// `form-data` disposition with a unique name, lines end in CRLF, and the closing delimiter must be there.
+/// `multipart/form-data` (RFC 7578): the boundary of a content type, a whole body's parts, and a part's headers.
 public enum Multipart {
     /// The boundary of a `multipart/form-data` content type, `nil` when it is another type or has none.
     public static func boundary(contentType: String?) -> String? {
@@ -40,102 +72,79 @@ public enum Multipart {
         let pieces = parameters(contentType)
         guard pieces.first?.lowercased() == "multipart/form-data" else { return nil }
         for piece in pieces.dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1).map(String.init)
-            guard pair.count == 2, pair[0].lowercased() == "boundary" else { continue }
-            var value = pair[1]
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
-                value = String(value.dropFirst().dropLast())
-            }
+            guard let (key, value) = pair(piece), key.lowercased() == "boundary" else { continue }
             // RFC 2046: 1 to 70 characters.
             return (1...70).contains(value.utf8.count) ? value : nil
         }
         return nil
     }
 
-    public static func parse(_ body: [UInt8], boundary: String, limits: MultipartLimits) throws(MultipartError)
-        -> [MultipartPart]
-    {
-        let delimiter = Array("--\(boundary)".utf8)
-        let separator = [UInt8(ascii: "\r"), UInt8(ascii: "\n")] + delimiter
-        guard body.starts(with: delimiter) else { throw invalid("the body does not open with the boundary") }
-        var position = delimiter.count
-        var parts: [MultipartPart] = []
-        while true {
-            // After a delimiter: `--` closes the body, CRLF opens a part.
-            if body[position...].starts(with: Array("--".utf8)) { return parts }
-            guard body[position...].starts(with: [13, 10]) else { throw invalid("the body is truncated") }
-            position += 2
-            guard parts.count < limits.maxParts else { throw tooLarge("more than \(limits.maxParts) parts") }
-            guard let headerEnd = find([13, 10, 13, 10], in: body, from: position, within: limits.maxHeaderBytes + 4)
-            else {
-                throw body.count - position > limits.maxHeaderBytes
-                    ? tooLarge("a part's headers exceed \(limits.maxHeaderBytes) bytes")
-                    : invalid("the body is truncated in a part's headers")
-            }
-            var part = try headers(Array(body[position..<headerEnd]))
-            guard !parts.contains(where: { $0.name == part.name }) else {
-                throw invalid("part \(part.name) appears twice")
-            }
-            let start = headerEnd + 4
-            let limit = limits.maxBytesByName[part.name] ?? limits.maxPartBytes
-            guard let end = find(separator, in: body, from: start, within: limit + separator.count) else {
-                throw body.count - start > limit
-                    ? tooLarge("part \(part.name) exceeds \(limit) bytes")
-                    : invalid("the body is truncated in part \(part.name)")
-            }
-            part.body = Array(body[start..<end])
-            parts.append(part)
-            position = end + separator.count
-        }
+    /// The parts of a body read in one piece, so each part's body is a slice of `body`. `accept` sees each part's
+    /// headers before any of its bytes are read and may refuse the part.
+    public static func parts(
+        of body: ArraySlice<UInt8>, boundary: String, limits: MultipartLimits,
+        accept: @escaping (MultipartPartHead) throws(MultipartError) -> Void = { _ in }
+    ) throws(MultipartError) -> [MultipartPart] {
+        var collector = MultipartCollector(boundary: boundary, limits: limits, accept: accept)
+        try collector.read(body)
+        return try collector.finish()
     }
 
-    /// A part's header block: the disposition names the field; `Content-Type` is kept; others are ignored.
-    private static func headers(_ block: [UInt8]) throws(MultipartError) -> MultipartPart {
+    /// A part's header block (without its final CRLF CRLF): each line a valid header field; one `form-data`
+    /// disposition names the part; `Content-Type` is kept, other fields are ignored.
+    static func head(_ block: ArraySlice<UInt8>) throws(MultipartError) -> MultipartPartHead {
         guard let text = String(validating: block, as: UTF8.self) else {
-            throw invalid("a part's headers are not UTF-8")
+            throw .invalid("a part's headers are not UTF-8")
         }
-        var part = MultipartPart(name: "", body: [])
-        var named = false
+        var head = MultipartPartHead(name: "")
+        var disposed = false
         for line in text.split(separator: "\r\n", omittingEmptySubsequences: false) {
-            guard let colon = line.firstIndex(of: ":") else { throw invalid("a part's header line has no colon") }
-            let name = line[..<colon].lowercased()
-            let value = trimmed(line[line.index(after: colon)...])
-            if name == "content-type" { part.contentType = value }
-            guard name == "content-disposition" else { continue }
-            let pieces = parameters(value)
-            guard pieces.first?.lowercased() == "form-data" else { throw invalid("a part is not form-data") }
-            for piece in pieces.dropFirst() {
-                let pair = piece.split(separator: "=", maxSplits: 1).map(String.init)
-                guard pair.count == 2 else { continue }
-                let quoted = pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2
-                let parameter = quoted ? String(pair[1].dropFirst().dropLast()) : pair[1]
-                // A quote inside a value would make its end ambiguous (RFC 7578 percent-encodes it instead).
-                guard !parameter.contains("\"") else { throw invalid("a part's \(pair[0]) has a stray quote") }
-                switch pair[0].lowercased() {
-                case "name":
-                    part.name = parameter
-                    named = true
-                case "filename": part.filename = parameter
-                default: break
-                }
+            let field: (name: String, value: String)
+            do { field = try HTTPParser.headerField(ArraySlice(line.utf8)) } catch {
+                throw .invalid("a part's header line: \(error.reason)")
+            }
+            switch field.name.lowercased() {
+            case "content-disposition":
+                guard !disposed else { throw .invalid("a part has two Content-Disposition headers") }
+                disposed = true
+                try disposition(field.value, into: &head)
+            case "content-type":
+                guard head.contentType == nil else { throw .invalid("a part has two Content-Type headers") }
+                head.contentType = field.value
+            default: continue
             }
         }
-        guard named, !part.name.isEmpty else { throw invalid("a part has no form-data name") }
-        return part
+        guard !head.name.isEmpty else { throw .invalid("a part has no form-data name") }
+        return head
     }
 
-    /// The offset of `needle` in `haystack` at or after `from`, looking no further than `within` bytes.
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int, within: Int) -> Int? {
-        let last = min(haystack.count - needle.count, from + within - needle.count)
-        guard last >= from else { return nil }
-        var index = from
-        while index <= last {
-            if haystack[index] == needle[0] && haystack[index..<index + needle.count].elementsEqual(needle) {
-                return index
+    /// `form-data; name="…"; filename="…"`: each parameter at most once, a quote only around a whole value.
+    private static func disposition(_ value: String, into head: inout MultipartPartHead) throws(MultipartError) {
+        let pieces = parameters(value)
+        guard pieces.first?.lowercased() == "form-data" else { throw .invalid("a part is not form-data") }
+        var seen: Set<String> = []
+        for piece in pieces.dropFirst() {
+            guard let (key, parameter) = pair(piece) else {
+                throw .invalid("a part's Content-Disposition has a malformed parameter")
             }
-            index += 1
+            let lowered = key.lowercased()
+            guard seen.insert(lowered).inserted else { throw .invalid("a part's disposition gives \(key) twice") }
+            // A quote inside a value would make its end ambiguous (RFC 7578 percent-encodes it instead).
+            guard !parameter.contains("\"") else { throw .invalid("a part's \(key) has a stray quote") }
+            if lowered == "name" { head.name = parameter }
+            if lowered == "filename" { head.filename = parameter }
         }
-        return nil
+    }
+
+    /// `key=value` with the key trimmed and one pair of quotes around the value removed; `nil` without `=`.
+    private static func pair(_ piece: String) -> (String, String)? {
+        let halves = piece.split(separator: "=", maxSplits: 1).map(String.init)
+        guard halves.count == 2 else { return nil }
+        var value = trimmed(Substring(halves[1]))
+        if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+            value = String(value.dropFirst().dropLast())
+        }
+        return (trimmed(Substring(halves[0])), value)
     }
 
     /// The `;`-separated pieces of a header value, trimmed; a `;` inside double quotes does not separate.
@@ -157,13 +166,9 @@ public enum Multipart {
     }
 
     private static func trimmed(_ text: Substring) -> String {
-        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-
-    private static func invalid(_ message: String) -> MultipartError {
-        MultipartError(message: message, tooLarge: false)
-    }
-    private static func tooLarge(_ message: String) -> MultipartError {
-        MultipartError(message: message, tooLarge: true)
+        var text = text
+        while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
+        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
+        return String(text)
     }
 }

@@ -1,3 +1,4 @@
+import Cryptography
 import HTTP
 import JSON
 import Policy
@@ -12,8 +13,10 @@ public struct RegistrySettings: Sendable {
     public var maxTopK: Int
     /// The largest `payload` part of a release upload.
     public var maxPayloadBytes: Int
-    /// The largest file part (`bundle`, `module`, `sourcemap`) of a release upload.
+    /// The largest file part (`bundle`) of a release upload.
     public var maxBundleBytes: Int
+    /// The most bytes a bundle's entries may declare they unpack to, all together.
+    public var maxBundleUnpackedBytes: Int
     /// Largest JSON-RPC message accepted from an upstream a release scans.
     public var maxUpstreamMessageBytes: Int
     /// The gateway's own base URL, for the download URL of stdio bundles.
@@ -22,22 +25,25 @@ public struct RegistrySettings: Sendable {
     public var jsonLimits: JSONLimits
 
     public init(
-        defaultTopK: Int, maxTopK: Int, maxPayloadBytes: Int, maxBundleBytes: Int, maxUpstreamMessageBytes: Int,
-        publicBaseURL: String, jsonLimits: JSONLimits = JSONLimits()
+        defaultTopK: Int, maxTopK: Int, maxPayloadBytes: Int, maxBundleBytes: Int, maxBundleUnpackedBytes: Int,
+        maxUpstreamMessageBytes: Int, publicBaseURL: String, jsonLimits: JSONLimits = JSONLimits()
     ) {
         self.publicBaseURL = publicBaseURL
         self.defaultTopK = defaultTopK
         self.maxTopK = maxTopK
         self.maxPayloadBytes = maxPayloadBytes
         self.maxBundleBytes = maxBundleBytes
+        self.maxBundleUnpackedBytes = maxBundleUnpackedBytes
         self.maxUpstreamMessageBytes = maxUpstreamMessageBytes
         self.jsonLimits = jsonLimits
     }
 }
 
-/// Everything the registry's handlers share: the store, the policy's pattern cache, the settings.
+/// Everything the registry's handlers share: the store, the policy's pattern cache, the settings, and the box
+/// that seals scan credentials.
 public final class RegistryService: Sendable {
     let database: Database
+    let box: SecretBox
     let patterns: PatternCache
     let settings: RegistrySettings
     let servers = ServerRepository()
@@ -46,8 +52,9 @@ public final class RegistryService: Sendable {
     let bundles = BundleRepository()
     let releaseLog = ReleaseLog()
 
-    public init(database: Database, patterns: PatternCache, settings: RegistrySettings) {
+    public init(database: Database, box: SecretBox, patterns: PatternCache, settings: RegistrySettings) {
         self.database = database
+        self.box = box
         self.patterns = patterns
         self.settings = settings
     }

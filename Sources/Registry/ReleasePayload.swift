@@ -13,9 +13,9 @@ struct ReleasePayload {
     var configSchema: JSONValue?
     /// A stdio payload's `serverCard.tools`, what its server offers (a bundle is stored, never run).
     var tools: JSONValue?
-    var scanHeaders: [(name: String, value: String)] = []
-    /// A stdio release's bundle, checked.
-    var bundle: [UInt8]?
+    var scanCredentials = ScanCredentials()
+    /// A stdio release's bundle, checked: a slice of the upload it came in.
+    var bundle: ArraySlice<UInt8>?
 
     /// The release type of the spec's `DeploymentInfo`.
     var type: String {
@@ -28,20 +28,30 @@ struct ReleasePayload {
         return nil
     }
 
-    /// Reads the multipart body of `PUT …/releases`: 400 or 413 for a body that is not a valid upload.
+    /// The server's credential profile, from the payload's config schema.
+    var credentialProfile: JSONValue { CredentialProfile.http(fromConfigSchema: configSchema) }
+
+    /// A part's header block: a disposition and a content type need far less.
+    private static let maxPartHeaderBytes = 4_096
+    /// Room in a body for the two parts' boundaries and headers and an epilogue, beside their contents.
+    private static let framingBytes = 16_384
+
+    /// Reads the multipart body of `PUT …/releases`: 400 or 413 for a body that is not a valid upload. The server
+    /// hands over the body once it has all arrived, so the reader takes it in one piece and each part stays a
+    /// slice of it; every limit is still judged as the reader reaches it, and nothing is stored before all pass.
     init(_ request: HTTPRequest, settings: RegistrySettings) throws(APIError) {
         guard let boundary = Multipart.boundary(contentType: request.headers["Content-Type"]) else {
             throw .badRequest("Content-Type: expected multipart/form-data with a boundary")
         }
         let limits = MultipartLimits(
-            maxParts: 4, maxHeaderBytes: 4_096, maxPartBytes: settings.maxBundleBytes,
-            maxBytesByName: ["payload": settings.maxPayloadBytes])
+            maxParts: 2, maxHeaderBytes: Self.maxPartHeaderBytes, maxPartBytes: settings.maxBundleBytes,
+            maxBytesByName: ["payload": settings.maxPayloadBytes],
+            maxTotalBytes: settings.maxPayloadBytes + settings.maxBundleBytes + Self.framingBytes)
         let parts: [MultipartPart]
-        do { parts = try Multipart.parse(request.body, boundary: boundary, limits: limits) } catch {
+        do throws(MultipartError) {
+            parts = try Multipart.parts(of: request.body[...], boundary: boundary, limits: limits, accept: Self.accept)
+        } catch {
             throw error.tooLarge ? APIError(413, "payload_too_large", error.message) : .badRequest(error.message)
-        }
-        for part in parts where !["payload", "module", "sourcemap", "bundle"].contains(part.name) {
-            throw .badRequest("\(part.name): unknown part")
         }
         guard let payload = parts.first(where: { $0.name == "payload" }) else { throw .badRequest("payload: required") }
         let value: JSONValue
@@ -49,23 +59,25 @@ struct ReleasePayload {
             throw .badRequest("payload: not valid JSON")
         }
         try self.init(value)
-        if case .stdio = kind {
-            guard let file = parts.first(where: { $0.name == "bundle" }) else {
-                throw .badRequest("bundle: required for a stdio release")
-            }
-            if let problem = MCPBBundle.problem(file.body) { throw .badRequest(problem) }
+        let file = parts.first { $0.name == "bundle" }
+        switch kind {
+        case .stdio:
+            guard let file else { throw .badRequest("bundle: required for a stdio release") }
+            try MCPBBundle.check(file.body, maxUnpackedBytes: settings.maxBundleUnpackedBytes)
             bundle = file.body
+        case .external:
+            guard file == nil else { throw .badRequest("bundle: only a stdio release carries a bundle") }
+            scanCredentials = try ScanCredentials(payload: value["scanCredentials"], profile: credentialProfile)
         }
-        if let credentials = value["scanCredentials"] {
-            guard let members = credentials.objectMembers else {
-                throw .badRequest("payload.scanCredentials: expected an object of strings")
-            }
-            for member in members {
-                guard let text = member.value.stringValue, HTTPHeaders.isValidName(member.key),
-                    HTTPHeaders.isValidValue(text)
-                else { throw .badRequest("payload.scanCredentials.\(member.key): expected a valid header") }
-                scanHeaders.append((member.key, text))
-            }
+    }
+
+    /// The parts an upload may hold: `module` and `sourcemap` belong to hosted releases, which are not offered.
+    private static func accept(_ head: MultipartPartHead) throws(MultipartError) {
+        switch head.name {
+        case "payload", "bundle": return
+        case "module", "sourcemap":
+            throw MultipartError(message: "\(head.name): only hosted releases carry one", tooLarge: false)
+        default: throw MultipartError(message: "\(head.name): unknown part", tooLarge: false)
         }
     }
 

@@ -6,24 +6,26 @@ import Store
 
 /// One run of a release. External: deploy (nothing to upload), scan (reach the upstream through the egress policy
 /// with the scan credentials and have it describe itself), metadata (every page of its listings), publish (what it
-/// found becomes the server's). Stdio: the bundle was stored at upload; it is never run, so its tools are those of
-/// its server card. Runs on the loop of `client`; every store write goes to the store's queue.
+/// found becomes the server's, and is kept with the release). Stdio: the bundle was stored at upload; it is never
+/// run, so its tools are those of its server card. The release's end (published or failed) deletes its scan
+/// credentials. Runs on the loop of `client`; every store write goes to the store's queue.
 final class ReleasePipeline {
     private let service: RegistryService
     private var release: StoredRelease
     private let payload: ReleasePayload
-    private let scanHeaders: [(name: String, value: String)]
+    private let scanCredentials: ScanCredentials
     private let client: HTTPClient
+    /// What the scan found, by the key it is kept under (`serverInfo`, `tools`, …).
     private var found: [String: JSONValue] = [:]
 
     init(
-        service: RegistryService, release: StoredRelease, payload: ReleasePayload,
-        scanHeaders: [(name: String, value: String)], client: HTTPClient
+        service: RegistryService, release: StoredRelease, payload: ReleasePayload, scanCredentials: ScanCredentials,
+        client: HTTPClient
     ) {
         self.service = service
         self.release = release
         self.payload = payload
-        self.scanHeaders = scanHeaders
+        self.scanCredentials = scanCredentials
         self.client = client
     }
 
@@ -44,10 +46,12 @@ final class ReleasePipeline {
     }
 
     private func scan(_ upstreamURL: UpstreamURL) {
+        // The URL as given: the scan's own adds the query credentials, which are never logged.
         log("scan", "start", "connecting to \(upstreamURL.description)")
+        if let problem = scanCredentials.problem { log("scan", "info", problem) }
         let session = UpstreamSession(
-            url: upstreamURL, headers: scanHeaders, maxMessageBytes: service.settings.maxUpstreamMessageBytes,
-            limits: service.settings.jsonLimits)
+            url: scanCredentials.scanURL(upstreamURL), headers: scanCredentials.headers,
+            maxMessageBytes: service.settings.maxUpstreamMessageBytes, limits: service.settings.jsonLimits)
         let context = MCPCallContext(client: client, revision: ProtocolRevision.handshakeEra.last!)
         session.describe(context) { [self] result in
             switch result {
@@ -56,6 +60,7 @@ final class ReleasePipeline {
                 let status = failure == .authRequired ? "AUTH_REQUIRED" : "FAILURE_SCAN"
                 fail("scan", status, "the upstream could not be scanned: \(failure.message)")
             case .success(let description):
+                found["serverInfo"] = description.serverInfo
                 let name = description.serverInfo["name"]?.stringValue ?? "an unnamed server"
                 log("scan", "success", "\(name) answered")
                 metadata(session, capabilities: description.capabilities)
@@ -109,13 +114,19 @@ final class ReleasePipeline {
         let (namespace, name, url) = (release.namespace, release.server, payload.upstreamURL?.description)
         let runtime: String? = if case .stdio(let kind) = payload.kind { kind } else { nil }
         let text = found.mapValues { JSONWriter.string($0) }
+        let scan = JSONWriter.string(
+            .object(
+                ["serverInfo", "tools", "resources", "prompts", "events"].compactMap { key in
+                    found[key].map { JSONMember(key, $0) }
+                }))
         let schema = payload.configSchema.map { JSONWriter.string($0) }
-        let profile = JSONWriter.string(CredentialProfile.http(fromConfigSchema: payload.configSchema))
+        let profile = JSONWriter.string(payload.credentialProfile)
         var finished = release
         finished.status = "SUCCESS"
         finished.logs = JSONWriter.string(
             .array(service.releaseLog.append(release.id, Self.entry("publish", "success", "published"))))
         finished.updatedAt = Timestamp.now()
+        finished.scan = scan
         let published = finished
         service.database.perform(
             { database throws(StoreError) -> Bool in
@@ -133,7 +144,7 @@ final class ReleasePipeline {
                 server.remote = url != nil
                 server.updatedAt = published.updatedAt
                 try servers.save(server, in: database)
-                try releases.update(published, in: database)
+                try releases.finish(published, in: database)
                 return true
             }, deliverOn: LoopDelivery(loop: client.loop)
         ) { [self] result in
@@ -158,7 +169,7 @@ final class ReleasePipeline {
         failed.updatedAt = Timestamp.now()
         let (releases, ended) = (service.releases, failed)
         service.database.perform(
-            { database throws(StoreError) in try releases.update(ended, in: database) },
+            { database throws(StoreError) in try releases.finish(ended, in: database) },
             deliverOn: LoopDelivery(loop: client.loop)
         ) { [self] _ in end(ended) }
     }

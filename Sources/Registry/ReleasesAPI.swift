@@ -11,9 +11,11 @@ extension RegistryService {
         let payload = try ReleasePayload(call.request, settings: settings)
         try call.authorize()
         let (servers, releases, bundles, owner) = (self.servers, self.releases, self.bundles, call.principal)
+        let id = ServerName.newID()
         let release = StoredRelease(
-            id: ServerName.newID(), namespace: call.namespace, server: call.server, type: payload.type,
-            status: "WORKING", upstreamURL: payload.upstreamURL?.description, payload: payload.stored,
+            id: id, namespace: call.namespace, server: call.server, type: payload.type, status: "WORKING",
+            upstreamURL: payload.upstreamURL?.description, payload: payload.stored,
+            sealedScanCredentials: payload.scanCredentials.sealed(by: box, namespace: call.namespace, release: id),
             at: Timestamp.now())
         let bundle = payload.bundle
         perform(call) { database throws(StoreError) -> Bool in
@@ -29,7 +31,7 @@ extension RegistryService {
             return true
         } _: { [self] owned throws(APIError) in
             guard owned else { throw .notFound("server \(call.qualifiedName) not found") }
-            start(release, payload, scanHeaders: payload.scanHeaders, call)
+            start(release, payload, scanCredentials: payload.scanCredentials, call)
             call.respond(
                 202,
                 .object([
@@ -68,7 +70,8 @@ extension RegistryService {
     }
 
     /// Runs an unfinished release again (one a restart interrupted, or one that failed): 202, or 400 when it is
-    /// running or has succeeded. Scan credentials are never stored, so a resumed scan goes without them.
+    /// running or has succeeded. A release a restart interrupted scans with the credentials kept for it; one that
+    /// failed has none left.
     public func resumeRelease(_ call: RegistryRequest) throws(APIError) {
         try call.authorize()
         let owner = call.principal
@@ -85,7 +88,10 @@ extension RegistryService {
                 guard found == owner else { throw .notFound("release \(release.id) not found") }
                 var resumed = release
                 resumed.status = "WORKING"
-                start(resumed, payload, scanHeaders: [], call)
+                let credentials = ScanCredentials(
+                    stored: release.sealedScanCredentials, by: box, namespace: release.namespace, release: release.id,
+                    profile: payload.credentialProfile)
+                start(resumed, payload, scanCredentials: credentials, call)
                 call.respond(
                     202, .object([JSONMember("status", "WORKING"), JSONMember("deploymentId", .string(release.id))]))
             }
@@ -93,12 +99,11 @@ extension RegistryService {
     }
 
     private func start(
-        _ release: StoredRelease, _ payload: ReleasePayload, scanHeaders: [(name: String, value: String)],
-        _ call: RegistryRequest
+        _ release: StoredRelease, _ payload: ReleasePayload, scanCredentials: ScanCredentials, _ call: RegistryRequest
     ) {
         guard releaseLog.begin(release.id) else { return }
         ReleasePipeline(
-            service: self, release: release, payload: payload, scanHeaders: scanHeaders, client: call.client
+            service: self, release: release, payload: payload, scanCredentials: scanCredentials, client: call.client
         )
         .run()
     }

@@ -2,9 +2,11 @@
 public struct BundleRepository: Sendable {
     public init() {}
 
-    /// Stores the bundle of `releaseID` as the server's, replacing an earlier one.
+    /// Stores the bundle of `releaseID` as the server's, replacing an earlier one. The bytes are bound straight
+    /// from the slice (of the upload they came in), not copied out first.
     public func put(
-        _ bytes: [UInt8], namespace: String, server: String, releaseID: String, createdAt: String, in database: Database
+        _ bytes: ArraySlice<UInt8>, namespace: String, server: String, releaseID: String, createdAt: String,
+        in database: Database
     ) throws(StoreError) {
         try database.execute(
             """
@@ -12,7 +14,7 @@ public struct BundleRepository: Sendable {
             ON CONFLICT (namespace, server) DO UPDATE SET release_id = excluded.release_id, bytes = excluded.bytes,
                 created_at = excluded.created_at
             """,
-            [.text(namespace), .text(server), .text(releaseID), .blob(bytes), .text(createdAt)])
+            [.text(namespace), .text(server), .text(releaseID), .bytes(bytes), .text(createdAt)])
     }
 
     public func bundle(namespace: String, server: String, in database: Database) throws(StoreError) -> [UInt8]? {

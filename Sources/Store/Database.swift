@@ -84,6 +84,10 @@ public final class Database: @unchecked Sendable {
             case .integer(let value): sqlite3_bind_int64(statement, index, value)
             case .text(let value): sqlite3_bind_text(statement, index, value, -1, sb_sqlite_transient())
             case .blob(let value): sqlite3_bind_blob(statement, index, value, Int32(value.count), sb_sqlite_transient())
+            case .bytes(let value):
+                _ = value.withUnsafeBytes {
+                    sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), sb_sqlite_transient())
+                }
             }
         }
         var rows: [[SQLValue]] = []

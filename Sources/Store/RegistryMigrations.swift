@@ -1,6 +1,6 @@
 extension Migration {
     /// The registry's tables: servers (8), their word index (9) and trigram index (10) for search, releases (11),
-    /// the registry server a connection was made from (12), stdio bundles (13). The two indexes hold one row per server under the
+    /// the registry server a connection was made from (12), stdio bundles (13), release scans (17). The two indexes hold one row per server under the
     /// server's `seq`, written by `ServerRepository`.
     static let registry: [Migration] = [
         Migration(
@@ -79,6 +79,14 @@ extension Migration {
                     created_at TEXT NOT NULL,
                     PRIMARY KEY (namespace, server)
                 )
+                """),
+        // What a release's scan found (kept for mock connections of its server), and its scan credentials,
+        // sealed, while it is unfinished: a release a restart interrupted resumes with them.
+        Migration(
+            version: 17,
+            sql: """
+                ALTER TABLE releases ADD COLUMN scan TEXT;
+                ALTER TABLE releases ADD COLUMN sealed_scan_credentials BLOB
                 """),
     ]
 }

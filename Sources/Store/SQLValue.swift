@@ -4,6 +4,8 @@ public enum SQLValue: Equatable, Sendable {
     case integer(Int64)
     case text(String)
     case blob([UInt8])
+    /// A blob bound from a slice of a larger buffer without copying it out first (never read back as such).
+    case bytes(ArraySlice<UInt8>)
 
     public var text: String? {
         if case .text(let value) = self { return value }

@@ -2,8 +2,15 @@
 policy, with scan credentials) and fills the server's tools, resources and prompts; its stages stream over SSE;
 bad uploads are refused and store nothing."""
 import json
+import os
+import signal
+import socket
+import sqlite3
+import struct
+import time
 import urllib.request
 import uuid
+import zlib
 
 import jsonschema
 import pytest
@@ -133,20 +140,41 @@ def test_unreachable_and_refused_upstreams(registry):
     assert stream(registry, qualified, answer["deploymentId"])[-1][1]["status"] == "FAILURE_SCAN"
 
 
-@pytest.mark.parametrize("body,content_type,expect", [
-    (multipart([("payload", b'{"type":"external","upstreamUrl":"http://127.0.0.1:1/mcp"}')])[:-20],
-     "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", b"{}")]), "multipart/form-data", 400),
-    (multipart([("payload", b"{}")]), "application/json", 400),
-    (multipart([("payload", b" " * 300_000)]), "multipart/form-data; boundary=sb-boundary", 413),
-    (multipart([("payload", b"not json")]), "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("other", b"x")]), "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", b'{"type":"hosted","stateful":false,"hasAuthAdapter":false}')]),
-     "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", b'{"type":"external"}')]), "multipart/form-data; boundary=sb-boundary", 400),
-    (multipart([("payload", b'{"type":"external","upstreamUrl":"http://127.0.0.1:1/mcp","x":1}')]),
-     "multipart/form-data; boundary=sb-boundary", 400),
-])
+EXTERNAL = b'{"type":"external","upstreamUrl":"http://127.0.0.1:1/mcp"}'
+FORM = "multipart/form-data; boundary=sb-boundary"
+BAD_UPLOADS = [
+    ("truncated", multipart([("payload", EXTERNAL)])[:-20], FORM, 400),
+    ("no-boundary-parameter", multipart([("payload", b"{}")]), "multipart/form-data", 400),
+    ("json", multipart([("payload", b"{}")]), "application/json", 400),
+    ("oversize-payload", multipart([("payload", b" " * 300_000)]), FORM, 413),
+    ("not-json", multipart([("payload", b"not json")]), FORM, 400),
+    ("unknown-part", multipart([("other", b"x")]), FORM, 400),
+    ("hosted", multipart([("payload", b'{"type":"hosted","stateful":false,"hasAuthAdapter":false}')]), FORM, 400),
+    ("no-upstream-url", multipart([("payload", b'{"type":"external"}')]), FORM, 400),
+    ("unknown-member", multipart([("payload", EXTERNAL.replace(b"}", b',"x":1}'))]), FORM, 400),
+    ("no-closing-boundary", multipart([("payload", EXTERNAL)])[:-len("--sb-boundary--\r\n")], FORM, 400),
+    ("preamble", b"preamble\r\n" + multipart([("payload", EXTERNAL)]), FORM, 400),
+    ("another-boundary", multipart([("payload", EXTERNAL)]), "multipart/form-data; boundary=other", 400),
+    ("boundary-run-on", multipart([("payload", EXTERNAL)]).replace(b"\r\n--sb-boundary--", b"\r\n--sb-boundaryX--"),
+     FORM, 400),
+    ("no-part-headers", b"--sb-boundary\r\n\r\n" + EXTERNAL + b"\r\n--sb-boundary--\r\n", FORM, 400),
+    ("folded-header", multipart([("payload", EXTERNAL)]).replace(b'name="payload"', b'name="payload"\r\n folded'),
+     FORM, 400),
+    ("no-disposition", multipart([("payload", EXTERNAL)]).replace(b"Content-Disposition", b"Content-Type"), FORM, 400),
+    ("two-names", multipart([("payload", EXTERNAL)]).replace(b'name="payload"', b'name="payload"; name="bundle"'),
+     FORM, 400),
+    ("two-payloads", multipart([("payload", EXTERNAL), ("payload", EXTERNAL)]), FORM, 400),
+    ("oversize-part-headers",
+     multipart([("payload", EXTERNAL)]).replace(b'name="payload"', b'name="payload"\r\nX-Pad: ' + b"p" * 5000),
+     FORM, 413),
+    ("three-parts", multipart([("payload", EXTERNAL), ("bundle", b"x"), ("extra", b"y")]), FORM, 413),
+    ("hosted-module", multipart([("payload", EXTERNAL), ("module", b"export default {}")]), FORM, 400),
+    ("external-bundle", multipart([("payload", EXTERNAL), ("bundle", b"PK")]), FORM, 400),
+]
+
+
+@pytest.mark.parametrize("body,content_type,expect", [case[1:] for case in BAD_UPLOADS],
+                         ids=[case[0] for case in BAD_UPLOADS])
 def test_bad_uploads_are_refused_and_store_nothing(registry, body, content_type, expect):
     qualified = server(registry)
     status, _, answer = upload(registry, qualified, body, content_type)
@@ -165,8 +193,24 @@ def test_unknown_servers_and_releases_are_404(registry):
     call(registry, "POST", f"/servers/{qualified}/releases/{uuid.uuid4()}/resume", expect=404)
 
 
-def test_a_release_interrupted_by_a_restart_is_resumed(tmp_path):
-    import socket
+def sealed_credentials(gateway, release_id):
+    """The release's sealed scan credentials as stored, `None` once deleted."""
+    with sqlite3.connect(os.path.join(gateway.directory, "switchboard.db")) as database:
+        row = database.execute("SELECT sealed_scan_credentials FROM releases WHERE id = ?", (release_id,)).fetchone()
+    return row[0]
+
+
+def stored_bytes(gateway):
+    """Everything the gateway wrote to disk: the database, its WAL, and its stderr."""
+    data = b""
+    for name in os.listdir(gateway.directory):
+        with open(os.path.join(gateway.directory, name), "rb") as f:
+            data += f.read()
+    return data
+
+
+@pytest.mark.parametrize("stop", ["terminate", "kill"])
+def test_a_release_interrupted_during_its_scan_resumes_with_its_scan_credentials(stop):
     gateway = Gateway(env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}).start()
     # A listener that never accepts: the scan waits on it until the gateway stops.
     silent = socket.socket()
@@ -177,26 +221,57 @@ def test_a_release_interrupted_by_a_restart_is_resumed(tmp_path):
     try:
         qualified = server(gateway)
         url = f"http://127.0.0.1:{port}/mcp"
-        status, _, answer = upload(gateway, qualified, multipart([("payload", payload(url))]))
+        credentials = {"X-API-Key": KEY, "region": "eu-west-7"}
+        body = multipart([("payload", payload(url, configSchema=CONFIG_SCHEMA, scanCredentials=credentials))])
+        status, _, answer = upload(gateway, qualified, body)
         assert status == 202
         release_id = answer["deploymentId"]
-        assert call(gateway, "GET", f"/servers/{qualified}/releases/{release_id}")["status"] == "WORKING"
-        gateway.stop()
+        path = f"/servers/{qualified}/releases/{release_id}"
+        deadline = time.time() + 10
+        while call(gateway, "GET", path)["logs"][-1]["stage"] != "scan" and time.time() < deadline:
+            time.sleep(0.05)
+        assert call(gateway, "GET", path)["status"] == "WORKING"
+        if stop == "kill":
+            gateway.process.send_signal(signal.SIGKILL)
+            gateway.process.wait()
+            gateway.stderr.close()
+        else:
+            gateway.stop()
+        sealed = sealed_credentials(gateway, release_id)
+        assert sealed and KEY.encode() not in sealed, "kept for the resume, sealed"
+        assert KEY.encode() not in stored_bytes(gateway) and b"eu-west-7" not in stored_bytes(gateway)
         gateway.start()
-        interrupted = call(gateway, "GET", f"/servers/{qualified}/releases/{release_id}")
+        interrupted = call(gateway, "GET", path)
         assert interrupted["status"] == "WORKING" and interrupted["logs"][-1]["stage"] == "scan"
+        assert KEY not in json.dumps(interrupted), "never returned"
         silent.close()
-        upstream = Upstream(json_response=True)
+        upstream = Upstream(json_response=True, require_key=KEY)
         upstream.port = port
         upstream.start()
-        call(gateway, "POST", f"/servers/{qualified}/releases/{release_id}/resume", expect=202)
+        call(gateway, "POST", f"{path}/resume", expect=202)
         assert stream(gateway, qualified, release_id)[-1][1]["status"] == "SUCCESS"
-        assert "echo" in [tool["name"] for tool in call(gateway, "GET", f"/servers/{qualified}")["tools"]]
+        published = call(gateway, "GET", f"/servers/{qualified}")
+        assert "echo" in [tool["name"] for tool in published["tools"]]
+        assert published["deploymentUrl"] == url, "query credentials are the scan's alone"
+        scanned = [entry for entry in upstream.log() if entry["rpc"] == "tools/list"]
+        assert scanned and all(entry["headers"].get("x-api-key") == KEY for entry in scanned)
+        assert all(entry["query"] == "region=eu-west-7" for entry in scanned)
+        assert sealed_credentials(gateway, release_id) is None, "deleted once published"
+        assert KEY.encode() not in stored_bytes(gateway), "never logged"
     finally:
         silent.close()
         if upstream:
             upstream.stop()
         gateway.stop()
+
+
+def test_a_failed_release_keeps_no_scan_credentials(registry, guarded_upstream):
+    qualified = server(registry)
+    body = multipart([("payload", payload(guarded_upstream.url, scanCredentials={"X-API-Key": "wrong-key"}))])
+    status, _, answer = upload(registry, qualified, body)
+    assert status == 202
+    assert stream(registry, qualified, answer["deploymentId"])[-1][1]["status"] == "AUTH_REQUIRED"
+    assert sealed_credentials(registry, answer["deploymentId"]) is None
 
 
 def mcpb(files):
@@ -245,3 +320,61 @@ def test_bad_stdio_uploads_store_nothing(registry, parts):
     jsonschema.validate(answer, schema("DeploymentError"))
     assert call(registry, "GET", f"/servers/{qualified}/releases")["releases"] == []
     call(registry, "GET", f"/servers/{qualified}/download", expect=404)
+
+
+def overlapping_zip(copies=16, size=1_000_000):
+    """A zip bomb's trick (the non-recursive kind): many directory entries over one small compressed stream, each
+    unpacking to `size` bytes, with no entry larger than its declared size."""
+    data = zlib.compress(b"\0" * size, 9)[2:-4]  # raw deflate
+    crc = zlib.crc32(b"\0" * size)
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(data), size, 13, 0) + b"manifest.json"
+    directory = b""
+    for index in range(copies):
+        name = b"manifest.json" if index == 0 else f"copy{index}.bin".encode()
+        directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(data), size,
+                                 len(name), 0, 0, 0, 0, 0, 0) + name
+    archive = local + data
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, copies, copies, len(directory), len(archive), 0)
+    return archive + directory + end
+
+
+def declared_bomb(size):
+    """A ZIP whose one large entry of zeros deflates to almost nothing."""
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", "{}")
+        with archive.open("zeros.bin", "w") as entry:
+            for _ in range(size >> 20):
+                entry.write(bytes(1 << 20))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("bundle,expect", [
+    pytest.param(overlapping_zip(), 400, id="overlapping-entries"),
+    pytest.param(declared_bomb(80 << 20), 413, id="declares-80-MiB"),
+    pytest.param(mcpb({"manifest.json": "{}", "../escape.js": "x"}), 400, id="escaping-name"),
+    pytest.param(mcpb({"manifest.json": "{}"}) + b"trailing", 400, id="trailing-bytes"),
+])
+def test_zip_bombs_and_escaping_bundles_store_nothing(registry, bundle, expect):
+    qualified = server(registry)
+    assert len(bundle) < 1 << 20, "each fits the body and bundle limits"
+    status, _, answer = upload(registry, qualified, multipart([("payload", STDIO), ("bundle", bundle)]))
+    assert status == expect, answer
+    jsonschema.validate(answer, schema("DeploymentError"))
+    assert call(registry, "GET", f"/servers/{qualified}/releases")["releases"] == []
+    call(registry, "GET", f"/servers/{qualified}/download", expect=404)
+
+
+def test_a_bundle_over_the_registrys_limits_is_413_and_stores_nothing():
+    gateway = Gateway(config={"registry": {"maxBundleBytes": 4096, "maxBundleUnpackedBytes": 100_000}}).start()
+    try:
+        for bundle, error in [(mcpb({"manifest.json": "{}", "noise.bin": os.urandom(8_000)}), "part bundle exceeds 4096"),
+                              (mcpb({"manifest.json": "{}", "zeros.bin": bytes(200_000)}), "bundle: it unpacks to")]:
+            qualified = server(gateway)
+            status, _, answer = upload(gateway, qualified, multipart([("payload", STDIO), ("bundle", bundle)]))
+            assert status == 413 and answer["error"].startswith(error), answer
+            assert call(gateway, "GET", f"/servers/{qualified}/releases")["releases"] == []
+    finally:
+        gateway.stop()

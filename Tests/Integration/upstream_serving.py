@@ -1,8 +1,8 @@
 """What both upstream fixtures share, whichever SDK generation they run on: the command line, the request log and
 the ASGI guard that writes it, and serving an app on a loopback port printed once listening.
 
-Log lines are JSON objects: one per HTTP request (`method`, `rpc`, `tool`, `headers`, the JSON-RPC `id`, and a
-cancel's `requestId`) and one per tool event the
+Log lines are JSON objects: one per HTTP request (`method`, `rpc`, `tool`, `headers`, `query`, the JSON-RPC `id`,
+and a cancel's `requestId`) and one per tool event the
 fixtures record themselves (`event`, `tool`, with `rpc` null), e.g. a `sleep` that was cancelled."""
 import argparse
 import json
@@ -44,7 +44,8 @@ def guarded(app, required_key, log_path):
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
-        entry = {"method": scope["method"], "rpc": None, "tool": None, "headers": headers}
+        entry = {"method": scope["method"], "rpc": None, "tool": None, "headers": headers,
+                 "query": scope.get("query_string", b"").decode()}
         try:
             parsed = json.loads(body) if body else {}
             params = parsed.get("params") or {}
