@@ -19,11 +19,15 @@ public final class APIKeys: Sendable {
         return id
     }
 
-    /// Replaces the keys in force (after a refresh from the store).
-    func replace(with keys: [StoredAPIKey]) {
+    /// Replaces the keys in force (after a refresh from the store); `true` if they changed.
+    @discardableResult
+    func replace(with keys: [StoredAPIKey]) -> Bool {
         var table: [String: [UInt8]] = [:]
         for key in keys { table[key.id] = key.secretHash }
-        byID.withLock { $0 = table }
+        return byID.withLock { current in
+            defer { current = table }
+            return current != table
+        }
     }
 
     /// Whether the key `id` is in force.

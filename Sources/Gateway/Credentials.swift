@@ -13,6 +13,7 @@ final class Credentials: Sendable {
     let verifier: TokenVerifier
     let patterns: PatternCache
     private let revoked = Mutex<Set<String>>([])
+    private let generationCounter = Atomic<UInt64>(0)
     private let knownSigningKeys = Mutex<Set<String>>([])
     private let database: Database
     private let box: SecretBox
@@ -27,6 +28,10 @@ final class Credentials: Sendable {
         knownSigningKeys.withLock { $0 = Set(keys.map(\.id)) }
         try refresh()
     }
+
+    /// Moves on whenever a refresh changes the API keys or the revocations in force: what a loop's
+    /// `CredentialMemo` verified under an older generation is verified again.
+    var generation: UInt64 { generationCounter.load(ordering: .acquiring) }
 
     /// The principal for `Authorization: Bearer <credential>`, or `nil` (the caller answers 401 without saying why).
     func authenticate(_ credential: Substring) -> Principal? {
@@ -57,8 +62,12 @@ final class Credentials: Sendable {
         let (active, revokedIDs) = try database.performAndWait { database throws(StoreError) in
             (try keys.active(in: database), try credentials.revokedTokens(now: now, in: database))
         }
-        apiKeys.replace(with: active)
-        revoked.withLock { $0 = revokedIDs }
+        let keysChanged = apiKeys.replace(with: active)
+        let revocationsChanged = revoked.withLock { set in
+            defer { set = revokedIDs }
+            return set != revokedIDs
+        }
+        if keysChanged || revocationsChanged { generationCounter.add(1, ordering: .releasing) }
         // Only keys added since the last refresh (`keys rotate-signing`) are unsealed; they sign from now on.
         let added = try SigningKeys.load(database, box: box, except: knownSigningKeys.withLock { $0 })
         for key in added { verifier.codec.rotate(to: key) }

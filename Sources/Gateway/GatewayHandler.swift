@@ -15,6 +15,7 @@ final class GatewayHandler: HTTPHandler {
     private let routes: RouteTable
     private let requestIDPrefix = Array(Digest.randomBytes(4)).hexString
     private var requestCounter: UInt64 = 0
+    private let credentialMemo = CredentialMemo()
 
     init(gateway: Gateway, loop: EventLoop, routes: RouteTable) {
         self.gateway = gateway
@@ -79,8 +80,14 @@ final class GatewayHandler: HTTPHandler {
     /// without saying which check failed.
     private func authenticate(_ request: HTTPRequest) throws(APIError) -> Principal {
         let header = request.headers["Authorization"] ?? ""
-        guard header.prefix(7).lowercased() == "bearer ",
-            let principal = gateway.credentials.authenticate(header.dropFirst(7))
+        // The scheme is compared by bytes, case-insensitively: no character of it is anything but ASCII.
+        let utf8 = header.utf8
+        let scheme = utf8.prefix(7)
+        guard
+            scheme.elementsEqual("bearer ".utf8, by: { $0 == $1 || ($1 != 0x20 && $0 | 0x20 == $1) }),
+            utf8.count > 7,
+            let principal = credentialMemo.principal(
+                Substring(utf8[utf8.index(utf8.startIndex, offsetBy: 7)...]), credentials: gateway.credentials)
         else { throw .unauthorized }
         return principal
     }

@@ -24,8 +24,9 @@ enum Endpoint: Sendable {
     case authorized(Resource, Operation, @Sendable (Exchange, Authorization) throws(APIError) -> Void)
 }
 
-/// One route: method, pattern and endpoint, on one line of a `RouteGroup`.
-struct Route: Sendable {
+/// One route: method, pattern and endpoint, on one line of a `RouteGroup`. A class: the router hands it out per
+/// request through generic code, where copying a struct of strings and closures costs a value witness per field.
+final class Route: Sendable {
     let method: String
     let pattern: String
     let endpoint: Endpoint

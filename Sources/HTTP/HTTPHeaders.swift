@@ -8,6 +8,11 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         for (name, value) in elements { add(name, value) }
     }
 
+    /// Makes room for `count` fields, so that adding them does not grow the storage step by step.
+    public mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
     /// Appends a field, keeping any others of the same name.
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name, value))
@@ -35,8 +40,9 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// Whether a comma-separated header lists `token` (case-insensitive), as `Connection: close` does.
     public func contains(_ name: String, token: String) -> Bool {
-        values(name).contains { value in
-            value.split(separator: ",").contains { Self.same($0.trimmingSpaces, token) }
+        fields.contains { field in
+            Self.same(field.name, name)
+                && field.value.split(separator: ",").contains { Self.same($0.trimmingSpaces, token) }
         }
     }
 

@@ -12,27 +12,32 @@ extension HTTPParser {
             }
             guard let end = try headEnd() else { return nil }
             let headStart = start
-            // `headEnd` has checked that every CR in the head is followed by LF and every LF preceded by CR.
-            let lines = buffer[start..<end - 1].split(separator: 0x0A, omittingEmptySubsequences: false).map {
-                $0.dropLast()
-            }
+            // `headEnd` has checked that every CR in the head is followed by LF and every LF preceded by CR, so
+            // each line ends at the CR before an LF; the lines are cut where they lie, with no array of them.
+            let head = buffer[start..<end - 1]
+            let firstLineEnd = head.firstIndex(of: 0x0A) ?? head.endIndex
+            let firstLine = buffer[start..<firstLineEnd - 1]
             start = end + 2  // past the blank line
             (bodyBytes, extensionBytes) = (0, 0)
             var headers = HTTPHeaders()
-            for line in lines.dropFirst() {
-                let (name, value) = try Self.headerField(line)
+            headers.reserveCapacity(head[firstLineEnd...].count { $0 == 0x0A })
+            var lineStart = firstLineEnd + 1
+            while lineStart < end {
+                let lineEnd = head[lineStart...].firstIndex(of: 0x0A) ?? head.endIndex
+                let (name, value) = try Self.headerField(buffer[lineStart..<lineEnd - 1])
                 headers.add(name, value)
+                lineStart = lineEnd + 1
             }
             switch mode {
             case .request:
-                let (method, target, version) = try Self.requestLine(lines[0])
+                let (method, target, version) = try Self.requestLine(firstLine)
                 let head = HTTPRequestHead(method: method, target: target, version: version, headers: headers)
                 try Self.requireValidHost(head)
                 precedingBytes = 0
                 try frameRequest(head)
                 return .requestHead(head)
             case .response:
-                let (status, version) = try Self.statusLine(lines[0])
+                let (status, version) = try Self.statusLine(firstLine)
                 if (100..<200).contains(status) && status != 101 {
                     precedingBytes += end + 2 - headStart
                     continue  // an interim response: the final one follows
@@ -128,8 +133,8 @@ extension HTTPParser {
             return
         }
         if try frameChunked(head.headers, head.version) { return }
-        let lengths = Set(head.headers.values("Content-Length"))
-        guard lengths.count <= 1 else { throw .bad("conflicting Content-Length values") }
+        let lengths = head.headers.values("Content-Length")
+        guard lengths.allSatisfy({ $0 == lengths.first }) else { throw .bad("conflicting Content-Length values") }
         guard let lengthText = lengths.first else {
             state = .untilClose
             return
@@ -185,23 +190,32 @@ extension HTTPParser {
     }
 
     static func requestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String, HTTPVersion) {
-        let parts = line.split(separator: 0x20, maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy(isTokenByte) else {
+        let space = UInt8(ascii: " ")
+        guard let firstSpace = line.firstIndex(of: space),
+            let secondSpace = line[(firstSpace + 1)...].firstIndex(of: space)
+        else { throw .bad("malformed request line") }
+        let (method, target) = (line[..<firstSpace], line[(firstSpace + 1)..<secondSpace])
+        // A third space would leave a fourth part: the version may hold none.
+        guard !method.isEmpty, method.allSatisfy(isTokenByte), !line[(secondSpace + 1)...].contains(space) else {
             throw .bad("malformed request line")
         }
-        guard !parts[1].isEmpty, parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
-            parts[1].first == UInt8(ascii: "/") || parts[1].elementsEqual("*".utf8)
+        guard !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+            target.first == UInt8(ascii: "/") || target.elementsEqual("*".utf8)
         else { throw .bad("malformed request target") }
-        let version = try httpVersion(parts[2])
-        return (String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self), version)
+        let version = try httpVersion(line[(secondSpace + 1)...])
+        return (String(decoding: method, as: UTF8.self), String(decoding: target, as: UTF8.self), version)
     }
 
     static func statusLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (Int, HTTPVersion) {
-        let parts = line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[1].count == 3, parts[1].allSatisfy({ $0 &- 0x30 < 10 }),
-            let status = Int(String(decoding: parts[1], as: UTF8.self)), status >= 100
-        else { throw .bad("malformed status line") }
-        return (status, try httpVersion(parts[0]))
+        let space = UInt8(ascii: " ")
+        let versionEnd = line.firstIndex(of: space) ?? line.endIndex
+        let codeEnd =
+            versionEnd < line.endIndex ? line[(versionEnd + 1)...].firstIndex(of: space) ?? line.endIndex : versionEnd
+        let code = versionEnd < line.endIndex ? line[(versionEnd + 1)..<codeEnd] : []
+        guard code.count == 3, code.allSatisfy({ $0 &- 0x30 < 10 }) else { throw .bad("malformed status line") }
+        let status = code.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        guard status >= 100 else { throw .bad("malformed status line") }
+        return (status, try httpVersion(line[..<versionEnd]))
     }
 
     private static func httpVersion(_ text: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPVersion {

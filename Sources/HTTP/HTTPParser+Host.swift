@@ -2,9 +2,9 @@ extension HTTPParser {
     /// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field, any request at most one, and its value is
     /// `uri-host [ ":" port ]` (empty when the target has no authority, as origin-form allows).
     static func requireValidHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
-        let hosts = head.headers.values("Host")
-        guard hosts.count <= 1 else { throw .bad("more than one Host field") }
-        guard let host = hosts.first else {
+        let hosts = head.headers.fields.lazy.filter { HTTPHeaders.same($0.name, "Host") }
+        guard hosts.dropFirst().isEmpty else { throw .bad("more than one Host field") }
+        guard let host = hosts.first?.value else {
             if head.version == .http1_1 { throw .bad("HTTP/1.1 request without Host") }
             return
         }

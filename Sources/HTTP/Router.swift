@@ -57,6 +57,10 @@ struct PathTable: Sendable {
     struct Entry {
         let method: String
         let segments: [Segment]
+        /// The literal segments with their positions: compared before anything is bound.
+        let literals: [(index: Int, text: String)]
+        let hasRest: Bool
+        var segmentCount: Int { segments.count }
     }
 
     private var entries: [Entry] = []
@@ -67,18 +71,24 @@ struct PathTable: Sendable {
             if part.hasPrefix("{") && part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
-        entries.append(Entry(method: method, segments: segments))
+        let literals = segments.enumerated().compactMap { index, segment -> (index: Int, text: String)? in
+            guard case .literal(let text) = segment else { return nil }
+            return (index, text)
+        }
+        let hasRest: Bool
+        if case .rest = segments.last { hasRest = true } else { hasRest = false }
+        entries.append(Entry(method: method, segments: segments, literals: literals, hasRest: hasRest))
     }
 
     func match(method: String, path: Substring) -> Match {
-        var decoded: [String] = []
-        for part in path.split(separator: "/") {
-            guard let segment = Self.percentDecode(part) else { return .notFound }
-            decoded.append(segment)
-        }
+        guard let decoded = Self.decodedSegments(path) else { return .notFound }
         var allowed: [String] = []
-        for (index, entry) in entries.enumerated() {
-            guard let parameters = Self.bind(entry.segments, to: decoded) else { continue }
+        for index in entries.indices {
+            // Counted before the entry is touched: most patterns are ruled out by their length alone.
+            let (count, hasRest) = (entries[index].segmentCount, entries[index].hasRest)
+            guard hasRest ? decoded.count >= count : decoded.count == count else { continue }
+            let entry = entries[index]
+            guard let parameters = Self.bind(entry, to: decoded) else { continue }
             if entry.method == method || (method == "HEAD" && entry.method == "GET") {
                 return .found(index, parameters: parameters)
             }
@@ -87,18 +97,32 @@ struct PathTable: Sendable {
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }
 
-    private static func bind(_ segments: [Segment], to parts: [String]) -> [String: String]? {
-        if case .rest = segments.last {
-            guard parts.count >= segments.count else { return nil }
-        } else {
-            guard parts.count == segments.count else { return nil }
+    /// The path's non-empty segments, percent-decoded; `nil` when one does not decode. Split on bytes: a request
+    /// target is ASCII (the parser refuses anything else), and splitting by characters costs a grapheme break each.
+    private static func decodedSegments(_ path: Substring) -> [String]? {
+        var path = path
+        return path.withUTF8 { bytes -> [String]? in
+            var decoded: [String] = []
+            decoded.reserveCapacity(bytes.count { $0 == UInt8(ascii: "/") } + 1)
+            var start = 0
+            for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: "/") {
+                defer { start = end + 1 }
+                guard end > start else { continue }
+                guard let segment = percentDecode(UnsafeBufferPointer(rebasing: bytes[start..<end])) else {
+                    return nil
+                }
+                decoded.append(segment)
+            }
+            return decoded
         }
+    }
+
+    /// The parameters of `entry` for `parts`, whose count has been checked against the pattern's.
+    private static func bind(_ entry: Entry, to parts: [String]) -> [String: String]? {
         // The literals first, so that a pattern that does not match allocates nothing.
-        for (segment, part) in zip(segments, parts) {
-            if case .literal(let text) = segment, part != text { return nil }
-        }
-        var parameters: [String: String] = [:]
-        for (index, segment) in segments.enumerated() {
+        for literal in entry.literals where parts[literal.index] != literal.text { return nil }
+        var parameters = [String: String](minimumCapacity: entry.segments.count - entry.literals.count)
+        for (index, segment) in entry.segments.enumerated() {
             switch segment {
             case .rest(let name): parameters[name] = parts[index...].joined(separator: "/")
             case .parameter(let name): parameters[name] = parts[index]
@@ -109,9 +133,14 @@ struct PathTable: Sendable {
     }
 
     static func percentDecode(_ text: Substring) -> String? {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
+        var text = text
+        return text.withUTF8 { percentDecode($0) }
+    }
+
+    static func percentDecode(_ text: UnsafeBufferPointer<UInt8>) -> String? {
+        guard text.contains(UInt8(ascii: "%")) else { return String(decoding: text, as: UTF8.self) }
         var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
+        var iterator = text.makeIterator()
         while let byte = iterator.next() {
             guard byte == UInt8(ascii: "%") else {
                 bytes.append(byte)

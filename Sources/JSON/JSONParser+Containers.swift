@@ -3,7 +3,7 @@
 extension JSONParser {
     /// Walks the object at the cursor, whose `{` `startValue` has just counted. `member` gets each key, already
     /// checked against the earlier ones and the member limit, and must consume the value after the colon.
-    mutating func walkObject(_ member: (inout JSONParser, String) throws(JSONError) -> Void) throws(JSONError) {
+    mutating func walkObject(_ member: (inout JSONParser, ObjectKey) throws(JSONError) -> Void) throws(JSONError) {
         try enter()
         if !closesEmpty(UInt8(ascii: "}")) {
             var keys = ObjectKeys()
@@ -11,7 +11,7 @@ extension JSONParser {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
                 let keyOffset = index
-                let key = try parseString()
+                let key = try parseKey()
                 guard keys.count < limits.maxObjectMembers else {
                     throw JSONError(
                         reason: "object with more than \(limits.maxObjectMembers) members (json.maxObjectMembers)",
@@ -22,7 +22,9 @@ extension JSONParser {
                         reason: "key with more than \(ObjectKeys.maxCombiningRun) combining marks in a row",
                         offset: keyOffset)
                 }
-                guard keys.insert(key) else { throw JSONError(reason: "duplicate key \"\(key)\"", offset: keyOffset) }
+                guard keys.insert(key) else {
+                    throw JSONError(reason: "duplicate key \"\(key.string)\"", offset: keyOffset)
+                }
                 try expectByte(UInt8(ascii: ":"), "expected ':'")
                 try member(&self, key)
             } while try !endOfContainer(UInt8(ascii: "}"))
@@ -50,7 +52,7 @@ extension JSONParser {
         case UInt8(ascii: "{"): try walkObject { parser, _ throws(JSONError) in try parser.skipValue() }
         case UInt8(ascii: "["): try walkArray { parser throws(JSONError) in try parser.skipValue() }
         case UInt8(ascii: "\""): try skipString()
-        default: _ = try parseScalar()
+        default: try skipScalar()
         }
     }
 

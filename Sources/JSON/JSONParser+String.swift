@@ -1,12 +1,20 @@
 extension JSONParser {
     /// Parses the string at the cursor (its opening quote). One without escapes is made from its bytes in place.
     mutating func parseString() throws(JSONError) -> String {
+        switch try parseKey() {
+        case .ascii(let bytes): String(decoding: bytes, as: UTF8.self)
+        case .text(let text): text
+        }
+    }
+
+    /// Reads the string at the cursor as an object key: an ASCII one without escapes stays bytes in the document.
+    mutating func parseKey() throws(JSONError) -> ObjectKey {
         let contentStart = index + 1
         var decoded: [UInt8]? = []
-        guard try scanString(decodingInto: &decoded), let decoded else {
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[contentStart..<index - 1]), as: UTF8.self)
-        }
-        return String(decoding: decoded, as: UTF8.self)
+        let scan = try scanString(decodingInto: &decoded)
+        if scan.escaped, let decoded { return .text(String(decoding: decoded, as: UTF8.self)) }
+        let content = UnsafeBufferPointer(rebasing: bytes[contentStart..<index - 1])
+        return scan.ascii ? .ascii(content) : .text(String(decoding: content, as: UTF8.self))
     }
 
     /// Advances past the string at the cursor, checking it as `parseString` does, without building it.
@@ -16,42 +24,72 @@ extension JSONParser {
     }
 
     /// Advances past the string at the cursor (its opening quote) and its closing quote, refusing control
-    /// characters, bad escapes and ill-formed UTF-8. Returns whether it had escapes; if so, its content with the
-    /// escapes decoded is appended to `decoded` (unless that is `nil`).
-    private mutating func scanString(decodingInto decoded: inout [UInt8]?) throws(JSONError) -> Bool {
+    /// characters, bad escapes and ill-formed UTF-8. Tells whether it had escapes (if so, its content with the
+    /// escapes decoded is appended to `decoded`, unless that is `nil`) and whether its raw bytes are all ASCII.
+    /// Eight bytes are looked at a time while none of them is special; UTF-8 is checked only where a byte is not
+    /// ASCII. Ill-formed UTF-8 is reported when the run it is in ends (at the closing quote or the next escape),
+    /// so an unterminated string or a control character after it is the error, whatever came first.
+    private mutating func scanString(decodingInto decoded: inout [UInt8]?) throws(JSONError) -> (
+        escaped: Bool, ascii: Bool
+    ) {
         index += 1
         var runStart = index
-        var escaped = false
-        while index < bytes.count {
+        var (escaped, ascii) = (false, true)
+        var firstInvalidUTF8: Int?
+        while true {
+            index = Self.nextSpecialByte(in: bytes, from: index)
+            guard index < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let run = try wellFormedRun(from: runStart)
-                if escaped { decoded?.append(contentsOf: run) }
-                index += 1
-                return escaped
-            }
-            if byte == UInt8(ascii: "\\") {
-                let run = try wellFormedRun(from: runStart)  // checked even when nothing is collected
-                decoded?.append(contentsOf: run)
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                if let firstInvalidUTF8 { throw JSONError(reason: "invalid UTF-8 in string", offset: firstInvalidUTF8) }
+                if byte == UInt8(ascii: "\"") {
+                    if escaped { decoded?.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                    index += 1
+                    return (escaped, ascii)
+                }
+                decoded?.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 try decodeEscape(into: &decoded)
                 escaped = true
                 runStart = index
-                continue
+            } else if byte < 0x20 {
+                throw fail("control character in string")
+            } else {
+                ascii = false
+                if let length = UTF8Validation.sequenceLength(bytes, at: index) {
+                    index += length
+                } else {
+                    firstInvalidUTF8 = firstInvalidUTF8 ?? index
+                    index += 1
+                }
             }
-            if byte < 0x20 { throw fail("control character in string") }
-            index += 1
         }
-        throw fail("unterminated string")
     }
 
-    /// The raw bytes from `start` to the cursor, which must be well-formed UTF-8. The runs between escapes can be
-    /// checked one by one: an escape decodes to whole characters, so it can neither complete nor break a sequence.
-    private func wellFormedRun(from start: Int) throws(JSONError) -> UnsafeBufferPointer<UInt8> {
-        let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
-        if let bad = UTF8Validation.firstInvalidByte(in: run) {
-            throw JSONError(reason: "invalid UTF-8 in string", offset: start + bad)
+    /// The offset of the first byte from `start` on that is a quote, a backslash, a control character or not
+    /// ASCII (`bytes.count` if there is none). A flag set below the first special byte of a word is always a real
+    /// one: the subtractions can borrow only upwards, from a byte that is special itself.
+    static func nextSpecialByte(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let special =
+                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                    | word
+                let flags = special & (ones &* 0x80)
+                if flags != 0 { return index + flags.trailingZeroBitCount / 8 }
+                index += 8
+            }
         }
-        return run
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return index }
+            index += 1
+        }
+        return index
     }
 
     private mutating func decodeEscape(into out: inout [UInt8]?) throws(JSONError) {

@@ -84,7 +84,9 @@ public struct JSONParser: ~Copyable {
 
     mutating func parseObject() throws(JSONError) -> JSONValue {
         var members: [JSONMember] = []
-        try walkObject { parser, key throws(JSONError) in members.append(JSONMember(key, try parser.parseValue())) }
+        try walkObject { parser, key throws(JSONError) in
+            members.append(JSONMember(key.string, try parser.parseValue()))
+        }
         return .object(members)
     }
 
@@ -96,11 +98,23 @@ public struct JSONParser: ~Copyable {
 
     /// A literal or a number.
     mutating func parseScalar() throws(JSONError) -> JSONValue {
+        let start = index
+        try skipScalar()
+        switch bytes[start] {
+        case UInt8(ascii: "t"): return .bool(true)
+        case UInt8(ascii: "f"): return .bool(false)
+        case UInt8(ascii: "n"): return .null
+        default: return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        }
+    }
+
+    /// Advances past a literal or a number, checking it as `parseScalar` does, without building it.
+    mutating func skipScalar() throws(JSONError) {
         switch bytes[index] {
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber()
         default: throw fail("unexpected character")
         }
     }
@@ -117,12 +131,6 @@ public struct JSONParser: ~Copyable {
         let start = literal.utf8Start
         for i in 0..<count where bytes[index + i] != start[i] { throw fail("invalid literal") }
         index += count
-    }
-
-    mutating func parseNumber() throws(JSONError) -> String {
-        let start = index
-        try scanNumber()
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
     }
 
     mutating func scanNumber() throws(JSONError) {

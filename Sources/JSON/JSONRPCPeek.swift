@@ -52,7 +52,7 @@ public struct JSONRPCPeek: Equatable, Sendable {
                 let first = try parser.startValue()
                 guard first == UInt8(ascii: "{") else { return try parser.skip(startedWith: first) }
                 try parser.walkObject { parser, key throws(JSONError) in
-                    if key == "name" {
+                    if case "name" = key {
                         peek.paramsName = try parser.parseValue().stringValue
                     } else {
                         try parser.skipValue()

@@ -1,10 +1,40 @@
+/// An object member's key as the walker read it: an ASCII key without escapes (the hot path) stays the bytes
+/// between its quotes, anything else is decoded into a `String`.
+enum ObjectKey {
+    case ascii(UnsafeBufferPointer<UInt8>)
+    case text(String)
+
+    var string: String {
+        switch self {
+        case .ascii(let bytes): String(decoding: bytes, as: UTF8.self)
+        case .text(let text): text
+        }
+    }
+
+    /// Whether the key equals `literal` as Swift strings compare: by bytes when both are ASCII.
+    static func ~= (literal: StaticString, key: ObjectKey) -> Bool {
+        switch key {
+        case .ascii(let bytes):
+            ObjectKeys.same(bytes, UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        case .text(let text): text == literal.description
+        }
+    }
+}
+
 /// The keys of one object read so far, so that a duplicate is found in time linear in the object: a plain scan
 /// while the object is small (JSON-RPC messages, the hot path: no hashing), a hash set once it has grown.
 /// Keys compare as Swift strings do, by canonical equivalence, as every lookup in a parsed tree does: two keys
-/// that a lookup cannot tell apart are duplicates.
+/// that a lookup cannot tell apart are duplicates. While every key is ASCII without escapes, they are kept as
+/// their bytes in the document, on the stack (two such keys are equivalent exactly when their bytes are equal);
+/// the first other key turns them all into strings.
 struct ObjectKeys {
     /// Up to this many keys, scanning them is cheaper than hashing each one.
     static let scanLimit = 16
+    private var spans = InlineArray<16, UnsafeBufferPointer<UInt8>>(
+        repeating: UnsafeBufferPointer(start: nil, count: 0))
+    private var spanCount = 0
+    /// Set once a key was not ASCII or had escapes: from then on every key is a string.
+    private var asStrings = false
     private var few: [String] = []
     private var many: Set<String> = []
 
@@ -13,21 +43,39 @@ struct ObjectKeys {
     /// longer run would make every comparison with it slow.
     static let maxCombiningRun = 30
 
-    var count: Int { many.isEmpty ? few.count : many.count }
+    var count: Int { many.isEmpty ? spanCount + few.count : many.count }
 
     /// Whether `key` has no run of more than `maxCombiningRun` combining marks.
-    static func isStreamSafe(_ key: String) -> Bool {
-        guard key.utf8.contains(where: { $0 >= 0x80 }) else { return true }
+    static func isStreamSafe(_ key: ObjectKey) -> Bool {
+        guard case .text(let text) = key, text.utf8.contains(where: { $0 >= 0x80 }) else { return true }
         var run = 0
-        for scalar in key.unicodeScalars {
+        for scalar in text.unicodeScalars {
             run = scalar.properties.canonicalCombiningClass == .notReordered ? 0 : run + 1
             if run > maxCombiningRun { return false }
         }
         return true
     }
 
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count where a[index] != b[index] { return false }
+        return true
+    }
+
     /// Adds `key`; `false` if an equal one is already there.
-    mutating func insert(_ key: String) -> Bool {
+    mutating func insert(_ key: ObjectKey) -> Bool {
+        if !asStrings, case .ascii(let bytes) = key, spanCount < Self.scanLimit {
+            for index in 0..<spanCount where Self.same(spans[index], bytes) { return false }
+            spans[spanCount] = bytes
+            spanCount += 1
+            return true
+        }
+        if !asStrings {
+            asStrings = true
+            few = (0..<spanCount).map { String(decoding: spans[$0], as: UTF8.self) }
+            spanCount = 0
+        }
+        let key = key.string
         if many.isEmpty {
             if few.contains(key) { return false }
             if few.count < Self.scanLimit {

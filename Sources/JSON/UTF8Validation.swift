@@ -27,7 +27,7 @@ enum UTF8Validation {
     }
 
     /// The length of the well-formed multi-byte sequence at `index`, or `nil` if it is not one.
-    private static func sequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+    static func sequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
         let length: Int
         // The second byte's range is narrower after some lead bytes: that is what rules out the overlong forms
         // (E0, F0), the surrogates (ED) and code points above U+10FFFF (F4).

@@ -71,11 +71,12 @@ struct PipelineTests {
         return gateway.credentials.mint(minted.claims)
     }
 
-    func send(_ method: String, _ target: String, body: String = "", credential: String? = Self.adminKey)
-        -> RecordedResponse
-    {
+    func send(
+        _ method: String, _ target: String, body: String = "", credential: String? = Self.adminKey,
+        scheme: String = "Bearer "
+    ) -> RecordedResponse {
         var headers = HTTPHeaders()
-        if let credential { headers.set("Authorization", "Bearer \(credential)") }
+        if let credential { headers.set("Authorization", scheme + credential) }
         let request = HTTPRequest(
             head: HTTPRequestHead(method: method, target: target, version: .http1_1, headers: headers),
             body: Array(body.utf8), remoteAddress: SocketAddress(ip: "127.0.0.1", port: 40_000)!)
@@ -143,6 +144,41 @@ struct PipelineTests {
         #expect(send("GET", "/connect/acme/ghost", credential: otherTeam).status == 404)
         #expect(send("GET", "/connect/acme/c", credential: otherTeam).status == 403)
         #expect(send("GET", "/connect/acme/c", credential: reader).status == 200)
+    }
+
+    @Test func theBearerSchemeIsMatchedWithoutRegardToCase() {
+        for scheme in ["Bearer ", "bearer ", "BEARER ", "bEaReR "] {
+            #expect(send("GET", "/connect/acme/c", scheme: scheme).status == 200, "\(scheme)")
+        }
+        for scheme in ["Bearer", "Bearer\t", "Basic ", "Bearerx", "Béarer ", "Bearer  "] {
+            #expect(send("GET", "/connect/acme/c", scheme: scheme).status == 401, "\(scheme)")
+        }
+        #expect(send("GET", "/connect/acme/c", credential: "", scheme: "Bearer ").status == 401)
+    }
+
+    /// Verified credentials are remembered per loop; a refresh that sees a revocation ends that on the next request.
+    @Test func aRevocationRefusesARememberedCredentialAfterTheNextRefresh() throws {
+        let token = try token(#"[{"operations":"read"}]"#)
+        let sibling = try self.token(#"[{"operations":"read"}]"#)
+        for _ in 0..<2 {
+            #expect(send("GET", "/connect/acme/c", credential: token).status == 200)
+            #expect(send("GET", "/connect/acme/c", credential: sibling).status == 200)
+        }
+        let tokenID = try #require(gateway.credentials.verifier.claims(token)).id
+        try gateway.database.performAndWait { database throws(StoreError) in
+            try CredentialRepository().revokeToken(tokenID, expiresAt: Credentials.now + 3_600, in: database)
+        }
+        try gateway.credentials.refresh()
+        #expect(send("GET", "/connect/acme/c", credential: token).status == 401)
+        #expect(send("GET", "/connect/acme/c", credential: sibling).status == 200)
+
+        let adminID = try #require(gateway.credentials.apiKeys.principal(Self.adminKey))
+        try gateway.database.performAndWait { database throws(StoreError) in
+            _ = try APIKeyRepository().revoke(id: adminID, at: Timestamp.now(), in: database)
+        }
+        try gateway.credentials.refresh()
+        #expect(send("GET", "/connect/acme/c").status == 401)
+        #expect(send("GET", "/connect/acme/c", credential: sibling).status == 401, "its root key is gone")
     }
 
     @Test func failuresARetryMayMendKeepRetriesAllowed() {

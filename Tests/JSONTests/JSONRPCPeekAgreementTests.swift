@@ -60,6 +60,12 @@ struct JSONRPCPeekAgreementTests {
             Array(("{\"\u{e9}" + String(repeating: "\u{316}\u{301}", count: 16) + "\":1}").utf8)
         ),
         ("duplicate key deep inside", Array(#"[{"b":[{"a":1,"a":2}]}]"#.utf8)),
+        ("escaped key equal to a plain one", Array(#"{"a":1,"\u0061":2}"#.utf8)),
+        ("plain key equal to an escaped one", Array(#"{"\u0061":1,"a":2}"#.utf8)),
+        ("non-ASCII key canonically equal to an ASCII one", Array("{\"K\":1,\"\u{212A}\":2}".utf8)),
+        ("ASCII key canonically equal to a non-ASCII one", Array("{\"\u{212A}\":1,\"K\":2}".utf8)),
+        ("control character after a word of plain bytes", Array("\"abcdefghijk\u{1F}\"".utf8)),
+        ("invalid UTF-8 after a word of plain bytes", Array("\"abcdefghijk".utf8) + [0xC0, 0x22]),
     ]
 
     /// The places in a message where the peek skips a value rather than reading it: the text before and after it.

@@ -1,0 +1,51 @@
+import Policy
+
+/// The bearer credentials one loop verified lately, so that a client presenting the same one again costs no
+/// SHA-256 (API keys) and no locked look-ups (tokens). Owned by its loop's handler: no lock.
+///
+/// An entry is found by a per-process seeded hash of the presented bytes and then compared with them in full,
+/// in time that depends only on their length. Revocation stays immediate: every entry is stamped with the
+/// credentials generation it was verified under, `Credentials` moves to a new generation whenever a refresh
+/// changes the API keys or the revocations in force, and an entry of an older generation is verified afresh —
+/// so a revoked key or token is refused from the first request after the refresh that saw it, as it is without
+/// the memo. A token's expiry is checked on every use.
+final class CredentialMemo {
+    private struct Entry {
+        let bytes: [UInt8]
+        let principal: Principal
+        let generation: UInt64
+    }
+
+    /// Bounds the memory one loop spends here; a full memo is emptied and fills again.
+    static let capacity = 256
+    private var entries: [Int: Entry] = [:]
+
+    /// The principal for `credential` (what follows `Bearer `), from the memo or from `credentials`.
+    func principal(_ credential: Substring, credentials: Credentials) -> Principal? {
+        var credential = credential
+        return credential.withUTF8 { bytes in
+            let generation = credentials.generation
+            var hasher = Hasher()
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            let key = hasher.finalize()
+            if let entry = entries[key], entry.generation == generation, Self.sameBytes(entry.bytes, bytes) {
+                if case .token(let claims) = entry.principal, claims.expiresAt <= Credentials.now { return nil }
+                return entry.principal
+            }
+            guard let principal = credentials.authenticate(Substring(decoding: bytes, as: UTF8.self)) else {
+                return nil
+            }
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = Entry(bytes: Array(bytes), principal: principal, generation: generation)
+            return principal
+        }
+    }
+
+    /// Whether two byte strings are equal, looking at every byte of equally long ones whatever they hold.
+    private static func sameBytes(_ stored: [UInt8], _ presented: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard stored.count == presented.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<stored.count { difference |= stored[index] ^ presented[index] }
+        return difference == 0
+    }
+}
