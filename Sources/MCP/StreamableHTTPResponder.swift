@@ -25,6 +25,8 @@ public final class StreamableHTTPResponder: RPCSink {
         self.failure = failure
     }
 
+    public var pacing: (any OutputPacing)? { writer }
+
     // Waiting for a first message before choosing SSE lets an answer that comes alone go out as JSON, so a large
     // result is never framed as one huge event (which clients cap).
     public func streamStarted() {}
