@@ -111,8 +111,8 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
             // Bounded both ways: an event that arrived whole, and one still arriving.
             for event in sse.feed(bytes) where !event.data.isEmpty {
                 guard !done else { return }
-                guard event.data.utf8.count <= maxMessageBytes else { return finishOversized() }
-                receive(Array(event.data.utf8))
+                guard event.data.count <= maxMessageBytes else { return finishOversized() }
+                receive(event.data)
             }
             if !done && sse.bufferedBytes > maxMessageBytes { finishOversized() }
             if !done { pauseWhileBacklogged() }
