@@ -11,7 +11,7 @@ public struct Migration: Sendable {
     /// The migration's statements: SQLite prepares one at a time, so a `;` at a line's end separates them.
     var statements: [String] { sql.components(separatedBy: ";\n") }
 
-    /// Every migration Switchboard knows, oldest first (the registry's and the triggers' are numbered among the core's).
+    /// Every migration Switchboard knows, oldest first (the registry's and the triggers' numbered among the core's).
     public static let all: [Migration] =
         ([
             Migration(
