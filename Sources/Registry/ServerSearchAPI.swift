@@ -16,7 +16,7 @@ extension RegistryService {
         }
         let paging = try Paging(query, maxPageSize: 100)
         let topK = try Paging.integer(query, "topK", in: 10...settings.maxTopK) ?? settings.defaultTopK
-        let projection = try fields(query, known: StoredServer.summaryFields)
+        let projection = fields(query, known: StoredServer.summaryFields)
         let seed = try seedParameter(query)
         let filter = try serverFilter(query, viewer: call.principal)
         // No server belongs to a managing organization.
@@ -66,7 +66,13 @@ extension RegistryService {
 
     private func serverFilter(_ query: QueryString, viewer: String) throws(APIError) -> ServerFilter {
         var filter = ServerFilter(viewerKeyID: viewer)
-        filter.ids = query.pairs.filter { $0.key == "ids" }.flatMap { $0.value.split(separator: ",").map(String.init) }
+        // `ids=a&ids=b` (the contract's form) or `ids=a,b`; an empty one is no id, not no filter.
+        filter.ids = query.pairs.filter { $0.key == "ids" }.flatMap {
+            $0.value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        for id in filter.ids where !ServerName.isID(id) {
+            throw .badRequest("ids: '\(id)' is not a server id (a UUID)")
+        }
         filter.qualifiedName = query["qualifiedName"]
         filter.namespace = query["namespace"]
         filter.ownerKeyID = query["ownerId"]

@@ -1,7 +1,8 @@
 extension Migration {
     /// The registry's tables: servers (8), their word index (9) and trigram index (10) for search, releases (11),
-    /// the registry server a connection was made from (12), stdio bundles (13). The two indexes hold one row per server under the
-    /// server's `seq`, written by `ServerRepository`.
+    /// the registry server a connection was made from (12), stdio bundles (13), the servers' use counts and
+    /// deployment flags (16). The two indexes hold one row per server under the server's `seq`, written by
+    /// `ServerRepository`.
     static let registry: [Migration] = [
         Migration(
             version: 8,
@@ -79,6 +80,27 @@ extension Migration {
                     created_at TEXT NOT NULL,
                     PRIMARY KEY (namespace, server)
                 )
+                """),
+        // A server's `use_count` counts the connections created against it (`registry.server`: "ns/name", or "ns"
+        // for a namespace-only server), counted here, where Connect and the registry meet, so neither knows the
+        // other. An upsert that updates an existing connection is no INSERT to the trigger. Its statement ends with
+        // `; END` on one line: migrations are split at a `;` that ends a line. `is_deployed` follows the published
+        // deployment (an external URL, or a stdio bundle's runtime) from here on, as `ServerRepository.save` writes it.
+        Migration(
+            version: 16,
+            sql: """
+                UPDATE servers SET is_deployed = (deployment_url IS NOT NULL OR runtime IS NOT NULL);
+                UPDATE servers SET use_count = (
+                    SELECT count(*) FROM connections c
+                    WHERE json_extract(c.registry, '$.server') = (CASE servers.name WHEN '' THEN servers.namespace
+                        ELSE servers.namespace || '/' || servers.name END));
+                CREATE TRIGGER connections_count_server_use AFTER INSERT ON connections WHEN NEW.registry IS NOT NULL
+                BEGIN
+                    UPDATE servers SET use_count = use_count + 1
+                    WHERE (namespace, name) = (
+                        SELECT substr(server, 1, instr(server || '/', '/') - 1),
+                            substr(server, instr(server || '/', '/') + 1)
+                        FROM (SELECT json_extract(NEW.registry, '$.server') AS server)); END
                 """),
     ]
 }

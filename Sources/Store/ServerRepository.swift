@@ -6,9 +6,9 @@ public struct ServerRepository: Sendable {
 
     static let columns = """
         s.seq, s.id, s.namespace, s.name, s.display_name, s.description, s.homepage, s.repository_url, s.backlink_url,
-        s.license, s.icon_url, s.unlisted, s.verified, s.remote, s.is_deployed, s.deployment_url, s.use_count, s.tools,
-        s.resources, s.prompts, s.config_schema, s.created_at, s.updated_at, n.owner_key_id, s.events,
-        s.credential_profile, s.runtime
+        s.license, s.icon_url, s.unlisted, s.verified, s.remote, s.deployment_url, s.use_count, s.tools, s.resources,
+        s.prompts, s.config_schema, s.created_at, s.updated_at, n.owner_key_id, s.events, s.credential_profile,
+        s.runtime
         """
     static let from = "servers s JOIN namespaces n ON n.name = s.namespace"
 
@@ -58,22 +58,23 @@ public struct ServerRepository: Sendable {
         return (try self.server(namespace: server.namespace, name: server.name, in: database) ?? stored, true)
     }
 
-    /// Writes every column of an existing row (by `seq`) and re-indexes it.
+    /// Writes the columns of an existing row (by `seq`) and re-indexes it. `verified` and `use_count` are left as
+    /// stored: an operator and the connections' trigger write them, perhaps since `server` was read.
     public func save(_ server: StoredServer, in database: Database) throws(StoreError) {
         try database.execute(
             """
             UPDATE servers SET display_name = ?, description = ?, homepage = ?, repository_url = ?, backlink_url = ?,
-                license = ?, icon_url = ?, unlisted = ?, verified = ?, remote = ?, is_deployed = ?, deployment_url = ?,
-                use_count = ?, tools = ?, resources = ?, prompts = ?, config_schema = ?, updated_at = ?, events = ?,
+                license = ?, icon_url = ?, unlisted = ?, remote = ?, is_deployed = ?, deployment_url = ?,
+                tools = ?, resources = ?, prompts = ?, config_schema = ?, updated_at = ?, events = ?,
                 credential_profile = ?, runtime = ?
             WHERE seq = ?
             """,
             [
                 .text(server.displayName), .text(server.description), Self.optional(server.homepage),
                 Self.optional(server.repositoryURL), Self.optional(server.backlinkURL), Self.optional(server.license),
-                Self.optional(server.iconURL), Self.flag(server.unlisted), Self.flag(server.verified),
+                Self.optional(server.iconURL), Self.flag(server.unlisted),
                 server.remote.map(Self.flag) ?? .null, Self.flag(server.isDeployed),
-                Self.optional(server.deploymentURL), .integer(server.useCount), Self.optional(server.tools),
+                Self.optional(server.deploymentURL), Self.optional(server.tools),
                 Self.optional(server.resources), Self.optional(server.prompts), Self.optional(server.configSchema),
                 .text(server.updatedAt), Self.optional(server.events), Self.optional(server.credentialProfile),
                 Self.optional(server.runtime),
@@ -88,6 +89,16 @@ public struct ServerRepository: Sendable {
             try database.execute(
                 "INSERT INTO \(table) (rowid, name, display_name, description, tools) VALUES (?, ?, ?, ?, ?)", text)
         }
+    }
+
+    /// Marks the server verified or not; whether it exists.
+    public func setVerified(_ verified: Bool, namespace: String, name: String, in database: Database)
+        throws(StoreError) -> Bool
+    {
+        try database.execute(
+            "UPDATE servers SET verified = ? WHERE namespace = ? AND name = ?",
+            [Self.flag(verified), .text(namespace), .text(name)])
+        return try database.query("SELECT changes()")[0][0].integer == 1
     }
 
     /// Whether a row was deleted.
@@ -122,7 +133,7 @@ public struct ServerRepository: Sendable {
     static func server(_ row: [SQLValue]) -> StoredServer {
         var server = StoredServer(
             id: row[1].text ?? "", namespace: row[2].text ?? "", name: row[3].text ?? "",
-            displayName: row[4].text ?? "", description: row[5].text ?? "", at: row[21].text ?? "")
+            displayName: row[4].text ?? "", description: row[5].text ?? "", at: row[20].text ?? "")
         server.seq = row[0].integer ?? 0
         server.homepage = row[6].text
         server.repositoryURL = row[7].text
@@ -132,18 +143,17 @@ public struct ServerRepository: Sendable {
         server.unlisted = row[11].integer == 1
         server.verified = row[12].integer == 1
         server.remote = row[13].integer.map { $0 == 1 }
-        server.isDeployed = row[14].integer == 1
-        server.deploymentURL = row[15].text
-        server.useCount = row[16].integer ?? 0
-        server.tools = row[17].text
-        server.resources = row[18].text
-        server.prompts = row[19].text
-        server.configSchema = row[20].text
-        server.updatedAt = row[22].text ?? ""
-        server.ownerKeyID = row[23].text ?? ""
-        server.events = row[24].text
-        server.credentialProfile = row[25].text
-        server.runtime = row[26].text
+        server.deploymentURL = row[14].text
+        server.useCount = row[15].integer ?? 0
+        server.tools = row[16].text
+        server.resources = row[17].text
+        server.prompts = row[18].text
+        server.configSchema = row[19].text
+        server.updatedAt = row[21].text ?? ""
+        server.ownerKeyID = row[22].text ?? ""
+        server.events = row[23].text
+        server.credentialProfile = row[24].text
+        server.runtime = row[25].text
         return server
     }
 }

@@ -162,6 +162,8 @@ def test_unknown_servers_and_releases_are_404(registry):
     for path in [f"/servers/{qualified}/releases/{uuid.uuid4()}", f"/servers/{qualified}/releases/{uuid.uuid4()}/stream",
                  "/servers/nobody/none/releases"]:
         call(registry, "GET", path, expect=404)
+    far = call(registry, "GET", f"/servers/{qualified}/releases?page=9007199254740991")
+    assert far["releases"] == [] and far["pagination"]["currentPage"] == 9007199254740991
     call(registry, "POST", f"/servers/{qualified}/releases/{uuid.uuid4()}/resume", expect=404)
 
 
@@ -225,6 +227,8 @@ def test_stdio_release_stores_its_bundle_for_download(registry):
     assert connection["type"] == "stdio" and connection["runtime"] == "node"
     assert connection["bundleUrl"].endswith(f"/servers/{qualified}/download")
     assert published["remote"] is False and [tool["name"] for tool in published["tools"]] == ["local_search"]
+    [summary] = call(registry, "GET", f"/servers?qualifiedName={qualified}&isDeployed=1")["servers"]
+    assert summary["isDeployed"] is True and summary["remote"] is False, "a stored bundle is a deployment"
     status, headers, body = registry.request("GET", f"/servers/{qualified}/download", key=ADMIN_KEY)
     assert status == 200 and headers["Content-Type"] == "application/zip" and body == bundle
     info = call(registry, "GET", f"/servers/{qualified}/releases/{answer['deploymentId']}")
