@@ -23,9 +23,12 @@ struct Paging {
         return value
     }
 
-    /// The slice of `items` this page shows (`page` × `pageSize` stays far below `Int.max`).
+    /// How many items come before this page (`page` × `pageSize` stays far below `Int.max`).
+    var offset: Int { (page - 1) * pageSize }
+
+    /// The slice of `items` this page shows.
     func slice<T>(_ items: [T]) -> ArraySlice<T> {
-        let start = min((page - 1) * pageSize, items.count)
+        let start = min(offset, items.count)
         return items[start..<min(start + pageSize, items.count)]
     }
 

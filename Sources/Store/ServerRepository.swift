@@ -1,6 +1,7 @@
 import JSON
 
-/// The `servers` table and its two search indexes (`server_words`, `server_trigrams`), kept in step on every write.
+/// The `servers` table and its search index (`server_words`, and `server_terms`, its words), kept in step on every
+/// write.
 public struct ServerRepository: Sendable {
     public init() {}
 
@@ -22,9 +23,8 @@ public struct ServerRepository: Sendable {
     /// The rows with these sequence numbers, in the order given.
     public func servers(_ seqs: [Int64], in database: Database) throws(StoreError) -> [StoredServer] {
         guard !seqs.isEmpty else { return [] }
-        let marks = Array(repeating: "?", count: seqs.count).joined(separator: ",")
         let rows = try database.query(
-            "SELECT \(Self.columns) FROM \(Self.from) WHERE s.seq IN (\(marks))", seqs.map(SQLValue.integer)
+            "SELECT \(Self.columns) FROM \(Self.from) WHERE s.seq IN \(Self.listed)", [Self.list(seqs)]
         ).map(Self.server)
         let bySeq = Dictionary(uniqueKeysWithValues: rows.map { ($0.seq, $0) })
         return seqs.compactMap { bySeq[$0] }
@@ -81,14 +81,24 @@ public struct ServerRepository: Sendable {
                 .integer(server.seq),
             ])
         try unindex(server.seq, in: database)
-        let text: [SQLValue] = [
-            .integer(server.seq), .text(server.qualifiedName), .text(server.displayName), .text(server.description),
-            .text(Self.toolText(server.tools)),
-        ]
-        for table in ["server_words", "server_trigrams"] {
-            try database.execute(
-                "INSERT INTO \(table) (rowid, name, display_name, description, tools) VALUES (?, ?, ?, ?, ?)", text)
-        }
+        let text = [server.qualifiedName, server.displayName, server.description, Self.toolText(server.tools)]
+        try database.execute(
+            "INSERT INTO server_words (rowid, name, display_name, description, tools) VALUES (?, ?, ?, ?, ?)",
+            [.integer(server.seq)] + text.map(SQLValue.text))
+        try recordTerms(Set(text.flatMap(IndexedWords.of)), in: database)
+    }
+
+    /// Adds the words the word index now holds to `server_terms`, where a typo finds the words it is near. Words
+    /// stay when no server has them any more: a search for such a word finds nothing.
+    private func recordTerms(_ words: Set<String>, in database: Database) throws(StoreError) {
+        // Shorter words have no trigram.
+        let words = words.filter { $0.count >= 3 }
+        guard !words.isEmpty else { return }
+        try database.execute(
+            """
+            INSERT INTO server_terms (term) SELECT term FROM server_word_terms
+            WHERE term IN \(Self.listed) ON CONFLICT DO NOTHING
+            """, [.text(JSONWriter.string(.array(words.sorted().map(JSONValue.string))))])
     }
 
     /// Marks the server verified or not; whether it exists.
@@ -114,9 +124,7 @@ public struct ServerRepository: Sendable {
     }
 
     private func unindex(_ seq: Int64, in database: Database) throws(StoreError) {
-        for table in ["server_words", "server_trigrams"] {
-            try database.execute("DELETE FROM \(table) WHERE rowid = ?", [.integer(seq)])
-        }
+        try database.execute("DELETE FROM server_words WHERE rowid = ?", [.integer(seq)])
     }
 
     /// The tools' names and descriptions, as the index reads them.
@@ -125,6 +133,15 @@ public struct ServerRepository: Sendable {
         return list.map { tool in
             [tool["name"]?.stringValue, tool["description"]?.stringValue].compactMap { $0 }.joined(separator: " ")
         }.joined(separator: "\n")
+    }
+
+    /// The members of one parameter that is a JSON array: a list of any length in one statement, so that the
+    /// statement is prepared once.
+    static let listed = "(SELECT value FROM json_each(?))"
+
+    /// Sequence numbers as the parameter of `listed`.
+    static func list(_ seqs: [Int64]) -> SQLValue {
+        .text("[" + seqs.map(String.init).joined(separator: ",") + "]")
     }
 
     static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }

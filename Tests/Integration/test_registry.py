@@ -202,3 +202,17 @@ def test_only_an_operator_verifies_a_server(registry):
     assert missing.returncode == 1 and "no server" in missing.stderr
     for bad in [[], ["verify"], ["verify", "/x"], ["verify", f"{namespace}/"], ["promote", f"{namespace}/plain"]]:
         assert servers_cli(registry, *bad).returncode == 2, bad
+
+
+def test_search_hides_the_unlisted_servers_of_other_keys(registry):
+    namespace = fresh()
+    call(registry, "PUT", f"/namespaces/{namespace}", expect=201)
+    for name in ["zephyr", "zephyr-mail", "zephyr-maps"]:
+        call(registry, "PUT", f"/servers/{namespace}/{name}", {"description": "Zephyr tools"}, expect=201)
+    call(registry, "PATCH", f"/servers/{namespace}/zephyr", {"unlisted": True})
+    # The best match is hidden from the other key, which still gets the rest of the ranking.
+    theirs = call(registry, "GET", "/servers?q=zephyr", key=OTHER_KEY)
+    assert sorted(server["slug"] for server in theirs["servers"]) == ["zephyr-mail", "zephyr-maps"]
+    assert theirs["pagination"]["totalCount"] == 2
+    mine = call(registry, "GET", "/servers?q=zephyr")
+    assert mine["servers"][0]["slug"] == "zephyr" and mine["pagination"]["totalCount"] == 3

@@ -249,3 +249,25 @@ def test_bad_stdio_uploads_store_nothing(registry, parts):
     jsonschema.validate(answer, schema("DeploymentError"))
     assert call(registry, "GET", f"/servers/{qualified}/releases")["releases"] == []
     call(registry, "GET", f"/servers/{qualified}/download", expect=404)
+
+
+def test_a_match_in_tool_text_alone_ranks_after_names_and_descriptions(registry):
+    namespace = "tier-" + uuid.uuid4().hex[:10]
+    call(registry, "PUT", f"/namespaces/{namespace}", expect=201)
+    servers = {"polyglot-translate": "Languages", "babel": "Translate documents between languages",
+               "lingo": "Language drills"}
+    for name, description in servers.items():
+        call(registry, "PUT", f"/servers/{namespace}/{name}", {"description": description}, expect=201)
+    # lingo's tool says "translate" five times; the others mention it once, in a name or a description.
+    card = {"type": "stdio", "runtime": "node", "serverCard": {"tools": [
+        {"name": f"translate_{n}", "description": "Translate, translate", "inputSchema": {"type": "object"}}
+        for n in range(2)]}}
+    status, _, answer = upload(registry, f"{namespace}/lingo", multipart([
+        ("payload", json.dumps(card).encode()), ("bundle", mcpb({"manifest.json": "{}"}))]))
+    assert status == 202, answer
+    assert stream(registry, f"{namespace}/lingo", answer["deploymentId"])[-1][1]["status"] == "SUCCESS"
+    expected = ["polyglot-translate", "babel", "lingo"]
+    filtered = call(registry, "GET", f"/servers?q=translate&namespace={namespace}")["servers"]
+    assert [server["slug"] for server in filtered] == expected
+    everywhere = call(registry, "GET", "/servers?q=translate&pageSize=100")["servers"]
+    assert [server["slug"] for server in everywhere if server["namespace"] == namespace] == expected

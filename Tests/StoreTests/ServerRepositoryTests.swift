@@ -36,7 +36,17 @@ import Testing
             let old = try Database(path: path, migrations: Migration.all.filter { $0.version < 16 })
             try old.performAndWait { database throws(StoreError) in
                 try claim(database)
-                for name in ["remote", "local", "idle", ""] { _ = try insertServer(name, database) }
+                // Rows as a gateway before this migration wrote them.
+                for (seq, name) in ["remote", "local", "idle", ""].enumerated() {
+                    try database.execute(
+                        """
+                        INSERT INTO servers (seq, id, namespace, name, display_name, description, created_at, updated_at)
+                        VALUES (?, ?, 'acme', ?, ?, 'Weather forecasts', '2026', '2026')
+                        """, [.integer(Int64(seq + 1)), .text("id-\(seq)"), .text(name), .text(name)])
+                    try database.execute(
+                        "INSERT INTO server_words (rowid, name, display_name, description, tools) VALUES (?, ?, ?, ?, '')",
+                        [.integer(Int64(seq + 1)), .text("acme/\(name)"), .text(name), .text("Weather forecasts")])
+                }
                 try database.execute(
                     "UPDATE servers SET deployment_url = 'https://example.com/mcp' WHERE name = 'remote'")
                 try database.execute("UPDATE servers SET runtime = 'node' WHERE name = 'local'")
@@ -47,14 +57,31 @@ import Testing
             }
         }
         let migrated = try Database(path: path, migrations: Migration.all)
-        let rows = try migrated.performAndWait { database throws(StoreError) in
-            try database.query("SELECT name, is_deployed, use_count FROM servers ORDER BY seq")
+        let (rows, terms) = try migrated.performAndWait { database throws(StoreError) in
+            (
+                try database.query("SELECT name, is_deployed, use_count FROM servers ORDER BY seq"),
+                try database.query("SELECT term FROM server_terms ORDER BY term").compactMap { $0[0].text }
+            )
         }
+        #expect(
+            terms == ["acme", "forecasts", "idle", "local", "remote", "weather"], "the index's words of 3 letters up")
         #expect(
             rows == [
                 [.text("remote"), .integer(1), .integer(2)], [.text("local"), .integer(1), .integer(0)],
                 [.text("idle"), .integer(0), .integer(0)], [.text(""), .integer(0), .integer(1)],
             ])
+    }
+
+    @Test func savedServersAddTheirWordsForTypos() throws {
+        let store = try Database(path: path, migrations: Migration.all)
+        let similar = try store.performAndWait { database throws(StoreError) -> [String] in
+            try claim(database)
+            var server = try insertServer("weather", database)
+            server.description = "Forecasts for Zürich, by the hour"
+            try servers.save(server, in: database)
+            return try servers.similarWords("\"zur\" OR \"uri\" OR \"hou\"", lengths: 5...7, limit: 10, in: database)
+        }
+        #expect(similar == ["zurich"])
     }
 
     @Test func connectionsCreatedCountAndSavesKeepWhatOthersWrote() throws {
