@@ -82,6 +82,7 @@ public final class Database: @unchecked Sendable {
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws(StoreError) -> [[SQLValue]] {
         let statement = try prepared(sql)
         defer {
+            // Its result repeats the last step's error, which this call has thrown already.
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }

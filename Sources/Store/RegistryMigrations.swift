@@ -81,15 +81,15 @@ extension Migration {
                     PRIMARY KEY (namespace, server)
                 )
                 """),
-        // Typos are matched against the words of the word index, not against every server's text: `server_terms`
-        // holds those words (`ServerRepository.save` adds new ones) and `server_term_trigrams` indexes their
-        // trigrams; `server_word_terms` reads the word index's own vocabulary. The trigram index of whole servers
-        // (10) goes. `servers_by_use` pages a browse, most used first.
-        // A server's `use_count` counts the connections created against it (`registry.server`: "ns/name", or "ns"
-        // for a namespace-only server), counted here, where Connect and the registry meet, so neither knows the
-        // other. An upsert that updates an existing connection is no INSERT to the trigger. Its statement ends with
-        // `; END` on one line: migrations are split at a `;` that ends a line. `is_deployed` follows the published
-        // deployment (an external URL, or a stdio bundle's runtime) from here on, as `ServerRepository.save` writes it.
+        // - Typos are matched against the words of the word index, not against every server's text: `server_terms`
+        //   holds those words (`ServerRepository.save` adds new ones), `server_term_trigrams` indexes their
+        //   trigrams, `server_word_terms` reads the word index's own vocabulary; the trigram index (10) goes.
+        // - `servers_by_use` pages a browse, most used first.
+        // - `is_deployed` follows the published deployment (an external URL, or a stdio bundle's runtime).
+        // - `use_count` counts the connections created against the server (`registry.server`: "ns/name", or "ns"
+        //   for a namespace-only server), counted here, where Connect and the registry meet, so that neither knows
+        //   the other. An upsert that updates a connection is no INSERT to the trigger.
+        // A trigger's statement ends with `; END` on one line: migrations are split at a `;` that ends a line.
         Migration(
             version: 16,
             sql: """
