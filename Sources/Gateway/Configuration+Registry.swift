@@ -7,6 +7,8 @@ extension Configuration {
         public var defaultTopK = 100
         /// The largest `topK` a request may ask for.
         public var maxTopK = 500
+        /// The most indexed words a query word the index does not know (a typo) is compared with.
+        public var typoCandidates = 500
         /// The largest `payload` part of a release upload (`PUT /servers/{q}/releases`).
         public var maxPayloadBytes = 262_144
         /// The largest file part of a release upload; the whole body is bounded by `http.maxBodyBytes` too.
@@ -15,16 +17,18 @@ extension Configuration {
 
     mutating func applyRegistry(_ object: ConfigObject) throws(ConfigurationError) {
         guard let section = try object.section("registry") else { return }
-        try section.rejectUnknown(["defaultTopK", "maxTopK", "maxPayloadBytes", "maxBundleBytes"])
+        try section.rejectUnknown(["defaultTopK", "maxTopK", "typoCandidates", "maxPayloadBytes", "maxBundleBytes"])
         try section.read("maxPayloadBytes", into: &registry.maxPayloadBytes, range: 1_024...16_777_216)
         try section.read("maxBundleBytes", into: &registry.maxBundleBytes, range: 1_024...1_073_741_824)
         try section.read("maxTopK", into: &registry.maxTopK, range: 10...500)
         try section.read("defaultTopK", into: &registry.defaultTopK, range: 10...registry.maxTopK)
+        try section.read("typoCandidates", into: &registry.typoCandidates, range: 10...100_000)
     }
 
     var registrySettings: RegistrySettings {
         RegistrySettings(
-            defaultTopK: registry.defaultTopK, maxTopK: registry.maxTopK, maxPayloadBytes: registry.maxPayloadBytes,
+            defaultTopK: registry.defaultTopK, maxTopK: registry.maxTopK, typoCandidates: registry.typoCandidates,
+            maxPayloadBytes: registry.maxPayloadBytes,
             maxBundleBytes: registry.maxBundleBytes, maxUpstreamMessageBytes: mcp.maxUpstreamMessageBytes,
             publicBaseURL: effectivePublicBaseURL, jsonLimits: jsonLimits)
     }

@@ -10,6 +10,8 @@ public struct RegistrySettings: Sendable {
     public var defaultTopK: Int
     /// The most candidates a request may ask for with `topK`.
     public var maxTopK: Int
+    /// The most indexed words a query word the index does not know (a typo) is compared with.
+    public var typoCandidates: Int
     /// The largest `payload` part of a release upload.
     public var maxPayloadBytes: Int
     /// The largest file part (`bundle`, `module`, `sourcemap`) of a release upload.
@@ -22,12 +24,13 @@ public struct RegistrySettings: Sendable {
     public var jsonLimits: JSONLimits
 
     public init(
-        defaultTopK: Int, maxTopK: Int, maxPayloadBytes: Int, maxBundleBytes: Int, maxUpstreamMessageBytes: Int,
-        publicBaseURL: String, jsonLimits: JSONLimits = JSONLimits()
+        defaultTopK: Int, maxTopK: Int, typoCandidates: Int, maxPayloadBytes: Int, maxBundleBytes: Int,
+        maxUpstreamMessageBytes: Int, publicBaseURL: String, jsonLimits: JSONLimits = JSONLimits()
     ) {
         self.publicBaseURL = publicBaseURL
         self.defaultTopK = defaultTopK
         self.maxTopK = maxTopK
+        self.typoCandidates = typoCandidates
         self.maxPayloadBytes = maxPayloadBytes
         self.maxBundleBytes = maxBundleBytes
         self.maxUpstreamMessageBytes = maxUpstreamMessageBytes

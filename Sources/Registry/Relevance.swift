@@ -5,8 +5,6 @@ import Store
 enum Relevance {
     /// RRF's constant: a server's score is the sum over rankings of 1 / (k + rank).
     static let fusionConstant = 60.0
-    /// The most indexed words a typo is compared with (those sharing a trigram with it, of a length near enough).
-    static let nearCandidates = 500
 
     /// The query's words as the index has them (letters and digits, lowercased, without diacritics).
     static func words(_ query: String) -> [String] { IndexedWords.of(query) }

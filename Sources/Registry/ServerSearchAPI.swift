@@ -23,7 +23,7 @@ extension RegistryService {
         let none = try flag(query, "smitheryManaged") == true
         let repository = (owner: query["repoOwner"]?.lowercased(), name: query["repoName"]?.lowercased())
         let words = Relevance.words(query["q"] ?? "")
-        let servers = self.servers
+        let (servers, typos) = (self.servers, settings.typoCandidates)
         perform(call) { database throws(StoreError) -> ([StoredServer], [Double?], Int) in
             guard !none else { return ([], [], 0) }
             if words.isEmpty && seed == nil && repository == (nil, nil) {
@@ -36,7 +36,7 @@ extension RegistryService {
             if words.isEmpty {
                 ranked = Relevance.browse(try servers.keys(filter, in: database), seed: seed).map { ($0, nil) }
             } else {
-                ranked = try Self.search(words, filter, topK: topK, seed: seed, servers, database).map {
+                ranked = try Self.search(words, filter, topK: topK, seed: seed, typos: typos, servers, database).map {
                     ($0.key, $0.score)
                 }
             }
@@ -54,9 +54,9 @@ extension RegistryService {
     }
 
     /// The fused ranking of `words`: the servers matching them, and those matching the indexed words nearest the
-    /// ones the index does not know (typos); up to `topK`.
+    /// ones the index does not know (typos, each compared with up to `typos` indexed words); up to `topK`.
     private static func search(
-        _ words: [String], _ filter: ServerFilter, topK: Int, seed: Int64?, _ servers: ServerRepository,
+        _ words: [String], _ filter: ServerFilter, topK: Int, seed: Int64?, typos: Int, _ servers: ServerRepository,
         _ database: Database
     ) throws(StoreError) -> ArraySlice<(key: ServerKey, score: Double)> {
         var rankings: [[ServerKey]] = []
@@ -67,7 +67,7 @@ extension RegistryService {
         for word in words where !(try servers.anyMatch(Relevance.wordExpression([word])!, in: database)) {
             guard let pieces = Relevance.trigramExpression([word]) else { continue }
             let similar = try servers.similarWords(
-                pieces, lengths: Relevance.nearLengths(word), limit: Relevance.nearCandidates, in: database)
+                pieces, lengths: Relevance.nearLengths(word), limit: typos, in: database)
             nearest += Relevance.nearest(word, among: similar)
         }
         if let expression = Relevance.termExpression(nearest) {
