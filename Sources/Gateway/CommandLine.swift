@@ -13,6 +13,7 @@ public enum SwitchboardCommand {
           switchboard token revoke <token id> [--config PATH]
           switchboard deliveries list [--pending|--failed] [--limit N] | retry <id> | purge --before <date>
           switchboard mock fire <namespace>/<connection> <trigger> [--count N]
+          switchboard servers verify <namespace>[/<server>] [--off]
           switchboard --help
           switchboard --version
 
@@ -24,6 +25,7 @@ public enum SwitchboardCommand {
         token     Revokes a service token (by the id in its payload, `jti`) and every token minted from it.
         deliveries  The webhook outbox: list it, make a failed delivery pending again, purge finished ones.
         mock      Fires generated events of a mock connection's trigger to its live subscriptions.
+        servers   Marks a registry server verified, or with --off no longer.
         """
 
     /// Runs the command named by `arguments` (without the program name) and exits.
@@ -45,6 +47,8 @@ public enum SwitchboardCommand {
             OperatorCommands.deliveries(Array(arguments.dropFirst()), environment: environment)
         case "mock":
             OperatorCommands.mock(Array(arguments.dropFirst()), environment: environment)
+        case "servers":
+            OperatorCommands.servers(Array(arguments.dropFirst()), environment: environment)
         default:
             printError("switchboard: unknown command \(arguments[0]); see switchboard --help")
             exit(2)

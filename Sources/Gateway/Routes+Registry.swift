@@ -10,7 +10,9 @@ extension RouteTable {
         group.post("/namespaces", .registry(.namespaces, .write, service, service.createNamespace))
         group.put("/namespaces/{name}", .registry(.namespaces, .write, service, service.putNamespace))
         group.delete("/namespaces/{name}", .registry(.namespaces, .write, service, service.deleteNamespace))
-        group.put("/namespaces/{namespace}/servers/{server}", .registry(.servers, .write, service, service.putServer))
+        group.put(
+            "/namespaces/{namespace}/servers/{server}",
+            .registry(.servers, .write, service, service.putNamespaceServer))
         group.get("/servers", .registry(.servers, .read, service, service.listServers))
         // `ns/name` as two segments, or as one with `%2F` (or a namespace-only server's single name).
         for pattern in ["/servers/{namespace}/{server}", "/servers/{qualifiedName}"] {

@@ -8,7 +8,7 @@ extension RegistryService {
     public func listNamespaces(_ call: RegistryRequest) throws(APIError) {
         let query = try call.query()
         let paging = try Paging(query, maxPageSize: 50)
-        let projection = try fields(query, known: ["name"])
+        let projection = fields(query, known: ["name"])
         let hasServers = try flag(query, "hasServers")
         // Namespaces hold no skills yet: asking for those that do finds none.
         let hasSkills = try flag(query, "hasSkills")

@@ -6,9 +6,12 @@ struct Paging {
     let page: Int
     let pageSize: Int
 
-    /// Reads `page` (from 1) and `pageSize` (1 to `maxPageSize`, default 10); 400 for anything else.
+    /// The largest page the contract admits: JavaScript's largest safe integer, 2^53 - 1.
+    static let maxPage = 9_007_199_254_740_991
+
+    /// Reads `page` (1 to `maxPage`) and `pageSize` (1 to `maxPageSize`, default 10); 400 for anything else.
     init(_ query: QueryString, maxPageSize: Int) throws(APIError) {
-        page = try Self.integer(query, "page", in: 1...Int(Int32.max)) ?? 1
+        page = try Self.integer(query, "page", in: 1...Self.maxPage) ?? 1
         pageSize = try Self.integer(query, "pageSize", in: 1...maxPageSize) ?? 10
     }
 
@@ -20,10 +23,13 @@ struct Paging {
         return value
     }
 
+    /// How many items come before this page (`page` × `pageSize` stays far below `Int.max`).
+    var offset: Int { (page - 1) * pageSize }
+
     /// The slice of `items` this page shows.
     func slice<T>(_ items: [T]) -> ArraySlice<T> {
-        let start = min((page - 1).multipliedReportingOverflow(by: pageSize).partialValue, items.count)
-        return items[max(start, 0)..<min(start + pageSize, items.count)]
+        let start = min(offset, items.count)
+        return items[start..<min(start + pageSize, items.count)]
     }
 
     func json(totalCount: Int) -> JSONValue {
@@ -51,14 +57,11 @@ func project(_ object: JSONValue, _ fields: Set<String>?) -> JSONValue {
     return .object(members.filter { fields.contains($0.key) })
 }
 
-/// Reads `fields`, refusing names outside `known`; `nil` when it names none.
-func fields(_ query: QueryString, known: [String]) throws(APIError) -> Set<String>? {
+/// Reads `fields`: the names in it that are among `known`; `nil` when it names none of them.
+func fields(_ query: QueryString, known: [String]) -> Set<String>? {
+    // The contract types `fields` as any string, so a name outside `known` is passed over, as a projection that
+    // names nothing known (or an absent or empty `fields`) is no projection.
     let names = (query["fields"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        .filter { !$0.isEmpty }
-    // No names (an absent or empty `fields`) is no projection.
-    guard !names.isEmpty else { return nil }
-    for name in names where !known.contains(name) {
-        throw .badRequest("fields: unknown field \(name); known: \(known.joined(separator: ", "))")
-    }
-    return Set(names)
+        .filter { known.contains($0) }
+    return names.isEmpty ? nil : Set(names)
 }

@@ -11,6 +11,8 @@ public struct RegistrySettings: Sendable {
     public var defaultTopK: Int
     /// The most candidates a request may ask for with `topK`.
     public var maxTopK: Int
+    /// The most indexed words a query word the index does not know (a typo) is compared with.
+    public var typoCandidates: Int
     /// The largest `payload` part of a release upload.
     public var maxPayloadBytes: Int
     /// The largest file part (`bundle`) of a release upload.
@@ -25,12 +27,14 @@ public struct RegistrySettings: Sendable {
     public var jsonLimits: JSONLimits
 
     public init(
-        defaultTopK: Int, maxTopK: Int, maxPayloadBytes: Int, maxBundleBytes: Int, maxBundleUnpackedBytes: Int,
+        defaultTopK: Int, maxTopK: Int, typoCandidates: Int, maxPayloadBytes: Int, maxBundleBytes: Int,
+        maxBundleUnpackedBytes: Int,
         maxUpstreamMessageBytes: Int, publicBaseURL: String, jsonLimits: JSONLimits = JSONLimits()
     ) {
         self.publicBaseURL = publicBaseURL
         self.defaultTopK = defaultTopK
         self.maxTopK = maxTopK
+        self.typoCandidates = typoCandidates
         self.maxPayloadBytes = maxPayloadBytes
         self.maxBundleBytes = maxBundleBytes
         self.maxBundleUnpackedBytes = maxBundleUnpackedBytes

@@ -1,22 +1,61 @@
 import Store
 
-/// How `GET /servers` ranks: the query as FTS5 expressions for the two indexes, reciprocal rank fusion of their
-/// rankings, and the seeded order that makes a shuffled ranking stable across pages.
+/// How `GET /servers` ranks: the query as FTS5 expressions, the indexed words nearest a typo, reciprocal rank
+/// fusion of the rankings, and the seeded order that makes a shuffled ranking stable across pages.
 enum Relevance {
     /// RRF's constant: a server's score is the sum over rankings of 1 / (k + rank).
     static let fusionConstant = 60.0
 
-    /// The query's words (letters and digits), lowercased.
-    static func words(_ query: String) -> [String] {
-        query.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
-    }
+    /// The query's words as the index has them (letters and digits, lowercased, without diacritics).
+    static func words(_ query: String) -> [String] { IndexedWords.of(query) }
 
     /// Any word, or a word it begins, in the word index: `"weather"* OR "api"*`.
     static func wordExpression(_ words: [String]) -> String? {
         words.isEmpty ? nil : words.map { "\"\($0)\"*" }.joined(separator: " OR ")
     }
 
-    /// Any three-letter piece of the words in the trigram index, so that a typo still shares most of its pieces.
+    /// Any of these indexed words exactly: `"weather" OR "api"`.
+    static func termExpression(_ terms: [String]) -> String? {
+        terms.isEmpty ? nil : terms.map { "\"\($0)\"" }.joined(separator: " OR ")
+    }
+
+    /// The edits a typo of `word` may be: one for a word of up to four letters, two for a longer one.
+    static func allowedEdits(_ word: String) -> Int { word.count <= 4 ? 1 : 2 }
+
+    /// The lengths of the words a typo of `word` may be.
+    static func nearLengths(_ word: String) -> ClosedRange<Int> {
+        max(word.count - allowedEdits(word), 1)...(word.count + allowedEdits(word))
+    }
+
+    /// The candidates nearest `word` by edits (an insertion, deletion, substitution or swap of neighbours each),
+    /// within `allowedEdits`; up to three, in the order given.
+    static func nearest(_ word: String, among candidates: [String]) -> [String] {
+        let distances = candidates.map { ($0, edits(word, $0, atMost: allowedEdits(word))) }
+        guard let best = distances.compactMap(\.1).min() else { return [] }
+        return Array(distances.filter { $0.1 == best }.map(\.0).prefix(3))
+    }
+
+    /// The optimal-string-alignment distance of `a` and `b`, or `nil` when it is over `limit`.
+    static func edits(_ a: String, _ b: String, atMost limit: Int) -> Int? {
+        let (a, b) = (Array(a), Array(b))
+        guard abs(a.count - b.count) <= limit else { return nil }
+        // Rows i - 1 and i of the table of distances between a's first i and b's first j characters.
+        var (beforeLast, last) = ([Int](), Array(0...b.count))
+        for i in a.indices {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for j in b.indices {
+                current[j + 1] = min(last[j + 1] + 1, current[j] + 1, last[j] + (a[i] == b[j] ? 0 : 1))
+                if i > 0, j > 0, a[i] == b[j - 1], a[i - 1] == b[j] {
+                    current[j + 1] = min(current[j + 1], beforeLast[j - 1] + 1)
+                }
+            }
+            (beforeLast, last) = (last, current)
+        }
+        return last[b.count] <= limit ? last[b.count] : nil
+    }
+
+    /// Any three-letter piece of the words, so that a typo still shares most of its pieces with the word it
+    /// misspells.
     static func trigramExpression(_ words: [String]) -> String? {
         var pieces: [String] = []
         for word in words {
@@ -47,8 +86,9 @@ enum Relevance {
 
     /// A browse order: as given (most used first) without a seed, a permutation fixed by the seed with one.
     static func browse(_ keys: [ServerKey], seed: Int64?) -> [ServerKey] {
-        guard seed != nil else { return keys }
-        return keys.sorted { precedes($0, $1, seed: seed) }
+        guard let seed else { return keys }
+        // Each key's rank once, not once per comparison.
+        return keys.map { (shuffleRank($0.id, seed), $0) }.sorted { ($0.0, $0.1.seq) < ($1.0, $1.1.seq) }.map(\.1)
     }
 
     private static func precedes(_ left: ServerKey, _ right: ServerKey, seed: Int64?) -> Bool {

@@ -1,12 +1,19 @@
 import HTTP
 import JSON
 
-/// A JSON request body read strictly: an object whose members are all known, each of the expected type.
+/// A JSON request body: an object whose known members are each of the expected type.
 struct ServerBody {
+    /// What a member outside `known` gets: the contract closes some bodies (`additionalProperties: false`) and
+    /// leaves others open.
+    enum OtherMembers {
+        case refused
+        case ignored
+    }
+
     private let members: [String: JSONValue]
 
     /// An empty body is an empty object.
-    init(_ bytes: [UInt8], known: [String], limits: JSONLimits) throws(APIError) {
+    init(_ bytes: [UInt8], known: [String], others: OtherMembers, limits: JSONLimits) throws(APIError) {
         guard !bytes.isEmpty else {
             members = [:]
             return
@@ -16,8 +23,11 @@ struct ServerBody {
         guard let object = value.objectMembers else { throw .badRequest("body: expected a JSON object") }
         var members: [String: JSONValue] = [:]
         for member in object {
-            guard known.contains(member.key) else { throw .badRequest("\(member.key): unknown member") }
-            members[member.key] = member.value
+            if known.contains(member.key) {
+                members[member.key] = member.value
+            } else if others == .refused {
+                throw .badRequest("\(member.key): unknown member")
+            }
         }
         self.members = members
     }

@@ -19,11 +19,24 @@ extension RegistryService {
     }
 
     /// Creates the server (idempotent for the namespace's owner): 201, 404 for a missing namespace, 403 for one
-    /// the caller does not own. The deprecated `PUT /namespaces/{namespace}/servers/{server}` is the same.
+    /// the caller does not own. Other members of the body are ignored: the contract leaves it open.
     public func putServer(_ call: RegistryRequest) throws(APIError) {
-        guard ServerName.isValid(call.server) else { throw .badRequest(ServerName.rule) }
+        guard ServerName.isValid(call.server, length: ServerName.length) else { throw .badRequest(ServerName.rule) }
+        try createServer(call, others: .ignored)
+    }
+
+    /// The deprecated `PUT /namespaces/{namespace}/servers/{server}`: `putServer` with the shorter names and the
+    /// closed body (`CreateServerRequest`) the contract gives this path.
+    public func putNamespaceServer(_ call: RegistryRequest) throws(APIError) {
+        guard ServerName.isValid(call.server, length: ServerName.namespacePathLength) else {
+            throw .badRequest(ServerName.namespacePathRule)
+        }
+        try createServer(call, others: .refused)
+    }
+
+    private func createServer(_ call: RegistryRequest, others: ServerBody.OtherMembers) throws(APIError) {
         let body = try ServerBody(
-            call.request.body, known: ["displayName", "description"], limits: settings.jsonLimits)
+            call.request.body, known: ["displayName", "description"], others: others, limits: settings.jsonLimits)
         let displayName = try body.string("displayName") ?? call.server
         let description = try body.string("description") ?? ""
         try call.authorize()
@@ -55,7 +68,7 @@ extension RegistryService {
             known: [
                 "displayName", "description", "homepage", "repositoryUrl", "backlinkUrl", "license", "iconUrl",
                 "unlisted",
-            ], limits: settings.jsonLimits)
+            ], others: .ignored, limits: settings.jsonLimits)
         let displayName = try body.string("displayName")
         let description = try body.string("description")
         let homepage = try body.nullableString("homepage")
@@ -115,14 +128,39 @@ extension RegistryService {
 /// The rules of a server's name within its namespace, and server ids.
 enum ServerName {
     static let rule = "server: 1 to 64 lowercase letters, digits, '-' or '_' after 'namespace/'"
-
     /// Empty is the namespace-only server.
-    static func isValid(_ name: String) -> Bool {
-        name.utf8.count <= 64
+    static let length = 0...64
+    static let namespacePathRule = "server: 3 to 39 lowercase letters, digits, '-' or '_'"
+    static let namespacePathLength = 3...39
+
+    static func isValid(_ name: String, length: ClosedRange<Int>) -> Bool {
+        length.contains(name.utf8.count)
             && name.utf8.allSatisfy {
                 (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "-")
                     || $0 == UInt8(ascii: "_")
             }
+    }
+
+    /// Whether `text` is a server id as the contract's `uuid` pattern has it: versions 1 to 8 in the RFC 9562
+    /// variant, or the nil or max UUID.
+    static func isID(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        if lower == "00000000-0000-0000-0000-000000000000" || lower == "ffffffff-ffff-ffff-ffff-ffffffffffff" {
+            return true
+        }
+        let bytes = Array(lower.utf8)
+        guard bytes.count == 36 else { return false }
+        for (offset, byte) in bytes.enumerated() {
+            let valid =
+                switch offset {
+                case 8, 13, 18, 23: byte == UInt8(ascii: "-")
+                case 14: (UInt8(ascii: "1")...UInt8(ascii: "8")).contains(byte)
+                case 19: [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(byte)
+                default: (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte)
+                }
+            guard valid else { return false }
+        }
+        return true
     }
 
     /// A random (version 4) UUID.

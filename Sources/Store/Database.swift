@@ -8,6 +8,10 @@ public final class Database: @unchecked Sendable {
     // The handle is used only on `queue`.
     private let handle: OpaquePointer
     private let queue = DispatchQueue(label: "switchboard.store")
+    // Prepared statements by their SQL, reset and used again: preparing one costs more than running most, and the
+    // same few run all the time. Used only on `queue`, like the handle; when full it starts over.
+    private var statements: [String: OpaquePointer] = [:]
+    private static let maxStatements = 128
 
     /// Opens (creating if needed, with its directory) the database at `path` and applies pending migrations.
     public init(path: String, migrations: [Migration]) throws(StoreError) {
@@ -16,7 +20,8 @@ public final class Database: @unchecked Sendable {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        // No mutex of SQLite's own: the handle is used on `queue` alone, and locking it costs every call.
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(handle)
@@ -31,7 +36,10 @@ public final class Database: @unchecked Sendable {
         try Migrator(database: self).apply(migrations)
     }
 
-    deinit { sqlite3_close(handle) }
+    deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        sqlite3_close(handle)
+    }
 
     /// Runs `body` in a transaction on the store's queue; `completion` gets the result on `loop` after commit
     /// (or rollback, with the error).
@@ -72,11 +80,12 @@ public final class Database: @unchecked Sendable {
 
     /// Runs a statement and returns its rows.
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws(StoreError) -> [[SQLValue]] {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw error("prepare")
+        let statement = try prepared(sql)
+        defer {
+            // Its result repeats the last step's error, which this call has thrown already.
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
         }
-        defer { sqlite3_finalize(statement) }
         for (offset, parameter) in parameters.enumerated() {
             let index = Int32(offset + 1)
             switch parameter {
@@ -97,6 +106,23 @@ public final class Database: @unchecked Sendable {
             guard step == SQLITE_ROW else { throw error("step") }
             rows.append((0..<sqlite3_column_count(statement)).map { column(statement, $0) })
         }
+    }
+
+    private func prepared(_ sql: String) throws(StoreError) -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
+            let statement
+        else {
+            sqlite3_finalize(statement)
+            throw error("prepare")
+        }
+        if statements.count >= Self.maxStatements {
+            for cached in statements.values { sqlite3_finalize(cached) }
+            statements.removeAll()
+        }
+        statements[sql] = statement
+        return statement
     }
 
     private func column(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {

@@ -14,12 +14,14 @@ public struct StoredServer: Equatable, Sendable {
     public var license: String?
     public var iconURL: String?
     public var unlisted = false
+    /// Set by an operator alone (`switchboard servers verify`); `ServerRepository.save` leaves it as stored.
     public var verified = false
     public var remote: Bool?
-    public var isDeployed = false
     public var deploymentURL: String?
     /// The runtime of a stdio server's bundle (`node`, `python`, …); `nil` for a remote server.
     public var runtime: String?
+    /// How many connections were created against the server, counted by the store as they are; `save` leaves it
+    /// as stored.
     public var useCount: Int64 = 0
     public var tools: String?
     public var resources: String?
@@ -44,6 +46,9 @@ public struct StoredServer: Equatable, Sendable {
         createdAt = time
         updatedAt = time
     }
+
+    /// Whether a published release left a deployment: an external URL, or a stdio bundle (its runtime).
+    public var isDeployed: Bool { deploymentURL != nil || runtime != nil }
 
     /// `namespace/name`, or the namespace alone for a namespace-only server.
     public var qualifiedName: String { name.isEmpty ? namespace : "\(namespace)/\(name)" }

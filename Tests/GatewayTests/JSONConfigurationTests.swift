@@ -26,12 +26,25 @@ struct JSONConfigurationTests {
         #expect(try load("{}").jsonLimits == expected)
     }
 
+    @Test func theShippedFileHoldsTheRegistrysEmbeddedDefaults() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Config/switchboard.json").standardized.path
+        let shipped = try Configuration.load(path: path, environment: [:]).registrySettings
+        let embedded = try load("{}").registrySettings
+        #expect(shipped.typoCandidates == embedded.typoCandidates && embedded.typoCandidates == 500)
+        #expect(shipped.defaultTopK == embedded.defaultTopK && shipped.maxTopK == embedded.maxTopK)
+        #expect(try load(#"{"registry": {"typoCandidates": 40}}"#).registrySettings.typoCandidates == 40)
+    }
+
     @Test(arguments: [
         (#"{"json": {"maxDepth": 0}}"#, "json.maxDepth"),
         (#"{"json": {"maxDepth": 100000}}"#, "json.maxDepth"),
         (#"{"json": {"maxObjectMembers": -1}}"#, "json.maxObjectMembers"),
         (#"{"json": {"maxNodes": "many"}}"#, "json.maxNodes"),
         (#"{"json": {"maxBytes": 10}}"#, "json.maxBytes"),
+        (#"{"registry": {"typoCandidates": 9}}"#, "registry.typoCandidates"),
+        (#"{"registry": {"typoCandidates": 100001}}"#, "registry.typoCandidates"),
+        (#"{"registry": {"typoCandidates": "many"}}"#, "registry.typoCandidates"),
     ])
     func badValuesAreNamed(json: String, field: String) {
         do {

@@ -20,15 +20,19 @@ def registry(connect_gateway):
     return connect_gateway
 
 
-@pytest.fixture(scope="module")
-def published(registry):
-    upstream = Upstream(json_response=True, require_key=KEY).start()
-    qualified = server(registry)
+def publish(registry, qualified, upstream):
     body = multipart([("payload", payload(upstream.url, configSchema=CONFIG_SCHEMA,
                                           scanCredentials={"X-API-Key": KEY}))])
     status, _, answer = upload(registry, qualified, body)
     assert status == 202
     assert stream(registry, qualified, answer["deploymentId"])[-1][1]["status"] == "SUCCESS"
+
+
+@pytest.fixture(scope="module")
+def published(registry):
+    upstream = Upstream(json_response=True, require_key=KEY).start()
+    qualified = server(registry)
+    publish(registry, qualified, upstream)
     yield qualified, upstream
     upstream.stop()
 
@@ -136,3 +140,35 @@ def test_a_namespace_deleted_and_taken_by_another_key_is_theirs_on_connect(publi
         assert status == 404, "the namespace is no longer the first key's"
     finally:
         gateway.stop()
+
+
+def test_use_count_and_is_deployed_follow_connections_and_releases(registry, published):
+    _, upstream = published
+    namespace = "use-" + uuid.uuid4().hex[:10]
+    call(registry, "PUT", f"/namespaces/{namespace}", expect=201)
+    for name in ["idle", "tools"]:  # created in this order: only its use count can put "tools" first
+        call(registry, "PUT", f"/servers/{namespace}/{name}", expect=201)
+    qualified = f"{namespace}/tools"
+
+    def summary():
+        [found] = call(registry, "GET", f"/servers?qualifiedName={qualified}")["servers"]
+        return found
+
+    def deployed(flag):
+        answer = call(registry, "GET", f"/servers?namespace={namespace}&isDeployed={flag}")
+        return [entry["qualifiedName"] for entry in answer["servers"]]
+    assert summary()["isDeployed"] is False and summary()["useCount"] == 0
+    publish(registry, qualified, upstream)
+    assert summary()["isDeployed"] is True
+    assert deployed("1") == [qualified] and deployed("false") == [f"{namespace}/idle"]
+    # Each connection created against the server counts; updating one does not, nor does one without a server.
+    users = "conn-" + uuid.uuid4().hex[:10]
+    connection_call(registry, "PUT", f"/connect/{users}/first", {"server": qualified}, expect=201)
+    connection_call(registry, "PUT", f"/connect/{users}/first", {"name": "First"})
+    connection_call(registry, "POST", f"/connect/{users}", {"server": qualified}, expect=201)
+    connection_call(registry, "PUT", f"/connect/{users}/plain", {"mcpUrl": upstream.url}, expect=201)
+    connection_call(registry, "DELETE", f"/connect/{users}/first")
+    connection_call(registry, "PUT", f"/connect/{users}/first", {"server": qualified}, expect=201)
+    assert summary()["useCount"] == 3
+    browsed = call(registry, "GET", f"/servers?namespace={namespace}")["servers"]
+    assert [entry["qualifiedName"] for entry in browsed] == [qualified, f"{namespace}/idle"], "most used first"

@@ -190,6 +190,8 @@ def test_unknown_servers_and_releases_are_404(registry):
     for path in [f"/servers/{qualified}/releases/{uuid.uuid4()}", f"/servers/{qualified}/releases/{uuid.uuid4()}/stream",
                  "/servers/nobody/none/releases"]:
         call(registry, "GET", path, expect=404)
+    far = call(registry, "GET", f"/servers/{qualified}/releases?page=9007199254740991")
+    assert far["releases"] == [] and far["pagination"]["currentPage"] == 9007199254740991
     call(registry, "POST", f"/servers/{qualified}/releases/{uuid.uuid4()}/resume", expect=404)
 
 
@@ -300,6 +302,8 @@ def test_stdio_release_stores_its_bundle_for_download(registry):
     assert connection["type"] == "stdio" and connection["runtime"] == "node"
     assert connection["bundleUrl"].endswith(f"/servers/{qualified}/download")
     assert published["remote"] is False and [tool["name"] for tool in published["tools"]] == ["local_search"]
+    [summary] = call(registry, "GET", f"/servers?qualifiedName={qualified}&isDeployed=1")["servers"]
+    assert summary["isDeployed"] is True and summary["remote"] is False, "a stored bundle is a deployment"
     status, headers, body = registry.request("GET", f"/servers/{qualified}/download", key=ADMIN_KEY)
     assert status == 200 and headers["Content-Type"] == "application/zip" and body == bundle
     info = call(registry, "GET", f"/servers/{qualified}/releases/{answer['deploymentId']}")
@@ -378,3 +382,25 @@ def test_a_bundle_over_the_registrys_limits_is_413_and_stores_nothing():
             assert call(gateway, "GET", f"/servers/{qualified}/releases")["releases"] == []
     finally:
         gateway.stop()
+
+
+def test_a_match_in_tool_text_alone_ranks_after_names_and_descriptions(registry):
+    namespace = "tier-" + uuid.uuid4().hex[:10]
+    call(registry, "PUT", f"/namespaces/{namespace}", expect=201)
+    servers = {"polyglot-translate": "Languages", "babel": "Translate documents between languages",
+               "lingo": "Language drills"}
+    for name, description in servers.items():
+        call(registry, "PUT", f"/servers/{namespace}/{name}", {"description": description}, expect=201)
+    # lingo's tool says "translate" five times; the others mention it once, in a name or a description.
+    card = {"type": "stdio", "runtime": "node", "serverCard": {"tools": [
+        {"name": f"translate_{n}", "description": "Translate, translate", "inputSchema": {"type": "object"}}
+        for n in range(2)]}}
+    status, _, answer = upload(registry, f"{namespace}/lingo", multipart([
+        ("payload", json.dumps(card).encode()), ("bundle", mcpb({"manifest.json": "{}"}))]))
+    assert status == 202, answer
+    assert stream(registry, f"{namespace}/lingo", answer["deploymentId"])[-1][1]["status"] == "SUCCESS"
+    expected = ["polyglot-translate", "babel", "lingo"]
+    filtered = call(registry, "GET", f"/servers?q=translate&namespace={namespace}")["servers"]
+    assert [server["slug"] for server in filtered] == expected
+    everywhere = call(registry, "GET", "/servers?q=translate&pageSize=100")["servers"]
+    assert [server["slug"] for server in everywhere if server["namespace"] == namespace] == expected

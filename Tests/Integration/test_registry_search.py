@@ -86,9 +86,20 @@ def test_filters_and_projection(corpus):
     assert small["pagination"]["totalCount"] <= 10
 
 
+def test_unknown_fields_and_far_pages(corpus):
+    # `fields` is any string to the contract: names a summary does not have are passed over.
+    status, _, answer = corpus.request("GET", "/servers?q=pdf&fields=slug,colour", key=ADMIN_KEY)
+    assert status == 200 and answer["servers"] and all(set(server) == {"slug"} for server in answer["servers"])
+    everything = search(corpus, q="pdf", fields="colour")["servers"]
+    assert everything and all("qualifiedName" in server for server in everything)
+    far = search(corpus, page=9_007_199_254_740_991, pageSize=100)
+    assert far["servers"] == [] and far["pagination"]["totalCount"] == 200
+
+
 @pytest.mark.parametrize("query", [
-    "pageSize=101", "pageSize=0", "page=0", "topK=501", "topK=9", "seed=x", "remote=maybe", "fields=nope",
-    "colour=red",
+    "pageSize=101", "pageSize=0", "page=0", "page=9007199254740992", "topK=501", "topK=9", "seed=x", "remote=maybe",
+    "colour=red", "ids=", "ids=pdf-merge", "ids=00000000-0000-0000-0000-00000000000g",
+    "ids=6f1c2a9e-0b7d-0c3e-8f00-1234567890ab",
 ])
 def test_bad_queries_are_400(corpus, query):
     call(corpus, "GET", "/servers?" + query, expect=400)

@@ -7,9 +7,28 @@ import Testing
     private func key(_ seq: Int64) -> ServerKey { ServerKey(seq: seq, id: "id-\(seq)", repositoryURL: nil) }
 
     @Test func wordsAreLowercasedRunsOfLettersAndDigits() {
-        #expect(Relevance.words("Weather, API-v2 / Überall") == ["weather", "api", "v2", "überall"])
+        #expect(Relevance.words("Weather, API-v2 / Überall") == ["weather", "api", "v2", "uberall"])
         #expect(Relevance.wordExpression(["a", "b"]) == "\"a\"* OR \"b\"*")
         #expect(Relevance.wordExpression([]) == nil)
+        #expect(Relevance.termExpression(["a", "b"]) == "\"a\" OR \"b\"")
+    }
+
+    @Test func editsCountInsertionsDeletionsSubstitutionsAndSwaps() {
+        #expect(Relevance.edits("github", "github", atMost: 2) == 0)
+        #expect(Relevance.edits("githib", "github", atMost: 2) == 1)
+        #expect(Relevance.edits("spotfy", "spotify", atMost: 2) == 1)
+        #expect(Relevance.edits("calnedar", "calendar", atMost: 2) == 1, "a swap of neighbours is one edit")
+        #expect(Relevance.edits("kitten", "sitting", atMost: 3) == 3)
+        #expect(Relevance.edits("kitten", "sitting", atMost: 2) == nil)
+        #expect(Relevance.edits("", "abc", atMost: 3) == 3)
+        #expect(Relevance.edits("abcdef", "a", atMost: 2) == nil)
+    }
+
+    @Test func aTypoIsNearTheClosestIndexedWords() {
+        #expect(Relevance.nearest("githib", among: ["gitlab", "github", "with"]) == ["github"])
+        #expect(Relevance.nearest("cat", among: ["bat", "car", "cast", "cattle"]) == ["bat", "car", "cast"])
+        #expect(Relevance.nearest("abc", among: ["xyz", "abcdef"]) == [], "a short word allows one edit")
+        #expect(Relevance.nearest("flibbertigibbet", among: ["flights", "alerts"]) == [])
     }
 
     @Test func trigramsOfEveryWordLongEnoughEachOnce() {
