@@ -50,7 +50,8 @@ enum PrometheusText {
     /// hosts and ports belong to tenants, and each would be a series of its own.
     static func render(
         _ metrics: LoopMetrics, openConnections: Int, rejected: [Int: Int], upstreamLabels: Bool,
-        shedConnections: Int = 0, unmatchedUpstreamResponses: Int = 0, mockLLMFailures: [String: Int] = [:]
+        shedConnections: Int = 0, peakPendingOutputBytes: Int = 0, unmatchedUpstreamResponses: Int = 0,
+        mockLLMFailures: [String: Int] = [:]
     ) -> String {
         var out = "# HELP switchboard_http_requests_total Requests answered, by route, method and status.\n"
         out += "# TYPE switchboard_http_requests_total counter\n"
@@ -96,6 +97,10 @@ enum PrometheusText {
         out += "# HELP switchboard_http_open_connections Client connections open now.\n"
         out += "# TYPE switchboard_http_open_connections gauge\n"
         out += "switchboard_http_open_connections \(openConnections)\n"
+        out +=
+            "# HELP switchboard_http_peak_pending_output_bytes The most response bytes one client connection has had waiting for its client.\n"
+        out += "# TYPE switchboard_http_peak_pending_output_bytes gauge\n"
+        out += "switchboard_http_peak_pending_output_bytes \(peakPendingOutputBytes)\n"
         out +=
             "# HELP switchboard_upstream_pool_connections Upstream connections, idle in the keep-alive pool or busy.\n"
         out += "# TYPE switchboard_upstream_pool_connections gauge\n"

@@ -48,6 +48,7 @@ final class MetricsCollector {
                 merged, openConnections: server?.openConnections ?? 0, rejected: server?.rejectedRequests ?? [:],
                 upstreamLabels: gateway.configuration.metrics.upstreamLabels,
                 shedConnections: server?.shedConnections ?? 0,
+                peakPendingOutputBytes: server?.peakPendingOutputBytes ?? 0,
                 unmatchedUpstreamResponses: StreamableHTTPExchange.unmatchedResponseCount,
                 mockLLMFailures: LLMEngine.failureCounts)
             + TriggerMetrics.render(gateway.connect.triggerCounters)

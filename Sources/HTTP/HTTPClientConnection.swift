@@ -34,6 +34,8 @@ final class HTTPClientConnection: EventHandler {
     var parser = HTTPParser(mode: .response, limits: HTTPParserLimits(maxHeaderBytes: 65_536, maxBodyBytes: .max))
     var output = OutputBuffer()
     var exchange: Exchange?
+    /// The exchange's consumer asked for no more of the response for now.
+    var readingPaused = false
     lazy var deadline = Deadline(loop: client.loop) { [unowned self] in timedOut() }
     var deadlineStage = ""
     /// Resolved addresses not tried yet; a refused connect moves on to the next.
@@ -149,6 +151,7 @@ final class HTTPClientConnection: EventHandler {
     func becomeIdle() {
         pooled = true
         exchange = nil
+        readingPaused = false
         arm("", configuration.idleTimeoutNanoseconds)
         updateInterest()
     }
@@ -169,7 +172,7 @@ final class HTTPClientConnection: EventHandler {
 
     private func readAvailable() {
         var endOfStream = false
-        while isReadingState {
+        while isReadingState && !readingPaused {
             let count: Int?
             do {
                 count = try client.scratch.withUnsafeMutableBytes { raw throws(SystemError) in
@@ -293,8 +296,25 @@ final class HTTPClientConnection: EventHandler {
     }
 
     private func updateInterest() {
-        guard fd >= 0 else { return }
-        client.loop.setInterest(fd, output.isEmpty ? .readable : [.readable, .writable])
+        // While connecting, only the connect's completion (writable) is watched, paused or not.
+        guard fd >= 0, isReadingState else { return }
+        var interest: IOEvents = readingPaused ? [] : .readable
+        if !output.isEmpty { interest.insert(.writable) }
+        client.loop.setInterest(fd, interest)
+    }
+
+    /// Pauses or resumes reading the response of `task`'s exchange. While paused, the upstream waits for its
+    /// reader, not the other way round, so only the call's overall deadline applies.
+    func setReadingPaused(_ paused: Bool, for task: HTTPClientTask) {
+        guard let current = exchange, current.task === task, paused != readingPaused else { return }
+        readingPaused = paused
+        if paused {
+            deadlineStage = "over the whole call"
+            deadline.set(at: current.endsAt)
+        } else {
+            arm("waiting for the response body", configuration.responseTimeoutNanoseconds)
+        }
+        updateInterest()
     }
 
     // MARK: Failure

@@ -62,6 +62,17 @@ public final class HTTPClientTask {
         connection?.cancel(self)
         connection = nil
     }
+
+    /// Stops reading the response (its consumer fell behind): the upstream's sending is held back by TCP, and
+    /// only the call's overall deadline runs meanwhile. What was read already is still delivered.
+    public func pauseReading() {
+        connection?.setReadingPaused(true, for: self)
+    }
+
+    /// Reads the response again after `pauseReading`.
+    public func resumeReading() {
+        connection?.setReadingPaused(false, for: self)
+    }
 }
 
 /// Timeouts and pool settings for upstream connections.

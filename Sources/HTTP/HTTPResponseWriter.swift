@@ -8,13 +8,22 @@ public protocol HTTPResponseTransport: AnyObject {
     func send(_ bytes: [UInt8])
     /// The response is complete.
     func responseComplete()
-    /// Bytes accepted but not yet taken by the client.
-    var bufferedBytes: Int { get }
+    /// More bytes accepted than the client has taken than the connection allows: a producer should pause.
+    var isBacklogged: Bool { get }
+}
+
+/// A consumer that can fall behind its producer: the producer pauses while it is backlogged, and resumes when told.
+public protocol OutputPacing: AnyObject {
+    /// Whether the producer should stop producing now.
+    var isBacklogged: Bool { get }
+    /// Calls `resume` once, when the backlog has drained (or can never drain: the consumer went away); at once if
+    /// there is no backlog.
+    func whenDrained(_ resume: @escaping () -> Void)
 }
 
 /// Sends the response to one request: whole (`respond`), or streamed (`startStream`, then `write` or
 /// `writeEvent` as data comes, then `finish`). Loop-confined. Calls after the client has gone are ignored.
-public final class HTTPResponseWriter {
+public final class HTTPResponseWriter: OutputPacing {
     enum State {
         case pending
         case streaming
@@ -34,6 +43,7 @@ public final class HTTPResponseWriter {
     /// Called once when the response is complete, or when the client went away first (`clientGone`).
     public var onFinish: ((_ status: Int, _ clientGone: Bool) -> Void)?
     private var clientGoneHooks: [() -> Void] = []
+    private var drainHooks: [() -> Void] = []
 
     /// A writer for one request on `loop`, sending through `connection` (held weakly: the connection owns it).
     public init(connection: any HTTPResponseTransport, loop: EventLoop, isHeadRequest: Bool = false) {
@@ -106,8 +116,24 @@ public final class HTTPResponseWriter {
         clientGoneHooks.append(hook)
     }
 
-    /// Bytes accepted but not yet taken by the client's socket; a producer should pause while this is large.
-    public var bufferedBytes: Int { connection?.bufferedBytes ?? 0 }
+    /// Whether the client leaves more of this connection's output unread than allowed (`maxPendingOutputBytes`):
+    /// a producer streaming into this response should pause until `whenDrained` calls it back.
+    public var isBacklogged: Bool { connection?.isBacklogged ?? false }
+
+    public func whenDrained(_ resume: @escaping () -> Void) {
+        guard isBacklogged else { return resume() }
+        drainHooks.append(resume)
+    }
+
+    /// Whether a producer waits for the output to drain.
+    var awaitsDrain: Bool { !drainHooks.isEmpty }
+
+    /// The connection's output drained to its low-water mark: paused producers go on.
+    func outputDrained() {
+        let hooks = drainHooks
+        drainHooks = []
+        for hook in hooks { hook() }
+    }
 
     /// The client closed the connection before the response was complete.
     func clientWentAway() {
@@ -119,6 +145,7 @@ public final class HTTPResponseWriter {
         let hooks = clientGoneHooks
         clientGoneHooks = []
         for hook in hooks { hook() }
+        outputDrained()
     }
 
     private func complete(clientGone: Bool) {

@@ -11,6 +11,7 @@ public final class HTTPServer: Sendable {
     let loops = Mutex<[UncheckedSendable<HTTPServerLoop>]>([])
     let open = Atomic<Int>(0)
     let shed = Atomic<Int>(0)
+    let peakOutput = Atomic<Int>(0)
     /// Requests refused by the parser or the deadlines, before any handler saw them, by status.
     let rejections = Mutex<[Int: Int]>([:])
 
@@ -55,6 +56,9 @@ public final class HTTPServer: Sendable {
     /// Connections closed to stay within `maxConnections`: idle ones closed to make room, and new ones refused.
     public var shedConnections: Int { shed.load(ordering: .relaxed) }
 
+    /// The most response bytes one client connection has had waiting for its client, since start.
+    public var peakPendingOutputBytes: Int { peakOutput.load(ordering: .relaxed) }
+
     /// Counts of requests refused before reaching a handler, by status.
     public var rejectedRequests: [Int: Int] { rejections.withLock { $0 } }
 
@@ -90,8 +94,8 @@ final class HTTPServerLoop: EventHandler {
     /// Readiness events handled by this loop's connections (what a busy loop would show).
     var eventsHandled = 0
     private var idleStamps: UInt64 = 0
-    /// The most response bytes one connection has had waiting for its client.
-    var peakPendingOutputBytes = 0
+    /// The most response bytes one connection of this loop has had waiting for its client.
+    private(set) var peakPendingOutputBytes = 0
     /// Request body bytes counted against `maxBufferedBodyBytesPerLoop` now.
     private(set) var bufferedBodyBytes = 0
     private let memoryReturn: MemoryReturn
@@ -151,6 +155,13 @@ final class HTTPServerLoop: EventHandler {
             guard let self, let listener = self.listener else { return }
             loop.setInterest(listener, .readable)
         }
+    }
+
+    /// A connection holds `count` bytes for its client; the process-wide peak is touched only when it grows.
+    func noteOutputBuffered(_ count: Int) {
+        guard count > peakPendingOutputBytes else { return }
+        peakPendingOutputBytes = count
+        server.peakOutput.max(count, ordering: .relaxed)
     }
 
     func nextIdleStamp() -> UInt64 {

@@ -234,12 +234,12 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         send(bytes)
     }
 
-    var bufferedBytes: Int { output.count }
+    var isBacklogged: Bool { outputBacklogged }
 
     func send(_ bytes: [UInt8]) {
         guard !isClosed(phase) else { return }
         output.append(bytes)
-        owner.peakPendingOutputBytes = max(owner.peakPendingOutputBytes, output.count)
+        owner.noteOutputBuffered(output.count)
         flushOutput()
     }
 
@@ -262,6 +262,12 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         let wasBacklogged = outputBacklogged
         guard output.flush(to: fd) else { return close() }
         if output.isEmpty, closeAfterResponse, case .awaitingRequest = phase { return closeGracefully() }
+        // Half the bound: a buffer near it does not pause and resume the producer on every write.
+        if case .responding(let writer) = phase, writer.awaitsDrain,
+            output.count <= configuration.maxPendingOutputBytes / 2
+        {
+            writer.outputDrained()
+        }
         // The client caught up: the requests it pipelined meanwhile go on.
         if wasBacklogged && !outputBacklogged { return processInput() }
         updateInterest()

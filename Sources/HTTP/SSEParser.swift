@@ -4,16 +4,15 @@ public struct SSEParser: Sendable {
     /// How far `pending` has been searched for a line end: a line that trickles in is scanned once.
     private var scanned = 0
     private var atStreamStart = true
-    private var event = SSEEvent(data: "")
-    private var dataLines: [String] = []
-    private var dataBytes = 0
+    private var event = SSEEvent(data: [])
+    private var sawData = false
     private var sawField = false
 
     public init() {}
 
     /// Bytes held for the event not yet complete (its data as it will be joined, plus the line still arriving):
     /// a caller bounds a stream's events with it.
-    public var bufferedBytes: Int { pending.count + dataBytes }
+    public var bufferedBytes: Int { pending.count + event.data.count }
 
     /// Feeds bytes; returns the events they completed.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
@@ -49,30 +48,31 @@ public struct SSEParser: Sendable {
     private mutating func consume(_ line: ArraySlice<UInt8>) -> SSEEvent? {
         if line.isEmpty {
             defer {
-                event = SSEEvent(data: "")
-                dataLines = []
-                dataBytes = 0
+                event = SSEEvent(data: [])
+                sawData = false
                 sawField = false
             }
-            guard sawField, !dataLines.isEmpty else { return nil }
-            event.data = dataLines.joined(separator: "\n")
+            guard sawField, sawData else { return nil }
             return event
         }
         if line.first == UInt8(ascii: ":") { return nil }  // a comment
         let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.endIndex
-        let field = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
+        let field = line[line.startIndex..<colon]
         var value = colon < line.endIndex ? line[(colon + 1)...] : []
         if value.first == 0x20 { value = value.dropFirst() }
-        let text = String(decoding: value, as: UTF8.self)
         sawField = true
-        switch field {
-        case "data":
-            // Empty lines still cost a separator each, so they count too.
-            dataBytes += text.utf8.count + (dataLines.isEmpty ? 0 : 1)
-            dataLines.append(text)
+        // Data, the bulk of a stream, is copied as bytes; only the small fields become text.
+        if field.elementsEqual("data".utf8) {
+            if sawData { event.data.append(0x0A) }
+            event.data.append(contentsOf: value)
+            sawData = true
+            return nil
+        }
+        let text = String(decoding: value, as: UTF8.self)
+        switch String(decoding: field, as: UTF8.self) {
         case "event": event.event = text
-        case "id" where !text.utf8.contains(0): event.id = text
-        case "retry" where !text.isEmpty && text.utf8.allSatisfy({ $0 &- 0x30 < 10 }): event.retry = Int(text)
+        case "id" where !value.contains(0): event.id = text
+        case "retry" where !value.isEmpty && value.allSatisfy({ $0 &- 0x30 < 10 }): event.retry = Int(text)
         default: break
         }
         return nil
@@ -87,5 +87,16 @@ extension SSEParser {
             let events = pieces.flatMap { parser.feed($0) }
             return "\(events), \(parser.bufferedBytes) bytes buffered"
         }
+    }
+
+    /// An event parsed from `bytes` that does not come back the same from its own wire form, or `nil`.
+    static func reencodingDisagreement(_ bytes: [UInt8]) -> String? {
+        var parser = SSEParser()
+        for event in parser.feed(bytes) {
+            var again = SSEParser()
+            let reparsed = again.feed(event.encoded)
+            if reparsed != [event] { return "\(event) came back as \(reparsed)" }
+        }
+        return nil
     }
 }

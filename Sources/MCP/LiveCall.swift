@@ -70,6 +70,8 @@ final class LiveCall: MCPCall, ExchangeObserver {
             outgoing, mode: mode, headers: context.forwardedHeaders, client: context.client, observer: self)
     }
 
+    var pacing: (any OutputPacing)? { sink?.pacing }
+
     func exchangeStreamStarted() {
         streamed = true
         sink?.streamStarted()

@@ -30,6 +30,12 @@ public protocol RPCSink: AnyObject {
     func message(_ message: RPCMessage)
     /// The answer under the caller's id (`nil` for a notification), or why there is none. Called exactly once.
     func finished(_ result: Result<RPCMessage?, MCPFailure>)
+    /// Where the messages go, if it can fall behind (a client's connection): the upstream is read only as fast.
+    var pacing: (any OutputPacing)? { get }
+}
+
+extension RPCSink {
+    public var pacing: (any OutputPacing)? { nil }
 }
 
 /// One message in flight.

@@ -10,6 +10,12 @@ protocol ExchangeObserver: AnyObject {
     /// The awaited answer (`nil` when a notification was accepted) or why not, with the response head when the
     /// upstream answered at all (`nil` when it could not be reached).
     func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, head: HTTPResponseHead?)
+    /// Where the messages end up, if it can fall behind: a stream is read only as fast as it keeps up.
+    var pacing: (any OutputPacing)? { get }
+}
+
+extension ExchangeObserver {
+    var pacing: (any OutputPacing)? { nil }
 }
 
 /// One POST of one JSON-RPC message to an upstream Streamable HTTP endpoint, with the answer read from a JSON
@@ -33,6 +39,7 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
     private var body: [UInt8] = []
     private var sse = SSEParser()
     private var done = false
+    private var readingPaused = false
 
     private enum Mode {
         case waiting
@@ -104,10 +111,11 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
             // Bounded both ways: an event that arrived whole, and one still arriving.
             for event in sse.feed(bytes) where !event.data.isEmpty {
                 guard !done else { return }
-                guard event.data.utf8.count <= maxMessageBytes else { return finishOversized() }
-                receive(Array(event.data.utf8))
+                guard event.data.count <= maxMessageBytes else { return finishOversized() }
+                receive(event.data)
             }
             if !done && sse.bufferedBytes > maxMessageBytes { finishOversized() }
+            if !done { pauseWhileBacklogged() }
         default:
             break
         }
@@ -149,6 +157,19 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
             return
         }
         finish(.success(message))
+    }
+
+    /// A client slower than the upstream: the upstream is not read until the client has taken most of what waits
+    /// for it, so a stream costs at most the client's bound and one read, however much the upstream sends.
+    private func pauseWhileBacklogged() {
+        guard !readingPaused, let pacing = observer?.pacing, pacing.isBacklogged else { return }
+        readingPaused = true
+        task?.pauseReading()
+        pacing.whenDrained { [weak self] in
+            guard let self else { return }
+            readingPaused = false
+            task?.resumeReading()
+        }
     }
 
     private func finishOversized() {

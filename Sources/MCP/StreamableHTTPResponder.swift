@@ -25,6 +25,8 @@ public final class StreamableHTTPResponder: RPCSink {
         self.failure = failure
     }
 
+    public var pacing: (any OutputPacing)? { writer }
+
     // Waiting for a first message before choosing SSE lets an answer that comes alone go out as JSON, so a large
     // result is never framed as one huge event (which clients cap).
     public func streamStarted() {}
@@ -34,7 +36,7 @@ public final class StreamableHTTPResponder: RPCSink {
             streaming = true
             writer.startEventStream()
         }
-        writer.writeEvent(SSEEvent(event: "message", data: String(decoding: message.bytes, as: UTF8.self)))
+        writer.writeEvent(SSEEvent(event: "message", data: message.bytes))
     }
 
     public func finished(_ result: Result<RPCMessage?, MCPFailure>) {
@@ -57,7 +59,7 @@ public final class StreamableHTTPResponder: RPCSink {
             headers.set("Content-Type", "application/json")
             return writer.respond(HTTPResponse(status: 200, headers: headers, body: reply))
         }
-        writer.writeEvent(SSEEvent(event: "message", data: String(decoding: reply, as: UTF8.self)))
+        writer.writeEvent(SSEEvent(event: "message", data: reply))
         writer.finish()
     }
 }

@@ -11,9 +11,9 @@ public struct Migration: Sendable {
     /// The migration's statements: SQLite prepares one at a time, so a `;` at a line's end separates them.
     var statements: [String] { sql.components(separatedBy: ";\n") }
 
-    /// Every migration Switchboard knows, oldest first.
+    /// Every migration Switchboard knows, oldest first (the registry's and the triggers' numbered among the core's).
     public static let all: [Migration] =
-        [
+        ([
             Migration(
                 version: 1,
                 sql: """
@@ -117,7 +117,7 @@ public struct Migration: Sendable {
                     );
                     CREATE INDEX webhook_outbox_by_state ON webhook_outbox (state, subscription_id, seq)
                     """),
-        ] + registry + triggers
+        ] + registry + triggers).sorted { $0.version < $1.version }
 }
 
 /// Applies the migrations a database has not seen yet, each in the same transaction as its bookkeeping row.

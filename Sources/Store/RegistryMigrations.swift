@@ -1,7 +1,7 @@
 extension Migration {
     /// The registry's tables: servers (8), their word index (9) and trigram index (10) for search, releases (11),
-    /// the registry server a connection was made from (12), stdio bundles (13), release scans (17). The two indexes hold one row per server under the
-    /// server's `seq`, written by `ServerRepository`.
+    /// the registry server a connection was made from (12), stdio bundles (13), release scans (17). The two indexes
+    /// hold one row per server under the server's `seq`, written by `ServerRepository`.
     static let registry: [Migration] = [
         Migration(
             version: 8,

@@ -24,7 +24,7 @@ final class RecordedResponse: HTTPResponseTransport {
 
     func send(_ bytes: [UInt8]) { body += bytes }
     func responseComplete() { complete = true }
-    var bufferedBytes: Int { 0 }
+    var isBacklogged: Bool { false }
 
     var json: JSONValue? { try? JSONParser.parse(body) }
 }

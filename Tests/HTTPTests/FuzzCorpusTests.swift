@@ -34,5 +34,6 @@ import Testing
     @Test(arguments: seeds("SSEFuzz"))
     func eventStreamParseIgnoresHowTheBytesAreSplit(seed: String) throws {
         #expect(SSEParser.splitDisagreement(try Self.bytes(seed)) == nil)
+        #expect(SSEParser.reencodingDisagreement(try Self.bytes(seed)) == nil)
     }
 }

@@ -140,7 +140,7 @@ final class ClientHarness: @unchecked Sendable {
         let response = await harness.fetch("https://localhost:\(upstream.port)/sse")
         #expect(response.error == nil)
         var parser = SSEParser()
-        let eventsPerDelivery = response.bodyCalls.map { parser.feed($0).map(\.data) }.filter { !$0.isEmpty }
+        let eventsPerDelivery = response.bodyCalls.map { parser.feed($0).map(\.text) }.filter { !$0.isEmpty }
         // Each event was handed over as it arrived, not after the stream ended.
         #expect(eventsPerDelivery == [["event 0"], ["event 1"], ["event 2"]])
     }

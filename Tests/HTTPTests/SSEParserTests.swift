@@ -9,7 +9,7 @@ struct SSEParserTests {
         for split in 0...stream.count {
             var parser = SSEParser()
             let events = parser.feed(stream[..<split]) + parser.feed(stream[split...])
-            #expect(events.map(\.data) == ["{\"a\":1}", "two\nlines"], "split at \(split)")
+            #expect(events.map(\.text) == ["{\"a\":1}", "two\nlines"], "split at \(split)")
             #expect(events.first?.id == "1" && events.first?.event == "message")
         }
     }
@@ -29,7 +29,7 @@ struct SSEParserTests {
         _ = parser.feed(Array(String(repeating: "data\n", count: 1_000).utf8))
         #expect(parser.bufferedBytes == 999, "the separators the joined data will hold")
         let events = parser.feed(Array("\n".utf8))
-        #expect(events.map(\.data.utf8.count) == [999])
+        #expect(events.map(\.data.count) == [999])
     }
 
     @Test func retryIsDigitsOnlyAndIdWithoutNUL() {
@@ -45,5 +45,17 @@ struct SSEParserTests {
             let events = parser.feed(stream[..<split]) + parser.feed(stream[split...])
             #expect(events == [SSEEvent(data: "a")], "split at \(split)")
         }
+    }
+
+    @Test func dataWithAnyLineEndIsEncodedAsLinesTheParserReadsBack() {
+        // A bare CR left inside a data line would end the line at the client and the rest would be lost.
+        let event = SSEEvent(event: "message", data: Array("{\r\"a\":\r\n1\n}".utf8))
+        #expect(
+            String(decoding: event.encoded, as: UTF8.self)
+                == "event: message\ndata: {\ndata: \"a\":\ndata: 1\ndata: }\n\n")
+        var parser = SSEParser()
+        #expect(parser.feed(event.encoded).map(\.text) == ["{\n\"a\":\n1\n}"])
+        #expect(
+            SSEParser.reencodingDisagreement(Array("id: 1\ndata: x\r\ndata:\n\nevent:\ndata: \u{FF}\n\n".utf8)) == nil)
     }
 }

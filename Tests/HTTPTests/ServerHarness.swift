@@ -5,15 +5,23 @@ import Reactor
 @testable import HTTP
 
 /// Answers by path, on the loop: `/bytes/N` with N bytes, `/hold` never (until the client goes away, which
-/// `gone` signals), anything else with the body's size.
+/// `gone` signals), `/pump/N` with N bytes streamed only as fast as the client takes them, anything else with the
+/// body's size.
 final class ScriptedHandler: HTTPHandler, @unchecked Sendable {
     var handled = 0
     var held: [HTTPResponseWriter] = []
     let gone = DispatchSemaphore(value: 0)
+    /// Bytes `/pump` has written so far.
+    var pumped = 0
+    static let pumpPiece = 16_384
 
     func handle(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
         handled += 1
         let path = String(request.head.path)
+        if path.hasPrefix("/pump/") {
+            writer.startStream(status: 200, headers: [:])
+            return pump(writer, total: Int(path.dropFirst(6)) ?? 0)
+        }
         if path == "/hold" {
             held.append(writer)
             writer.onClientGone { [gone] in gone.signal() }
@@ -23,6 +31,22 @@ final class ScriptedHandler: HTTPHandler, @unchecked Sendable {
         let body =
             path.hasPrefix("/bytes/") ? [UInt8](repeating: 0x78, count: size) : Array("\(request.body.count)".utf8)
         writer.respond(HTTPResponse(status: 200, body: body))
+    }
+}
+
+extension ScriptedHandler {
+    /// Piece `index` of a pumped body: a letter of its own, so that a lost or reordered piece shows.
+    static func pumpPiece(_ index: Int) -> [UInt8] {
+        [UInt8](repeating: 0x61 + UInt8(index % 26), count: pumpPiece)
+    }
+
+    private func pump(_ writer: HTTPResponseWriter, total: Int) {
+        while pumped < total && !writer.isBacklogged {
+            writer.write(Self.pumpPiece(pumped / Self.pumpPiece))
+            pumped += Self.pumpPiece
+        }
+        guard pumped < total else { return writer.finish() }
+        writer.whenDrained { [self] in pump(writer, total: total) }
     }
 }
 

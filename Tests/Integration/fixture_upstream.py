@@ -98,3 +98,67 @@ class _LLMHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+class FloodingUpstream(_Server):
+    """An MCP upstream whose `tools/call` answer is an SSE stream of `count` `notifications/message` events of
+    `size` bytes each (event i carries `i:` and a letter of its own), then the result. `sent` counts the event bytes
+    written so far and `finished` tells whether the whole stream went out: a held-back stream stops growing."""
+
+    def __init__(self, count, size):
+        self.count = count
+        self.size = size
+        self.sent = 0
+        self.finished = False
+        super().__init__(_FloodHandler)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/mcp"
+
+    def data(self, index):
+        return f"{index}:" + chr(97 + index % 26) * self.size
+
+
+class _FloodHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        owner = self.server.owner
+        message = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        if "id" not in message:
+            return self._answer(202, b"")
+        if message.get("method") == "initialize":
+            result = {"protocolVersion": message["params"].get("protocolVersion", "2025-06-18"),
+                      "capabilities": {"tools": {}}, "serverInfo": {"name": "flood", "version": "1.0"}}
+            return self._answer(200, json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": result}).encode())
+        if message.get("method") != "tools/call":
+            error = {"code": -32601, "message": "no " + message.get("method", "")}
+            return self._answer(200, json.dumps({"jsonrpc": "2.0", "id": message["id"], "error": error}).encode())
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for index in range(owner.count):
+            note = {"jsonrpc": "2.0", "method": "notifications/message",
+                    "params": {"level": "info", "data": owner.data(index)}}
+            self._chunk(b"event: message\ndata: " + json.dumps(note).encode() + b"\n\n")
+            owner.sent += owner.size
+        answer = {"jsonrpc": "2.0", "id": message["id"], "result": {"content": [{"type": "text", "text": "done"}]}}
+        self._chunk(b"event: message\ndata: " + json.dumps(answer).encode() + b"\n\n")
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+        owner.finished = True
+
+    def _chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    def _answer(self, status, body):
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)

@@ -2,8 +2,9 @@
 # tools/call through Switchboard next to the same call made directly and through nginx's proxy_pass, in one run.
 # The upstream is switchboard-bench-upstream (a minimal MCP server on Switchboard's HTTP stack). Servers share
 # core 0, wrk runs on core 1; each proxy has one loop/worker and writes an access log line per request.
-# Prints requests/s, p50, p99 and each proxy's CPU time per call at concurrency 1, 16 and 64; then Switchboard's
-# RSS after spreading calls over 1,000 connections.
+# Prints requests/s, p50, p99 and each proxy's CPU time per call at concurrency 1, 16 and 64, Switchboard also with
+# a service token (a 3-block policy with an rpcReqMatch) instead of the API key; then Switchboard's RSS after
+# spreading calls over 1,000 connections.
 # Usage: scripts/bench/mcp.sh [seconds per run]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,16 +43,25 @@ switchboard_pid=$started_pid
 for port in 19100 19101 19102; do wait_for_port $port; done
 curl -sf -X PUT -H "Authorization: Bearer $key" http://127.0.0.1:19102/connect/bench/c \
     -d '{"mcpUrl":"http://127.0.0.1:19100/mcp"}' >/dev/null
+# The policy's last block is the one that allows the call, so every block is evaluated.
+token=$(curl -sf -X POST -H "Authorization: Bearer $key" http://127.0.0.1:19102/tokens -d '{"policy": [
+    {"namespaces": "other", "operations": ["read", "execute"]},
+    {"namespaces": "bench", "operations": "read"},
+    {"namespaces": "bench", "operations": "execute", "rpcReqMatch": {"params.name": "^echo$"}}]}' |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+sed "s/Bearer $key/Bearer $token/" "$work/call.lua" >"$work/token-call.lua"
 
 printf '%-12s %5s %12s %10s %10s %16s\n' target conc "requests/s" p50 p99 "CPU µs/call"
 for concurrency in 1 16 64; do
-    for target in direct nginx switchboard; do
+    for target in direct nginx switchboard token; do
+        script=$work/call.lua
         case $target in
             direct) url=http://127.0.0.1:19100/mcp pid="" ;;
             nginx) url=http://127.0.0.1:19101/mcp pid=$nginx_pid ;;
             switchboard) url=http://127.0.0.1:19102/connect/bench/c/mcp pid=$switchboard_pid ;;
+            token) url=http://127.0.0.1:19102/connect/bench/c/mcp pid=$switchboard_pid script=$work/token-call.lua ;;
         esac
-        measure "$target" "$pid" "$url" "$seconds" "$concurrency" -s "$work/call.lua"
+        measure "$target" "$pid" "$url" "$seconds" "$concurrency" -s "$script"
         printf '%-12s %5s %12s %10s %10s %16s\n' "$target" "$concurrency" "$rps" "$p50" "$p99" "$cpu_us"
         eval "${target}_cpu_$concurrency=$cpu_us"
     done
@@ -59,6 +69,7 @@ done
 echo
 for concurrency in 1 16 64; do
     eval "ratio 'CPU per call at $concurrency, switchboard/nginx' \$switchboard_cpu_$concurrency \$nginx_cpu_$concurrency"
+    eval "ratio 'CPU per call at $concurrency, token/API key' \$token_cpu_$concurrency \$switchboard_cpu_$concurrency"
 done
 
 # Memory: 1,000 connections, calls spread over them at random until at least 100,000 have been made.
