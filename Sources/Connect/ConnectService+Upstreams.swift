@@ -1,14 +1,15 @@
 import HTTP
 import JSON
 import MCP
+import Reactor
 
 /// The upstream behind each connection, and what its health means for the connection's status.
 extension ConnectService {
     /// The connection's upstream, created on first need; `nil` for a connection without an http URL. A
     /// connection whose stored headers no longer open is an upstream that fails every call without dialling,
-    /// rather than one called without its credentials.
-    func upstream(for connection: Connection) -> (any MCPUpstream)? {
-        sessions.upstream(connection.sessionKey) {
+    /// rather than one called without its credentials. Found in `loop`'s copy of the table when given.
+    func upstream(for connection: Connection, on loop: EventLoop? = nil) -> (any MCPUpstream)? {
+        sessions.upstream(connection.sessionKey, on: loop) {
             if connection.isMock { return mockUpstream(for: connection) }
             guard connection.transport == .http, let text = connection.mcpURL, let url = UpstreamURL(text) else {
                 return nil

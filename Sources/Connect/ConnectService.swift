@@ -153,7 +153,7 @@ extension ConnectService {
 
     /// Whether the request's namespace belongs to the caller's API key.
     func ownsNamespace(_ call: ConnectRequest) -> Bool {
-        directory.owner(of: call.namespace) == call.principal
+        directory.owner(of: call.namespace, on: call.loop) == call.principal
     }
 
     /// The request's namespace, when it belongs to the caller; 404 otherwise.
@@ -163,7 +163,10 @@ extension ConnectService {
 
     /// The connection named by the request if the caller may see it; 404 otherwise.
     func visibleConnection(_ call: ConnectRequest) throws(APIError) -> Connection {
-        guard ownsNamespace(call), let connection = directory.connection(call.namespace, call.connectionID) else {
+        guard
+            let connection = directory.connection(
+                call.namespace, call.connectionID, ownedBy: call.principal, on: call.loop)
+        else {
             throw .unknownConnection(call.connectionID, in: call.namespace)
         }
         return connection

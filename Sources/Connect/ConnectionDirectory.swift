@@ -2,17 +2,20 @@ import JSON
 import Mock
 import Reactor
 import Store
-import Synchronization
 
 /// Every connection and namespace owner, held in memory and written through to the store. Reads never touch
 /// the disk; a write reaches the cache only after it commits.
+///
+/// The cache is a `LoopSnapshot`: a request reads its loop's copy without a lock, and a committed write publishes
+/// a new generation that the next read on every loop picks up, so a deleted or changed connection is never
+/// served from an older copy once the write has been answered.
 public final class ConnectionDirectory: Sendable {
-    private struct State {
+    private struct State: Sendable {
         var owners: [String: String] = [:]
         var connections: [String: [String: Connection]] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = LoopSnapshot(State())
     private let database: Database
     private let repository = ConnectionRepository()
 
@@ -22,24 +25,31 @@ public final class ConnectionDirectory: Sendable {
         let (owners, rows) = try database.performAndWait { database throws(StoreError) in
             (try repository.namespaceOwners(in: database), try repository.all(in: database))
         }
-        state.withLock { state in
+        state.update { state in
             state.owners = owners
             for row in rows { state.connections[row.namespace, default: [:]][row.id] = Connection(row) }
         }
     }
 
-    /// The API key id that owns `namespace`, if anyone does yet.
-    func owner(of namespace: String) -> String? {
-        state.withLock { $0.owners[namespace] }
+    /// The API key id that owns `namespace`, if anyone does yet, read from `loop`'s copy.
+    func owner(of namespace: String, on loop: EventLoop) -> String? {
+        state.read(on: loop).owners[namespace]
     }
 
     func connection(_ namespace: String, _ id: String) -> Connection? {
-        state.withLock { $0.connections[namespace]?[id] }
+        state.value.connections[namespace]?[id]
+    }
+
+    /// The connection, if its namespace belongs to `ownerKeyID`: one read of `loop`'s copy.
+    func connection(_ namespace: String, _ id: String, ownedBy ownerKeyID: String, on loop: EventLoop) -> Connection? {
+        let state = state.read(on: loop)
+        guard state.owners[namespace] == ownerKeyID else { return nil }
+        return state.connections[namespace]?[id]
     }
 
     /// The namespace's connections in creation order.
     func connections(in namespace: String) -> [Connection] {
-        state.withLock { ($0.connections[namespace]?.values).map(Array.init) ?? [] }.sorted { $0.seq < $1.seq }
+        (state.value.connections[namespace]?.values).map(Array.init)?.sorted { $0.seq < $1.seq } ?? []
     }
 
     /// Stores `connection` (claiming its namespace for `ownerKeyID` on first use) and caches it after commit.
@@ -65,7 +75,7 @@ public final class ConnectionDirectory: Sendable {
                 result.map { stored in
                     guard let stored else { return nil }
                     let saved = Connection(stored)
-                    state.withLock { state in
+                    state.update { state in
                         state.owners[saved.namespace] = ownerKeyID
                         state.connections[saved.namespace, default: [:]][saved.id] = saved
                     }
@@ -89,7 +99,7 @@ public final class ConnectionDirectory: Sendable {
             deliverOn: loop
         ) { [self] result in
             if case .success(true) = result {
-                state.withLock { _ = $0.connections[namespace]?.removeValue(forKey: id) }
+                state.update { _ = $0.connections[namespace]?.removeValue(forKey: id) }
             }
             completion(result)
         }

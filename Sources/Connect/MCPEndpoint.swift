@@ -18,7 +18,7 @@ extension ConnectService {
             // Refused here: nothing reaches the upstream.
             return call.respond(200, Self.forbidden(id: id, method: method))
         }
-        guard let upstream = upstream(for: connection) else {
+        guard let upstream = upstream(for: connection, on: call.loop) else {
             return call.respond(
                 200,
                 JSONRPC.error(

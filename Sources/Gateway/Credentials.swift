@@ -8,6 +8,8 @@ import Synchronization
 /// Resolves bearer credentials to principals. API keys and the revocation list are held in memory and refreshed
 /// from the store every second, so `switchboard keys revoke` and `token revoke` take effect within a second.
 /// Verified tokens are cached (bounded), so the hot path checks a signature once per token, not per request.
+/// Keys and revocations stay shared under locks: a request reaches them only when its loop's `CredentialMemo`
+/// has no entry of the current generation for the credential, so a remembered credential costs no lock.
 final class Credentials: Sendable {
     let apiKeys: APIKeys
     let verifier: TokenVerifier

@@ -49,7 +49,7 @@ public final class Gateway: Sendable {
                 mockEventIntervalSeconds: configuration.mock.eventIntervalSeconds,
                 triggers: configuration.triggers))
         registry = RegistryService(
-            database: database, box: box, patterns: patterns, settings: configuration.registrySettings)
+            database: database, box: box, settings: configuration.registrySettings)
     }
 
     /// Creates the handler of `routes` for one loop and remembers it, so `/metrics` can reach every loop.

@@ -63,8 +63,7 @@ final class GatewayHandler: HTTPHandler {
             case .authorized(let resource, let operation, let handler):
                 let access = AccessRequest(
                     namespace: parameters["namespace"] ?? "", resource: resource, operation: operation)
-                let authorization = Authorization(
-                    principal: try authenticate(request), request: access, patterns: gateway.credentials.patterns)
+                let authorization = Authorization(principal: try authenticate(request), request: access)
                 try handler(exchange, authorization)
             }
         case .methodNotAllowed(let allowed):

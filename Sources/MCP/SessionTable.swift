@@ -1,30 +1,36 @@
-import Synchronization
+import Reactor
 
 /// The upstream of every connection that has one, keyed by an opaque key of the caller's choosing, created on
 /// first need.
+///
+/// The table is a `LoopSnapshot`: a call on a loop finds its upstream in the loop's copy without a lock; creating
+/// or removing an upstream publishes a new table, which every loop's next look-up sees.
 public final class SessionTable: Sendable {
-    private let upstreams = Mutex<[String: any MCPUpstream]>([:])
+    private let upstreams = LoopSnapshot<[String: any MCPUpstream]>([:])
 
     public init() {}
 
-    /// The upstream under `key`, made by `create` when there is none yet (`nil`: nothing to make).
-    public func upstream(_ key: String, create: () -> (any MCPUpstream)?) -> (any MCPUpstream)? {
-        if let existing = upstreams.withLock({ $0[key] }) { return existing }
+    /// The upstream under `key`, made by `create` when there is none yet (`nil`: nothing to make). Looked up in
+    /// `loop`'s copy when given.
+    public func upstream(_ key: String, on loop: EventLoop? = nil, create: () -> (any MCPUpstream)?)
+        -> (any MCPUpstream)?
+    {
+        if let existing = existing(key, on: loop) { return existing }
         guard let created = create() else { return nil }
-        return upstreams.withLock { upstreams in
+        return upstreams.update { upstreams in
             if let raced = upstreams[key] { return raced }
             upstreams[key] = created
             return created
         }
     }
 
-    /// The upstream under `key` if one exists, without creating it.
-    public func existing(_ key: String) -> (any MCPUpstream)? {
-        upstreams.withLock { $0[key] }
+    /// The upstream under `key` if one exists, without creating it; looked up in `loop`'s copy when given.
+    public func existing(_ key: String, on loop: EventLoop? = nil) -> (any MCPUpstream)? {
+        (loop.map(upstreams.read) ?? upstreams.value)[key]
     }
 
     /// Forgets the upstream under `key` and returns it, for the caller to close.
     public func remove(_ key: String) -> (any MCPUpstream)? {
-        upstreams.withLock { $0.removeValue(forKey: key) }
+        upstreams.update { $0.removeValue(forKey: key) }
     }
 }

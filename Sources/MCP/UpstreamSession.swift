@@ -7,8 +7,9 @@ import Synchronization
 /// It is described on first need (`server/discover`; for a handshake-era upstream, then `initialize`), and
 /// callers that arrive meanwhile wait for that one description. A 2026-07-28 upstream is then spoken to
 /// statelessly; any other through its session, with request ids rewritten on the way up and restored on the
-/// way down so that concurrent callers never see each other's answers. The state machine lives under a lock
-/// taken once or twice per call; the HTTP exchanges run on the caller's own loop and client.
+/// way down so that concurrent callers never see each other's answers. The state machine is shared by every loop
+/// under one lock (taken for the mode, the health and the answer of each call) and the request ids come from one
+/// atomic counter; the HTTP exchanges run on the caller's own loop and client.
 public final class UpstreamSession: MCPUpstream {
     typealias Machine = SessionMachine<Waiter>
 

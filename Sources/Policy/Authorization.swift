@@ -7,13 +7,10 @@ public struct Authorization: Sendable {
     public let principal: Principal
     /// The request as the route describes it; each decision adds its target.
     public let request: AccessRequest
-    let patterns: PatternCache
 
-    /// `patterns` compiles the grant's `rpcReqMatch` patterns (once each).
-    public init(principal: Principal, request: AccessRequest, patterns: PatternCache) {
+    public init(principal: Principal, request: AccessRequest) {
         self.principal = principal
         self.request = request
-        self.patterns = patterns
     }
 
     /// Whether the grant allows the request on a target with `metadata` (`nil`: no single target), sending `rpc`.
@@ -28,13 +25,13 @@ public struct Authorization: Sendable {
         target.metadata = metadata
         target.rpc = rpc()
         target.anyTarget = anyTarget
-        return grant.allows(target, patterns: patterns)
+        return grant.allows(target)
     }
 
     /// Whether a `tools/call` of `tool` on a target with `metadata` could be allowed (a listing shows only those).
     public func mayCall(tool: String, metadata: JSONValue?) -> Bool {
         let grant = principal.grant
         guard !grant.blocks.isEmpty else { return true }
-        return grant.mayCallTool(tool, namespace: request.namespace, metadata: metadata, patterns: patterns)
+        return grant.mayCallTool(tool, namespace: request.namespace, metadata: metadata)
     }
 }

@@ -20,9 +20,25 @@ public struct Constraint: Sendable, Equatable {
     /// Dot-path → pattern; all must match. Sorted by path, so equal constraints encode equally.
     public var rpcReqMatch: [RPCMatch]
 
+    /// One `rpcReqMatch` rule, prepared when the constraint is read (a mint, or a token's verification, whose
+    /// claims are remembered with the token): the path split at its dots and the pattern compiled, so that a
+    /// request's decision neither splits nor looks anything up.
     public struct RPCMatch: Sendable, Equatable {
         public let path: String
         public let pattern: String
+        let components: [String]
+        let compiled: Pattern
+
+        init(path: String, compiled: Pattern) {
+            self.path = path
+            pattern = compiled.source
+            components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            self.compiled = compiled
+        }
+
+        public static func == (left: RPCMatch, right: RPCMatch) -> Bool {
+            left.path == right.path && left.pattern == right.pattern
+        }
     }
 
     public init(
@@ -90,11 +106,10 @@ extension Constraint {
                     throw ConstraintError(description: "\(field): expected a pattern string")
                 }
                 do {
-                    _ = try patterns.pattern(source)
+                    matches.append(RPCMatch(path: rule.key, compiled: try patterns.pattern(source)))
                 } catch {
                     throw ConstraintError(description: "\(field): \(error.description)")
                 }
-                matches.append(RPCMatch(path: rule.key, pattern: source))
             }
         }
         rpcReqMatch = matches.sorted { $0.path < $1.path }

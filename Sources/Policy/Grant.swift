@@ -38,13 +38,13 @@ public struct Grant: Sendable, Equatable {
         self.blocks = blocks
     }
 
-    public func allows(_ request: AccessRequest, patterns: PatternCache) -> Bool {
-        blocks.allSatisfy { block in block.contains { $0.allows(request, patterns: patterns) } }
+    public func allows(_ request: AccessRequest) -> Bool {
+        blocks.allSatisfy { block in block.contains { $0.allows(request) } }
     }
 
     /// Whether a `tools/call` of `tool` could be allowed: the rules on `method` and `params.name` are checked,
     /// rules on arguments cannot be known before the call and are left to the call itself.
-    public func mayCallTool(_ tool: String, namespace: String, metadata: JSONValue?, patterns: PatternCache) -> Bool {
+    public func mayCallTool(_ tool: String, namespace: String, metadata: JSONValue?) -> Bool {
         let call: JSONValue = .object([
             JSONMember("jsonrpc", "2.0"), JSONMember("method", "tools/call"),
             JSONMember("params", .object([JSONMember("name", .string(tool))])),
@@ -52,13 +52,13 @@ public struct Grant: Sendable, Equatable {
         let request = AccessRequest(
             namespace: namespace, resource: .connections, operation: .execute, metadata: metadata, rpc: call)
         return blocks.allSatisfy { block in
-            block.contains { $0.allows(request, patterns: patterns, onlyPaths: ["method", "params.name", "jsonrpc"]) }
+            block.contains { $0.allows(request, onlyPaths: ["method", "params.name", "jsonrpc"]) }
         }
     }
 }
 
 extension Constraint {
-    func allows(_ request: AccessRequest, patterns: PatternCache, onlyPaths: Set<String>? = nil) -> Bool {
+    func allows(_ request: AccessRequest, onlyPaths: Set<String>? = nil) -> Bool {
         if let namespaces, !namespaces.contains(request.namespace) { return false }
         if let resources, !resources.contains(request.resource) { return false }
         if let operations, !operations.contains(request.operation) { return false }
@@ -71,10 +71,9 @@ extension Constraint {
             let lifecycle = rpc["method"]?.stringValue.map(AccessRequest.lifecycleMethods.contains) ?? false
             if !lifecycle {
                 for rule in rpcReqMatch where onlyPaths?.contains(rule.path) ?? true {
-                    guard let text = DotPath.text(at: rule.path, in: rpc),
-                        let pattern = try? patterns.pattern(rule.pattern),
-                        pattern.matches(text)
-                    else { return false }
+                    guard let text = DotPath.text(at: rule.components, in: rpc), rule.compiled.matches(text) else {
+                        return false
+                    }
                 }
             }
         }
@@ -89,12 +88,12 @@ extension Constraint {
 
 /// `params.arguments.tags.0`: object members by name, array elements by index.
 enum DotPath {
-    static func value(at path: String, in root: JSONValue) -> JSONValue? {
+    static func value(at components: [String], in root: JSONValue) -> JSONValue? {
         var current = root
-        for component in path.split(separator: ".", omittingEmptySubsequences: false) {
+        for component in components {
             switch current {
             case .object:
-                guard let next = current[String(component)] else { return nil }
+                guard let next = current[component] else { return nil }
                 current = next
             case .array(let elements):
                 guard let index = Int(component), elements.indices.contains(index) else { return nil }
@@ -107,7 +106,7 @@ enum DotPath {
     }
 
     /// The text a pattern is matched against: a string as is, any other value as its JSON text.
-    static func text(at path: String, in root: JSONValue) -> String? {
-        value(at: path, in: root).map { $0.stringValue ?? JSONWriter.string($0) }
+    static func text(at components: [String], in root: JSONValue) -> String? {
+        value(at: components, in: root).map { $0.stringValue ?? JSONWriter.string($0) }
     }
 }

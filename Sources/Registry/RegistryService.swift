@@ -43,12 +43,10 @@ public struct RegistrySettings: Sendable {
     }
 }
 
-/// Everything the registry's handlers share: the store, the policy's pattern cache, the settings, and the box
-/// that seals scan credentials.
+/// Everything the registry's handlers share: the store, the settings, and the box that seals scan credentials.
 public final class RegistryService: Sendable {
     let database: Database
     let box: SecretBox
-    let patterns: PatternCache
     let settings: RegistrySettings
     let servers = ServerRepository()
     let namespaces = NamespaceRepository()
@@ -56,10 +54,9 @@ public final class RegistryService: Sendable {
     let bundles = BundleRepository()
     let releaseLog = ReleaseLog()
 
-    public init(database: Database, box: SecretBox, patterns: PatternCache, settings: RegistrySettings) {
+    public init(database: Database, box: SecretBox, settings: RegistrySettings) {
         self.database = database
         self.box = box
-        self.patterns = patterns
         self.settings = settings
     }
 
@@ -117,8 +114,7 @@ public struct RegistryRequest {
         }
         authorization = Authorization(
             principal: principal,
-            request: AccessRequest(namespace: namespace, resource: resource, operation: operation),
-            patterns: service.patterns)
+            request: AccessRequest(namespace: namespace, resource: resource, operation: operation))
         self.writer = writer
         self.client = client
     }

@@ -199,7 +199,7 @@ struct PolicyDecisionTests {
             namespace: row.namespace, resource: row.resource, operation: row.operation,
             metadata: try row.metadata.map { try JSONParser.parse($0) },
             rpc: try row.rpc.map { try JSONParser.parse($0) })
-        #expect(grant.allows(request, patterns: patterns) == row.allowed)
+        #expect(grant.allows(request) == row.allowed)
     }
 
     @Test func atLeastSixtyDecisions() {
@@ -214,7 +214,7 @@ struct PolicyDecisionTests {
                 index: 0, patterns: patterns)
         ]
         let grant = Grant(blocks: [block])
-        #expect(grant.mayCallTool("echo", namespace: "n", metadata: nil, patterns: patterns))
-        #expect(!grant.mayCallTool("add", namespace: "n", metadata: nil, patterns: patterns))
+        #expect(grant.mayCallTool("echo", namespace: "n", metadata: nil))
+        #expect(!grant.mayCallTool("add", namespace: "n", metadata: nil))
     }
 }

@@ -4,7 +4,12 @@
 # keep-alive connection, and the counters dumped. Prints user-space instructions per call by module and the top
 # functions. valgrind 3.19 cannot read this toolchain's debug info, so it runs on a copy made with
 # `strip --strip-debug` (the symbol table stays, so functions keep their names), with sigsuspend-copy.c preloaded.
+# Also counts lock acquisitions per call: Swift's `Mutex` is inlined into its callers, so its acquisitions are
+# counted as the executions of the binary's 32-bit `lock cmpxchg` (its futex word; one to lock, one to unlock),
+# listed by function, apart from 64-bit ones (atomic counters); pthread mutexes (SQLite's, the runtime's,
+# Dispatch's) are counted as calls to pthread_mutex_lock, by caller. KEEP=1 keeps the dump and prints its folder.
 # Usage: scripts/bench/profile.sh [calls] [binary [config]]   (another build to count, with its own config file)
+# CREDENTIAL=token calls with a service token whose policy has a name alternation and an RE2 argument pattern.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/bench/lib.sh
@@ -21,7 +26,8 @@ if [[ -z $binary ]]; then
 fi
 
 work=$(mktemp -d)
-trap 'stop_all; rm -rf "$work"' EXIT
+[[ -n ${KEEP:-} ]] && echo "work: $work"
+trap 'stop_all; [[ -n ${KEEP:-} ]] || rm -rf "$work"' EXIT
 key=bench-admin-key-0123456789
 cp "$binary" "$work/switchboard"
 strip --strip-debug "$work/switchboard"
@@ -30,15 +36,23 @@ cc -O2 -shared -fPIC -o "$work/sigsuspend-copy.so" scripts/bench/sigsuspend-copy
 start_pinned 0 .build/release/switchboard-bench-upstream 127.0.0.1:19200 1
 SWITCHBOARD_LOOPS=1 SWITCHBOARD_LISTEN=127.0.0.1:19202 SWITCHBOARD_DATABASE="$work/bench.db" \
     SWITCHBOARD_ADMIN_KEY=$key SWITCHBOARD_EGRESS_ALLOW=127.0.0.0/8 SWITCHBOARD_SECRET_KEY=$(printf '%064d' 0) \
-    LD_PRELOAD="$work/sigsuspend-copy.so" start_pinned 1 valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
+    LD_PRELOAD="$work/sigsuspend-copy.so" start_pinned 1 valgrind --tool=callgrind --dump-instr=yes \
+    --callgrind-out-file="$work/callgrind.out" \
     "$work/switchboard" serve --config "$config" 2>"$work/switchboard.log"
 gateway_pid=$started_pid
 wait_for_port 19200
 wait_for_port 19202 120
 curl -sf -X PUT -H "Authorization: Bearer $key" http://127.0.0.1:19202/connect/bench/c \
     -d '{"mcpUrl":"http://127.0.0.1:19200/mcp"}' >/dev/null
+bearer=$key
+if [[ ${CREDENTIAL:-apikey} == token ]]; then
+    policy='{"policy":[{"namespaces":"bench","operations":"execute",'
+    policy+='"rpcReqMatch":{"params.name":"^(echo|add)$","params.arguments.text":"^[a-z]+$"}}]}'
+    bearer=$(curl -sf -X POST -H "Authorization: Bearer $key" http://127.0.0.1:19202/tokens -d "$policy" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+fi
 
-python3 - "$key" "$calls" "$gateway_pid" <<'PY'
+python3 - "$bearer" "$calls" "$gateway_pid" <<'PY'
 import http.client, subprocess, sys
 key, calls, pid = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 body = b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'
@@ -60,10 +74,12 @@ PY
 dump=$(ls -t "$work"/callgrind.out.* | head -1)
 # Self costs read from the dump itself: callgrind_annotate 3.19 counts the calls of threads already running when
 # the counters were zeroed (`calls=0`) as their callers' own instructions.
-python3 - "$dump" "$calls" <<'PY'
+objdump -d --no-show-raw-insn "$work/switchboard" >"$work/disassembly"
+python3 - "$dump" "$calls" "$work" <<'PY'
 import re, sys
-path, calls = sys.argv[1], int(sys.argv[2])
-names, costs = {}, {}
+path, calls, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+binary = f"{work}/switchboard"
+names, costs, executed, called, lockers = {}, {}, {}, {}, {}
 def name(kind, text):
     found = re.match(r"\((\d+)\)(?: (.*))?$", text)
     if not found:
@@ -71,10 +87,19 @@ def name(kind, text):
     if found.group(2) is not None:
         names[(kind, found.group(1))] = found.group(2)
     return names.get((kind, found.group(1)), "???")
-obj, fn, after_call = "???", None, False
+def position(text, last):
+    if text == "*":
+        return last
+    if text[0] in "+-":
+        return last + int(text)
+    return int(text, 0)
+obj, fn, after_call, callee, positions, last = "???", None, False, None, 1, [0]
 for line in open(path):
     line = line.rstrip("\n")
-    if line.startswith("ob="):
+    if line.startswith("positions:"):
+        positions = len(line.split()) - 1
+        last = [0] * positions
+    elif line.startswith("ob="):
         obj = name("ob", line[3:])
     elif line.startswith("fn="):
         fn = (obj, name("fn", line[3:]))
@@ -82,13 +107,21 @@ for line in open(path):
         if line.startswith("cob="):
             name("ob", line[4:])
     elif line.startswith("cfn="):
-        name("fn", line[4:])
+        callee = name("fn", line[4:])
     elif line.startswith("calls="):
         after_call = True
+        count = int(line[6:].split()[0])
+        called[callee] = called.get(callee, 0) + count
+        if callee.startswith("pthread_mutex_lock") and fn:
+            lockers[fn[1]] = lockers.get(fn[1], 0) + count
     elif line[:1].isdigit() or line[:1] in "+-*":
         parts = line.split()
-        if len(parts) >= 2 and fn and not after_call:
-            costs[fn] = costs.get(fn, 0) + int(parts[1])
+        last = [position(parts[i], last[i]) if i < len(parts) else last[i] for i in range(positions)]
+        if len(parts) > positions and fn and not after_call:
+            ir = int(parts[positions])
+            costs[fn] = costs.get(fn, 0) + ir
+            if obj == binary:
+                executed[last[0]] = executed.get(last[0], 0) + ir
         after_call = False
 rows = [(ir, obj, fn) for (obj, fn), ir in costs.items()]
 modules = {}
@@ -108,6 +141,31 @@ for ir, obj, name in rows:
 print(f"user-space instructions per call: {total / calls:,.0f}")
 for key, ir in sorted(modules.items(), key=lambda item: -item[1]):
     print(f"  {key:<24} {ir / calls:>10,.0f}")
+# Executions of the binary's compare-and-swaps, by function (callgrind gives addresses relative to the object).
+sites, function = {}, "???"
+for line in open(f"{work}/disassembly"):
+    header = re.match(r"^([0-9a-f]+) <(.*)>:$", line)
+    if header:
+        function = header.group(2)
+        continue
+    instruction = re.match(r"^\s+([0-9a-f]+):\s+lock cmpxchg %(\w+),", line)
+    if instruction:
+        count = executed.get(int(instruction.group(1), 16), 0)
+        if count:
+            register = instruction.group(2)
+            wide = register.startswith("r") and not register.endswith("d")
+            site = f"(64-bit atomic) {function}" if wide else function
+            sites[site] = sites.get(site, 0) + count
+mutex = sum(count for site, count in sites.items() if not site.startswith("(64")) / 2 / calls
+pthread = sum(count for callee, count in called.items() if callee.startswith("pthread_mutex_lock")) / calls
+slow = sum(count for callee, count in called.items() if "_lockSlow" in callee) / calls
+print(f"lock acquisitions per call: {mutex + pthread:.2f} (Mutex {mutex:.2f}, pthread_mutex_lock {pthread:.2f}, "
+      f"contended {slow:.2f}); compare-and-swaps per call by function:")
+for function, count in sorted(sites.items(), key=lambda item: -item[1]):
+    print(f"  {count / calls:>8.2f}  {function[:110]}")
+print("pthread_mutex_lock calls per call by caller:")
+for function, count in sorted(lockers.items(), key=lambda item: -item[1]):
+    print(f"  {count / calls:>8.2f}  {function[:110]}")
 print("top functions (instructions per call):")
 for ir, obj, name in sorted(rows, reverse=True)[:15]:
     print(f"  {ir / calls:>8,.0f}  {name[:110]}")
