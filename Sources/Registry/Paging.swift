@@ -9,10 +9,11 @@ struct Paging {
     /// The largest page the contract admits: JavaScript's largest safe integer, 2^53 - 1.
     static let maxPage = 9_007_199_254_740_991
 
-    /// Reads `page` (1 to `maxPage`) and `pageSize` (1 to `maxPageSize`, default 10); 400 for anything else.
-    init(_ query: QueryString, maxPageSize: Int) throws(APIError) {
+    /// Reads `page` (1 to `maxPage`) and `pageSize` (1 to `maxPageSize`, default `defaultPageSize`, the contract's
+    /// default where it names one); 400 for anything else.
+    init(_ query: QueryString, maxPageSize: Int, defaultPageSize: Int = 10) throws(APIError) {
         page = try Self.integer(query, "page", in: 1...Self.maxPage) ?? 1
-        pageSize = try Self.integer(query, "pageSize", in: 1...maxPageSize) ?? 10
+        pageSize = try Self.integer(query, "pageSize", in: 1...maxPageSize) ?? defaultPageSize
     }
 
     static func integer(_ query: QueryString, _ name: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {

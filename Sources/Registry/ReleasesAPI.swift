@@ -42,7 +42,7 @@ extension RegistryService {
     }
 
     public func listReleases(_ call: RegistryRequest) throws(APIError) {
-        let paging = try Paging(try call.query(), maxPageSize: 100)
+        let paging = try Paging(try call.query(), maxPageSize: 100, defaultPageSize: 20)
         let (servers, releases, namespace, name) = (self.servers, self.releases, call.namespace, call.server)
         perform(call) { database throws(StoreError) -> [StoredRelease]? in
             guard try servers.server(namespace: namespace, name: name, in: database) != nil else { return nil }

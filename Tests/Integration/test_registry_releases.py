@@ -192,6 +192,7 @@ def test_unknown_servers_and_releases_are_404(registry):
         call(registry, "GET", path, expect=404)
     far = call(registry, "GET", f"/servers/{qualified}/releases?page=9007199254740991")
     assert far["releases"] == [] and far["pagination"]["currentPage"] == 9007199254740991
+    assert far["pagination"]["pageSize"] == 20, "the contract's default page size for releases"
     call(registry, "POST", f"/servers/{qualified}/releases/{uuid.uuid4()}/resume", expect=404)
 
 
