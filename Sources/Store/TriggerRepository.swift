@@ -213,12 +213,21 @@ public struct TriggerRepository: Sendable {
         return accepted
     }
 
-    /// The subscription's oldest undelivered event: deliveries keep the order of acceptance.
-    public func head(of subscriptionID: String, in database: Database) throws(StoreError) -> StoredDelivery? {
+    /// The subscription's oldest undelivered events, in the order they were accepted (deliveries keep it): at most
+    /// `limit`, and past the first only while their bodies come to at most `maxBytes` in all.
+    public func pending(of subscriptionID: String, limit: Int, maxBytes: Int, in database: Database)
+        throws(StoreError) -> [StoredDelivery]
+    {
         try database.query(
-            "SELECT \(Self.deliveryColumns) FROM webhook_outbox WHERE subscription_id = ? AND state = 'pending' "
-                + "ORDER BY seq LIMIT 1", [.text(subscriptionID)]
-        ).first.map(Self.delivery)
+            """
+            WITH head AS (SELECT seq, length(body) AS size FROM webhook_outbox
+                    WHERE subscription_id = ? AND state = 'pending' ORDER BY seq LIMIT ?),
+                taken AS (SELECT seq, SUM(size) OVER (ORDER BY seq) AS through, ROW_NUMBER() OVER (ORDER BY seq)
+                    AS position FROM head)
+            SELECT \(Self.deliveryColumns) FROM webhook_outbox
+            WHERE seq IN (SELECT seq FROM taken WHERE position = 1 OR through <= ?) ORDER BY seq
+            """, [.text(subscriptionID), .integer(Int64(limit)), .integer(Int64(maxBytes))]
+        ).map(Self.delivery)
     }
 
     /// The subscriptions with undelivered events.

@@ -11,6 +11,8 @@ final class TriggerHub: Sendable {
     let box: SecretBox
     let settings: TriggerSettings
     let repository = TriggerRepository()
+    /// The outbox's writes and the deliverer's reads, committed in groups.
+    let commits: GroupCommit
     private let subscriptions: Mutex<[String: TriggerSubscription]>
     let counters = Mutex(TriggerCounters())
     /// The deliverer, once `start` has given the hub a loop.
@@ -22,6 +24,7 @@ final class TriggerHub: Sendable {
         self.database = database
         self.box = box
         self.settings = settings
+        commits = GroupCommit(database: database)
         let rows = try database.performAndWait { database throws(StoreError) in
             try TriggerRepository().subscriptions(in: database)
         }

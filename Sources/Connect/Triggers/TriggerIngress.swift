@@ -5,7 +5,8 @@ import Store
 
 /// `POST /ingress/triggers/{subscriptionId}`: where upstreams post the events of the subscriptions the gateway
 /// made. No API credential: a post is authenticated by its Standard Webhooks signature under the secret the
-/// gateway gave that upstream. An accepted event is committed to the outbox before the post is answered.
+/// gateway gave that upstream. An accepted event is committed to the outbox before the post is answered: the posts
+/// that arrive together share one commit.
 extension ConnectService {
     public func ingest(_ request: HTTPRequest, subscriptionID: String, loop: EventLoop, writer: HTTPResponseWriter)
         throws(APIError)
@@ -76,7 +77,7 @@ extension ConnectService {
         let progress = envelope.progress
         let repository = hub.repository
         let now = unixMilliseconds()
-        hub.database.perform(
+        hub.commits.perform(
             { database throws(StoreError) in
                 let outcome = try repository.enqueue(
                     subscriptionID: subscriptionID, webhookID: webhookID, timestamp: timestamp, body: body, now: now,

@@ -3,20 +3,31 @@ import Reactor
 import Store
 
 /// Delivers the outbox, on one loop: each subscription is a lane that delivers its events one at a time in the
-/// order they were accepted, so a slow or failing receiver holds only its own lane. Store work runs on the
-/// store's queue, posts on the loop's client; nothing here waits. Loop-confined.
+/// order they were accepted, so a slow or failing receiver holds only its own lane. A lane reads its next events
+/// from the outbox in one batch and records each outcome without waiting for the record to commit (a crash before
+/// it does delivers those events again, in order). Store work runs in the hub's group commits, posts on the loop's
+/// client; nothing here waits. Loop-confined.
 final class WebhookDeliverer {
     let loop: EventLoop
     let client: HTTPClient
     private let hub: TriggerHub
     /// Called when a receiver answered 410 and its subscription was disabled.
     private let disabled: (TriggerSubscription) -> Void
-    /// Lanes with a store read, a post or a store write in flight.
-    private var busy: Set<String> = []
-    /// Lanes woken while busy: they look at the outbox again once free.
-    private var wokenWhileBusy: Set<String> = []
-    /// Lanes whose head waits for its next attempt.
-    private var waiting: [String: TimerID] = [:]
+    /// The lanes with events read and not yet delivered, or with a read, a post or a retry ahead.
+    private var lanes: [String: Lane] = [:]
+
+    private struct Lane {
+        /// Read from the outbox, oldest first; the first is the one being tried.
+        var queued: ArraySlice<StoredDelivery> = []
+        var reading = false
+        /// Woken while reading: the read may have missed what woke it.
+        var wokenWhileReading = false
+        var attempting = false
+        /// The head waits for its next attempt.
+        var retry: TimerID?
+
+        var isIdle: Bool { queued.isEmpty && !reading && !attempting && retry == nil }
+    }
 
     init(loop: EventLoop, client: HTTPClient, hub: TriggerHub, disabled: @escaping (TriggerSubscription) -> Void) {
         self.loop = loop
@@ -25,41 +36,61 @@ final class WebhookDeliverer {
         self.disabled = disabled
     }
 
-    /// The lanes with nothing in flight and no retry ahead: what a periodic sweep should wake.
-    func isIdle(_ id: String) -> Bool { !busy.contains(id) && waiting[id] == nil }
+    /// The lanes with nothing read, in flight or ahead: what a periodic sweep should wake.
+    func isIdle(_ id: String) -> Bool { lanes[id]?.isIdle ?? true }
 
-    /// Looks at the lane's oldest undelivered event and delivers it when it is due.
+    /// The lane may have new events: it reads them once it has delivered what it holds.
     func wake(_ id: String) {
-        guard !busy.contains(id) else {
-            wokenWhileBusy.insert(id)
-            return
-        }
-        if let timer = waiting.removeValue(forKey: id) { loop.cancel(timer) }
-        guard let subscription = hub.subscription(id), !subscription.disabled else { return }
-        busy.insert(id)
-        let repository = hub.repository
-        hub.database.perform(
-            { database throws(StoreError) in try repository.head(of: id, in: database) }, deliverOn: loop
-        ) { [self] result in
-            // A store failure leaves the event pending: the next sweep looks again.
-            guard case .success(let head?) = result else { return settle(id) }
-            let wait = head.nextAttemptAt - unixMilliseconds()
-            guard wait <= 0 else {
-                busy.remove(id)
-                wokenWhileBusy.remove(id)
-                waiting[id] = loop.schedule(after: UInt64(wait) * 1_000_000) { [self] in
-                    waiting[id] = nil
-                    wake(id)
-                }
-                return
-            }
-            attempt(head, subscription)
+        if lanes[id]?.reading == true {
+            lanes[id]?.wokenWhileReading = true
+        } else if lanes[id] == nil {
+            lanes[id] = Lane()
+            advance(id)
         }
     }
 
-    private func settle(_ id: String) {
-        busy.remove(id)
-        if wokenWhileBusy.remove(id) != nil { wake(id) }
+    /// Tries the lane's head when it is due, or reads the next events when it holds none.
+    private func advance(_ id: String) {
+        guard var lane = lanes[id], !lane.reading, !lane.attempting, lane.retry == nil else { return }
+        guard let subscription = hub.subscription(id), !subscription.disabled else {
+            lanes[id] = nil
+            return
+        }
+        guard let head = lane.queued.first else { return read(id) }
+        let wait = head.nextAttemptAt - unixMilliseconds()
+        if wait > 0 {
+            lane.retry = loop.schedule(after: UInt64(wait) * 1_000_000) { [self] in
+                lanes[id]?.retry = nil
+                advance(id)
+            }
+        } else {
+            lane.attempting = true
+        }
+        lanes[id] = lane
+        if wait <= 0 { attempt(head, subscription) }
+    }
+
+    private func read(_ id: String) {
+        lanes[id]?.reading = true
+        lanes[id]?.wokenWhileReading = false
+        let repository = hub.repository
+        let (limit, maxBytes) = (hub.settings.deliveryBatchEvents, hub.settings.deliveryBatchBytes)
+        hub.commits.perform(
+            { database throws(StoreError) in
+                try repository.pending(of: id, limit: limit, maxBytes: maxBytes, in: database)
+            }, deliverOn: loop
+        ) { [self] result in
+            guard var lane = lanes[id] else { return }
+            lane.reading = false
+            // A store failure leaves the events pending: the next sweep looks again.
+            guard case .success(let events) = result, !events.isEmpty || lane.wokenWhileReading else {
+                lanes[id] = nil
+                return
+            }
+            lane.queued = events[...]
+            lanes[id] = lane
+            advance(id)
+        }
     }
 
     private func attempt(_ delivery: StoredDelivery, _ subscription: TriggerSubscription) {
@@ -86,52 +117,53 @@ final class WebhookDeliverer {
     private func finish(
         _ delivery: StoredDelivery, _ subscription: TriggerSubscription, _ outcome: DeliverySchedule.Outcome
     ) {
+        let id = subscription.id
         let attempts = delivery.attempts + 1
         let now = unixMilliseconds()
         let repository = hub.repository
         let seq = delivery.seq
-        let write: @Sendable (Database) throws(StoreError) -> Void
+        var state = StoredDelivery.State.failed
+        var next = now
         let counted: String
+        var reason: String?
         switch outcome {
         case .delivered:
             counted = "delivered"
-            write = { database throws(StoreError) in
-                try repository.record(
-                    seq, state: .delivered, attempts: attempts, nextAttemptAt: now, error: nil, now: now, in: database)
-            }
+            state = .delivered
         case .gone:
             counted = "disabled"
-            hub.disable(subscription.id)
-            disabled(subscription)
-            write = { database throws(StoreError) in
-                try repository.record(
-                    seq, state: .failed, attempts: attempts, nextAttemptAt: now, error: "the receiver answered 410",
-                    now: now, in: database)
-                try repository.disable(subscription.id, now: now, in: database)
-            }
-        case .failed(let reason), .refused(let reason):
+            reason = "the receiver answered 410"
+        case .failed(let why), .refused(let why):
             if case .refused = outcome { counted = "refused" } else { counted = "failed" }
-            write = { database throws(StoreError) in
-                try repository.record(
-                    seq, state: .failed, attempts: attempts, nextAttemptAt: now, error: reason, now: now, in: database)
-            }
-        case .retry(let reason, let notBefore):
+            reason = why
+        case .retry(let why, let notBefore):
             let delay = DeliverySchedule.delay(
                 afterAttempts: attempts, unit: hub.settings.retryUnitSeconds, notBefore: notBefore,
                 jitter: Double.random(in: -1...1))
             counted = delay == nil ? "failed" : "retried"
-            let state: StoredDelivery.State = delay == nil ? .failed : .pending
-            let next = now + Int64((delay ?? 0) * 1000)
-            write = { database throws(StoreError) in
-                try repository.record(
-                    seq, state: state, attempts: attempts, nextAttemptAt: next, error: reason, now: now, in: database)
-            }
+            if let delay { (state, next) = (.pending, now + Int64(delay * 1000)) }
+            reason = why
         }
         hub.count { $0.deliveries[counted, default: 0] += 1 }
-        hub.database.perform(write, deliverOn: loop) { [self] _ in
-            busy.remove(subscription.id)
-            wokenWhileBusy.remove(subscription.id)
-            wake(subscription.id)
+        let gone = outcome == .gone
+        hub.commits.write { [state, next, reason] database throws(StoreError) in
+            try repository.record(
+                seq, state: state, attempts: attempts, nextAttemptAt: next, error: reason, now: now, in: database)
+            if gone { try repository.disable(id, now: now, in: database) }
         }
+        if gone {
+            hub.disable(id)
+            disabled(subscription)
+        }
+        guard var lane = lanes[id] else { return }
+        lane.attempting = false
+        if state == .pending {
+            lane.queued[lane.queued.startIndex].attempts = attempts
+            lane.queued[lane.queued.startIndex].nextAttemptAt = next
+        } else {
+            lane.queued.removeFirst()
+        }
+        lanes[id] = lane
+        advance(id)
     }
 }
