@@ -22,10 +22,14 @@ final class GroupCommit: Sendable {
 
     private let database: Database
     private let state = Mutex(State())
+    private let committedCount = Mutex(0)
 
     init(database: Database) {
         self.database = database
     }
+
+    /// The transactions that committed so far.
+    var commits: Int { committedCount.withLock { $0 } }
 
     /// Runs `body` in the next shared transaction; `completion` gets its result on `loop` after the commit (or the
     /// error: of `body`, or of the transaction, when nothing was stored).
@@ -72,6 +76,7 @@ final class GroupCommit: Sendable {
             { database throws(StoreError) in for work in group { work.run(database) } }, deliverOn: OnTheStoreQueue()
         ) { [self] result in
             let failure: StoreError? = if case .failure(let error) = result { error } else { nil }
+            if failure == nil { committedCount.withLock { $0 += 1 } }
             for work in group { work.report(failure) }
             commitNext()
         }

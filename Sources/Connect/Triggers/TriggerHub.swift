@@ -106,5 +106,7 @@ public struct TriggerCounters: Sendable {
     public var deliveries: [String: Int] = [:]
     /// Events in the outbox not delivered yet, and how long the oldest has waited (seconds), as last measured.
     public var outboxDepth = 0
+    /// Transactions that committed outbox work: each covers what was submitted while the one before committed.
+    public var outboxCommits = 0
     public var oldestPendingSeconds = 0.0
 }
