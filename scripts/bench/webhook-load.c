@@ -5,7 +5,8 @@
 //       Listens on a free loopback port and prints it. POST (any path) records a delivery: its webhook-id, and the
 //       time from the body's "sentAt" (Unix seconds) to its arrival; it answers 200, or the status set by
 //       POST /refuse/STATUS (0: accept again). Signatures are not checked: the integration tests do that.
-//       GET /stats answers {"received", "distinct", "repeats", "p50_ms", "p99_ms"} since the last POST /reset.
+//       GET /stats answers {"received", "distinct", "repeats", "p50_ms", "p99_ms", "span_s"} since the last
+//       POST /reset (span_s: from the first new delivery to the last).
 //   webhook-load post HOST:PORT COUNT CONNECTIONS PREFIX PATH SECRET [PATH SECRET ...]
 //       Posts COUNT events, signed per Standard Webhooks at the moment each is sent (webhook-id PREFIX<number>), on
 //       CONNECTIONS keep-alive connections, each with one post in flight, the paths taking turns. Prints
@@ -124,6 +125,8 @@ static char **seen;
 static size_t seen_capacity, seen_count;
 static double *latencies;
 static size_t latency_count, latency_capacity, received;
+// When the first and the last new delivery since the last reset arrived.
+static double first_arrival, last_arrival;
 static int refusing;
 
 static uint64_t hash(const char *text) {
@@ -167,6 +170,7 @@ static void reset_receiver(void) {
     free(seen);
     seen = NULL;
     seen_capacity = seen_count = latency_count = received = 0;
+    first_arrival = last_arrival = 0;
 }
 
 static int compare_doubles(const void *a, const void *b) {
@@ -180,8 +184,10 @@ static void answer_stats(Connection *c) {
     double p99 = latency_count ? latencies[latency_count * 99 / 100] : 0;
     char body[256], head[128];
     int body_length = snprintf(
-        body, sizeof body, "{\"received\": %zu, \"distinct\": %zu, \"repeats\": %zu, \"p50_ms\": %.2f, \"p99_ms\": %.2f}",
-        received, seen_count, received - seen_count, p50 * 1000, p99 * 1000);
+        body, sizeof body,
+        "{\"received\": %zu, \"distinct\": %zu, \"repeats\": %zu, \"p50_ms\": %.2f, \"p99_ms\": %.2f, "
+        "\"span_s\": %.6f}",
+        received, seen_count, received - seen_count, p50 * 1000, p99 * 1000, last_arrival - first_arrival);
     int head_length = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n", body_length);
     queue_output(c, head, (size_t)head_length);
     queue_output(c, body, (size_t)body_length);
@@ -193,6 +199,8 @@ static void record_delivery(const char *head, size_t head_length, const char *bo
     header_value(head, head_length, "webhook-id", id, sizeof id);
     received++;
     if (!insert_seen(id)) return;
+    if (!first_arrival) first_arrival = arrived;
+    last_arrival = arrived;
     size_t length = body_length < (long)sizeof text - 1 ? (size_t)body_length : sizeof text - 1;
     memcpy(text, body, length);
     text[length] = 0;

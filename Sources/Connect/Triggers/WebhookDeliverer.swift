@@ -17,6 +17,8 @@ final class WebhookDeliverer {
     private var lanes: [String: Lane] = [:]
 
     private struct Lane {
+        /// The subscription's delivery URL, parsed once (`nil`: it cannot be).
+        let url: UpstreamURL?
         /// Read from the outbox, oldest first; the first is the one being tried.
         var queued: ArraySlice<StoredDelivery> = []
         var reading = false
@@ -43,8 +45,8 @@ final class WebhookDeliverer {
     func wake(_ id: String) {
         if lanes[id]?.reading == true {
             lanes[id]?.wokenWhileReading = true
-        } else if lanes[id] == nil {
-            lanes[id] = Lane()
+        } else if lanes[id] == nil, let subscription = hub.subscription(id) {
+            lanes[id] = Lane(url: UpstreamURL(subscription.deliveryURL))
             advance(id)
         }
     }
@@ -67,7 +69,7 @@ final class WebhookDeliverer {
             lane.attempting = true
         }
         lanes[id] = lane
-        if wait <= 0 { attempt(head, subscription) }
+        if wait <= 0 { attempt(head, subscription, to: lane.url) }
     }
 
     private func read(_ id: String) {
@@ -93,8 +95,8 @@ final class WebhookDeliverer {
         }
     }
 
-    private func attempt(_ delivery: StoredDelivery, _ subscription: TriggerSubscription) {
-        guard let url = UpstreamURL(subscription.deliveryURL) else {
+    private func attempt(_ delivery: StoredDelivery, _ subscription: TriggerSubscription, to url: UpstreamURL?) {
+        guard let url else {
             return finish(delivery, subscription, .failed("the delivery URL cannot be parsed"))
         }
         let now = unixMilliseconds()
