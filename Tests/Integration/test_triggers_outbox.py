@@ -6,7 +6,6 @@ import subprocess
 import threading
 
 from gateway import Gateway
-from test_triggers import events_upstream, receiver  # noqa: F401 (fixtures)
 from test_triggers import FAST, connection, event, metric, new_secret, subscribe, wait_for
 
 

@@ -14,7 +14,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../Tests/Integration"))
 from gateway import ADMIN_KEY, Gateway  # noqa: E402
-from test_triggers import EventsUpstream, metric, new_secret, wait_for  # noqa: E402
+from test_triggers import metric, new_secret, wait_for  # noqa: E402
+from trigger_upstreams import EventsUpstream  # noqa: E402
 
 COUNT, CONNECTIONS = 20000, 64
 LOAD = os.environ["WEBHOOK_LOAD"]
@@ -57,10 +58,7 @@ def cpu_seconds(pid):
 def subscribe(gateway, upstream, receiver, space):
     body = {"params": {"space": space}, "delivery": {"url": receiver.url, "secret": new_secret()}}
     _, _, answer = gateway.request("POST", "/connect/bench/c/.triggers/page.updated", body, key=ADMIN_KEY)
-    request = urllib.request.Request(f"http://127.0.0.1:{upstream.port}/control/target",
-                                     data=json.dumps({"subscription": answer["id"]}).encode(), method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        target = json.loads(response.read())
+    target = upstream.control("target", {"subscription": answer["id"]})
     return target["url"].split(f":{gateway.port}", 1)[1], target["secret"]
 
 
