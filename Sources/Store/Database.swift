@@ -5,9 +5,13 @@ import Foundation
 /// One SQLite database in WAL mode. Every statement runs on the database's own serial queue, never on an
 /// event loop; `perform` hands the result back to the caller's loop once the transaction has committed.
 public final class Database: @unchecked Sendable {
-    // The handle is used only on `queue`.
+    // The handle is used only on `queue`, and so are its prepared statements.
     private let handle: OpaquePointer
     private let queue = DispatchQueue(label: "switchboard.store")
+    /// Prepared statements kept by their SQL and reset after each use: preparing costs more than running most of
+    /// ours. At most `maxKeptStatements`; past that, a statement is prepared for its one use.
+    private var kept: [String: OpaquePointer] = [:]
+    private static let maxKeptStatements = 256
 
     /// Opens (creating if needed, with its directory) the database at `path` and applies pending migrations.
     public init(path: String, migrations: [Migration]) throws(StoreError) {
@@ -31,7 +35,10 @@ public final class Database: @unchecked Sendable {
         try Migrator(database: self).apply(migrations)
     }
 
-    deinit { sqlite3_close(handle) }
+    deinit {
+        for statement in kept.values { sqlite3_finalize(statement) }
+        sqlite3_close(handle)
+    }
 
     /// Runs `body` in a transaction on the store's queue; `completion` gets the result on `loop` after commit
     /// (or rollback, with the error).
@@ -72,11 +79,15 @@ public final class Database: @unchecked Sendable {
 
     /// Runs a statement and returns its rows.
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws(StoreError) -> [[SQLValue]] {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw error("prepare")
+        let statement = try prepared(sql)
+        defer {
+            if kept[sql] == statement {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            } else {
+                sqlite3_finalize(statement)
+            }
         }
-        defer { sqlite3_finalize(statement) }
         for (offset, parameter) in parameters.enumerated() {
             let index = Int32(offset + 1)
             switch parameter {
@@ -97,6 +108,17 @@ public final class Database: @unchecked Sendable {
             guard step == SQLITE_ROW else { throw error("step") }
             rows.append((0..<sqlite3_column_count(statement)).map { column(statement, $0) })
         }
+    }
+
+    /// The kept statement for `sql`, or a new one, kept while there is room.
+    private func prepared(_ sql: String) throws(StoreError) -> OpaquePointer {
+        if let statement = kept[sql] { return statement }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            throw error("prepare")
+        }
+        if kept.count < Self.maxKeptStatements { kept[sql] = statement }
+        return statement
     }
 
     private func column(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {
