@@ -5,7 +5,7 @@ import os
 import subprocess
 import threading
 
-from gateway import Gateway
+from gateway import ADMIN_KEY, Gateway
 from test_triggers import FAST, connection, event, metric, new_secret, subscribe, wait_for
 
 
@@ -64,4 +64,36 @@ def test_concurrent_posts_reach_each_receiver_in_the_order_they_were_accepted(na
         print(f"120 events from 8 concurrent posters, {receiver.attempts} attempts: {commits:.0f} outbox commits")
         assert commits > 0
     finally:
+        gateway.stop()
+
+
+def test_events_abandoned_by_an_unsubscribe_stay_undelivered_when_the_same_subscription_is_made_again(
+        namespace, events_upstream, receiver):
+    gateway = Gateway(config={"triggers": FAST, "egress": {"allow": ["127.0.0.1/32"]}}).start()
+    receiver.hold = threading.Event()
+    try:
+        base = connection(gateway, namespace, events_upstream)
+        first = subscribed_to(gateway, base, receiver, "eng")
+        assert events_upstream.post(first, event(0), webhook_id="evt_0")[0] == 200
+        assert wait_for(receiver.server_busy)
+        for number in range(1, 4):
+            assert events_upstream.post(first, event(number), webhook_id=f"evt_{number}")[0] == 200
+        # evt_0 goes through; then evt_1 is at the receiver, and evt_2 and evt_3, read with it, wait behind it: the
+        # unsubscribe abandons them.
+        held, receiver.hold = receiver.hold, threading.Event()
+        held.set()
+        assert wait_for(lambda: receiver.waiting == 2)
+        body = {"params": {"space": "eng"}, "delivery": {"url": receiver.url}}
+        status, _, answer = gateway.request("DELETE", f"{base}/page.updated", body, key=ADMIN_KEY)
+        assert status == 200, answer
+        again = subscribed_to(gateway, base, receiver, "eng")
+        assert again == first
+        receiver.hold.set()
+        assert events_upstream.post(again, event(4), webhook_id="evt_4")[0] == 200
+        assert wait_for(lambda: "evt_4" in [d["webhook_id"] for d in receiver.deliveries])
+        assert [d["webhook_id"] for d in receiver.deliveries] == ["evt_0", "evt_1", "evt_4"]
+        abandoned = [d for d in outbox(gateway) if d["webhookId"] in ("evt_2", "evt_3")]
+        assert [d["state"] for d in abandoned] == ["failed", "failed"]
+    finally:
+        receiver.hold.set()
         gateway.stop()

@@ -7,10 +7,11 @@
 //       POST /refuse/STATUS (0: accept again). Signatures are not checked: the integration tests do that.
 //       GET /stats answers {"received", "distinct", "repeats", "p50_ms", "p99_ms", "span_s"} since the last
 //       POST /reset (span_s: from the first new delivery to the last).
-//   webhook-load post HOST:PORT COUNT CONNECTIONS PREFIX PATH SECRET [PATH SECRET ...]
+//   webhook-load post HOST:PORT COUNT CONNECTIONS RATE PREFIX PATH SECRET [PATH SECRET ...]
 //       Posts COUNT events, signed per Standard Webhooks at the moment each is sent (webhook-id PREFIX<number>), on
-//       CONNECTIONS keep-alive connections, each with one post in flight, the paths taking turns. Prints
-//       {"statuses": {...}, "seconds": s} when every post is answered.
+//       CONNECTIONS keep-alive connections, each with one post in flight, the paths taking turns; event n not before
+//       n / RATE seconds from the start (RATE 0: as fast as answered). Prints {"statuses": {...}, "seconds": s} when
+//       every post is answered.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,8 +48,9 @@ typedef struct {
     size_t in_length;
     char out[BUFFER];
     size_t out_length, out_sent;
-    // The poster's event in flight on this connection, or -1.
+    // The poster's event in flight on this connection, or -1; whether it waits for the next event to be due.
     long posting;
+    int waits;
 } Connection;
 
 // A complete message at the start of `c->in`: its head and body lengths, or 0 while it is incomplete.
@@ -287,6 +289,10 @@ typedef struct {
 static Target *targets;
 static int target_count;
 static long next_number, answered, total_count;
+static double rate, started;
+// Connections with nothing in flight, waiting for the next event to be due.
+static Connection **waiting;
+static int waiting_count;
 static long statuses[600];
 static const char *prefix, *host_port;
 static struct sockaddr_in gateway;
@@ -330,21 +336,48 @@ static void queue_post(Connection *c, long number) {
     queue_output(c, body, (size_t)body_length);
 }
 
+static double due(long number) { return rate > 0 ? started + number / rate : 0; }
+
 static void queue_next_post(Connection *c) {
     c->posting = -1;
-    if (next_number < total_count) queue_post(c, next_number++);
+    if (next_number >= total_count) return;
+    if (now_seconds() < due(next_number)) {
+        if (!c->waits) waiting[waiting_count++] = c;
+        c->waits = 1;
+        return;
+    }
+    queue_post(c, next_number++);
+}
+
+static void watch_output(int epoll, Connection *c) {
+    struct epoll_event watch = {.events = EPOLLIN | (c->out_length ? EPOLLOUT : 0), .data.ptr = c};
+    epoll_ctl(epoll, EPOLL_CTL_MOD, c->fd, &watch);
+}
+
+// Hands the events now due to waiting connections; the milliseconds until the next is due (-1: none waits).
+static int post_due(int epoll) {
+    while (waiting_count && next_number < total_count && now_seconds() >= due(next_number)) {
+        Connection *c = waiting[--waiting_count];
+        c->waits = 0;
+        queue_post(c, next_number++);
+        flush_output(c);
+        watch_output(epoll, c);
+    }
+    if (!waiting_count || next_number >= total_count) return -1;
+    return (int)((due(next_number) - now_seconds()) * 1000) + 1;
 }
 
 static int post(int argc, char **argv) {
     host_port = argv[2];
     total_count = atol(argv[3]);
     int connections = atoi(argv[4]);
-    prefix = argv[5];
-    target_count = (argc - 6) / 2;
+    rate = atof(argv[5]);
+    prefix = argv[6];
+    target_count = (argc - 7) / 2;
     targets = calloc((size_t)target_count, sizeof *targets);
     for (int i = 0; i < target_count; i++) {
-        targets[i].path = argv[6 + 2 * i];
-        const char *secret = argv[7 + 2 * i] + strlen("whsec_");
+        targets[i].path = argv[7 + 2 * i];
+        const char *secret = argv[8 + 2 * i] + strlen("whsec_");
         unsigned char decoded[96];
         int length = EVP_DecodeBlock(decoded, (const unsigned char *)secret, (int)strlen(secret));
         for (const char *end = secret + strlen(secret); end > secret && end[-1] == '='; end--) length--;
@@ -358,14 +391,15 @@ static int post(int argc, char **argv) {
 
     int epoll = epoll_create1(0);
     Connection *pool = calloc((size_t)connections, sizeof *pool);
-    double started = now_seconds();
+    waiting = calloc((size_t)connections, sizeof *waiting);
+    started = now_seconds();
     for (int i = 0; i < connections; i++) {
         connect_to_gateway(epoll, &pool[i]);
         queue_next_post(&pool[i]);
     }
     struct epoll_event ready[256];
     while (answered < total_count) {
-        int count = epoll_wait(epoll, ready, 256, -1);
+        int count = epoll_wait(epoll, ready, 256, post_due(epoll));
         for (int i = 0; i < count; i++) {
             Connection *c = ready[i].data.ptr;
             int open = fill_input(c);
@@ -392,8 +426,7 @@ static int post(int argc, char **argv) {
                 else queue_next_post(c);
                 continue;
             }
-            struct epoll_event watch = {.events = EPOLLIN | (c->out_length ? EPOLLOUT : 0), .data.ptr = c};
-            epoll_ctl(epoll, EPOLL_CTL_MOD, c->fd, &watch);
+            watch_output(epoll, c);
         }
     }
     printf("{\"statuses\": {");
@@ -410,7 +443,7 @@ static int post(int argc, char **argv) {
 
 int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "receive") == 0) receive();
-    if (argc >= 8 && argc % 2 == 0 && strcmp(argv[1], "post") == 0) return post(argc, argv);
-    fprintf(stderr, "usage: webhook-load receive | post HOST:PORT COUNT CONNECTIONS PREFIX PATH SECRET [...]\n");
+    if (argc >= 9 && argc % 2 == 1 && strcmp(argv[1], "post") == 0) return post(argc, argv);
+    fprintf(stderr, "usage: webhook-load receive | post HOST:PORT COUNT CONNECTIONS RATE PREFIX PATH SECRET [...]\n");
     return 2;
 }

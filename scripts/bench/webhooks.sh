@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Webhook relay: events/s accepted and delivered end to end, p50/p99 from the upstream's post to the receiver, for one
-# subscription and for several, the outbox while the receiver answers 503 for 10 s then recovers, loss and repeats;
-# next to the poster straight to the receiver (the load tools' ceiling) in the same run. Release build.
+# subscription (unpaced, then offered 5,000 events/s) and for several, the outbox while the receiver answers 503 for
+# 10 s then recovers, loss and repeats; next to the poster straight to the receiver (the load tools' ceiling) in the
+# same run. Release build.
 # Usage: scripts/bench/webhooks.sh [events] [upstream connections]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -17,6 +17,8 @@ final class WebhookDeliverer {
     private var lanes: [String: Lane] = [:]
 
     private struct Lane {
+        /// The `createdAt` of the subscription the lane delivers for: one deleted and made again is another lane.
+        let incarnation: String
         /// The subscription's delivery URL, parsed once (`nil`: it cannot be).
         let url: UpstreamURL?
         /// Read from the outbox, oldest first; the first is the one being tried.
@@ -46,7 +48,7 @@ final class WebhookDeliverer {
         if lanes[id]?.reading == true {
             lanes[id]?.wokenWhileReading = true
         } else if lanes[id] == nil, let subscription = hub.subscription(id) {
-            lanes[id] = Lane(url: UpstreamURL(subscription.deliveryURL))
+            lanes[id] = Lane(incarnation: subscription.createdAt, url: UpstreamURL(subscription.deliveryURL))
             advance(id)
         }
     }
@@ -57,6 +59,11 @@ final class WebhookDeliverer {
         guard let subscription = hub.subscription(id), !subscription.disabled else {
             lanes[id] = nil
             return
+        }
+        guard subscription.createdAt == lane.incarnation else {
+            // Deleted (its pending events abandoned) and made again since this lane read: the new one starts afresh.
+            lanes[id] = nil
+            return wake(id)
         }
         guard let head = lane.queued.first else { return read(id) }
         let wait = head.nextAttemptAt - unixMilliseconds()
