@@ -44,7 +44,9 @@ def subscribed_to(gateway, base, receiver, space):
 
 
 def test_concurrent_posts_reach_each_receiver_in_the_order_they_were_accepted(namespace, events_upstream, receiver):
-    gateway = Gateway(config={"triggers": FAST, "egress": {"allow": ["127.0.0.1/32"]}}).start()
+    # Reads of four events at most: lanes take turns between reading the outbox and being handed new events.
+    triggers = dict(FAST, deliveryBatchEvents=4)
+    gateway = Gateway(config={"triggers": triggers, "egress": {"allow": ["127.0.0.1/32"]}}).start()
     try:
         base = connection(gateway, namespace, events_upstream)
         subscriptions = [subscribed_to(gateway, base, receiver, space) for space in ("eng", "ops")]

@@ -32,10 +32,12 @@ final class GroupCommit: Sendable {
     var commits: Int { committedCount.withLock { $0 } }
 
     /// Runs `body` in the next shared transaction; `completion` gets its result on `loop` after the commit (or the
-    /// error: of `body`, or of the transaction, when nothing was stored).
+    /// error: of `body`, or of the transaction, when nothing was stored). `committed`, when `body` succeeded and its
+    /// transaction committed, gets the value first, on the store's queue: the pieces' `committed` run in the order
+    /// the pieces ran.
     func perform<T>(
         _ body: @escaping @Sendable (Database) throws(StoreError) -> T, deliverOn loop: EventLoop,
-        _ completion: @escaping (Result<T, StoreError>) -> Void
+        committed: (@Sendable (T) -> Void)? = nil, _ completion: @escaping (Result<T, StoreError>) -> Void
     ) {
         let completion = UncheckedSendable(completion)
         let result = Outcome<T>()
@@ -44,6 +46,7 @@ final class GroupCommit: Sendable {
                 run: { database in result.value = Self.inSavepoint(body, database) },
                 report: { failure in
                     let outcome = UncheckedSendable(failure.map { .failure($0) } ?? result.value)
+                    if let committed, case .success(let value) = outcome.value { committed(value) }
                     loop.execute { completion.value(outcome.value) }
                 }))
     }

@@ -52,7 +52,11 @@ final class TriggerHub: Sendable {
     }
 
     @discardableResult
-    func forget(_ id: String) -> TriggerSubscription? { subscriptions.withLock { $0.removeValue(forKey: id) } }
+    func forget(_ id: String) -> TriggerSubscription? {
+        let forgotten = subscriptions.withLock { $0.removeValue(forKey: id) }
+        onDeliverer { $0.forget(id) }
+        return forgotten
+    }
 
     func disable(_ id: String) { subscriptions.withLock { $0[id]?.disabled = true } }
 
@@ -74,9 +78,14 @@ final class TriggerHub: Sendable {
     }
 
     /// Tells the deliverer that `id` may have something to deliver.
-    func wake(_ id: String) {
+    func wake(_ id: String) { onDeliverer { $0.wake(id) } }
+
+    /// Hands an event just committed to the outbox to its lane, in commit order (call on the store's queue).
+    func handOff(_ delivery: StoredDelivery) { onDeliverer { $0.accepted(delivery) } }
+
+    private func onDeliverer(_ task: @escaping @Sendable (WebhookDeliverer) -> Void) {
         guard let deliverer = home.withLock({ $0 }) else { return }
-        deliverer.value.loop.execute { deliverer.value.wake(id) }
+        deliverer.value.loop.execute { task(deliverer.value) }
     }
 
     /// Closes the subscription's push stream, on the streams' loop.

@@ -4,9 +4,10 @@ import Store
 
 /// Delivers the outbox, on one loop: each subscription is a lane that delivers its events one at a time in the
 /// order they were accepted, so a slow or failing receiver holds only its own lane. A lane reads its next events
-/// from the outbox in one batch and records each outcome without waiting for the record to commit (a crash before
-/// it does delivers those events again, in order). Store work runs in the hub's group commits, posts on the loop's
-/// client; nothing here waits. Loop-confined.
+/// from the outbox in one batch; once it holds every pending event, those accepted next are handed to it as they
+/// commit, without reading them back. It records each outcome without waiting for the record to commit (a crash
+/// before it does delivers those events again, in order). Store work runs in the hub's group commits, posts on the
+/// loop's client; nothing here waits. Loop-confined.
 final class WebhookDeliverer {
     let loop: EventLoop
     let client: HTTPClient
@@ -21,8 +22,11 @@ final class WebhookDeliverer {
         let incarnation: String
         /// The subscription's delivery URL, parsed once (`nil`: it cannot be).
         let url: UpstreamURL?
-        /// Read from the outbox, oldest first; the first is the one being tried.
+        /// Read from the outbox or handed over, oldest first; the first is the one being tried.
         var queued: ArraySlice<StoredDelivery> = []
+        var queuedBytes = 0
+        /// The lane holds every pending event of its subscription, so one handed over joins the queue.
+        var complete = false
         var reading = false
         /// Woken while reading: the read may have missed what woke it.
         var wokenWhileReading = false
@@ -43,14 +47,43 @@ final class WebhookDeliverer {
     /// The lanes with nothing read, in flight or ahead: what a periodic sweep should wake.
     func isIdle(_ id: String) -> Bool { lanes[id]?.isIdle ?? true }
 
-    /// The lane may have new events: it reads them once it has delivered what it holds.
+    /// The outbox may hold events the lane was not handed: it reads them once it has delivered what it holds.
     func wake(_ id: String) {
-        if lanes[id]?.reading == true {
-            lanes[id]?.wokenWhileReading = true
-        } else if lanes[id] == nil, let subscription = hub.subscription(id) {
+        guard var lane = lanes[id] else {
+            guard let subscription = hub.subscription(id) else { return }
             lanes[id] = Lane(incarnation: subscription.createdAt, url: UpstreamURL(subscription.deliveryURL))
-            advance(id)
+            return advance(id)
         }
+        if lane.reading { lane.wokenWhileReading = true } else { lane.complete = false }
+        lanes[id] = lane
+        advance(id)
+    }
+
+    /// An event just committed, handed over in commit order: a lane that holds every event pending before it takes
+    /// it as it is, while it has room; any other lane reads it from the outbox in turn.
+    func accepted(_ delivery: StoredDelivery) {
+        let id = delivery.subscriptionID
+        guard var lane = lanes[id] else { return wake(id) }
+        // A read under way ran after the event committed, so it sees it.
+        guard lane.complete, !lane.reading else { return }
+        let settings = hub.settings
+        guard
+            lane.queued.isEmpty
+                || (lane.queued.count < settings.deliveryBatchEvents
+                    && lane.queuedBytes + delivery.body.count <= settings.deliveryBatchBytes)
+        else {
+            lanes[id]?.complete = false
+            return
+        }
+        lane.queued.append(delivery)
+        lane.queuedBytes += delivery.body.count
+        lanes[id] = lane
+        advance(id)
+    }
+
+    /// The subscription is gone: an idle lane goes with it, a busy one at its next step.
+    func forget(_ id: String) {
+        if lanes[id]?.isIdle == true { lanes[id] = nil }
     }
 
     /// Tries the lane's head when it is due, or reads the next events when it holds none.
@@ -65,7 +98,11 @@ final class WebhookDeliverer {
             lanes[id] = nil
             return wake(id)
         }
-        guard let head = lane.queued.first else { return read(id) }
+        guard let head = lane.queued.first else {
+            // A complete lane waits for the events handed over; any other reads the outbox.
+            if !lane.complete { read(id) }
+            return
+        }
         let wait = head.nextAttemptAt - unixMilliseconds()
         if wait > 0 {
             lane.retry = loop.schedule(after: UInt64(wait) * 1_000_000) { [self] in
@@ -92,11 +129,13 @@ final class WebhookDeliverer {
             guard var lane = lanes[id] else { return }
             lane.reading = false
             // A store failure leaves the events pending: the next sweep looks again.
-            guard case .success(let events) = result, !events.isEmpty || lane.wokenWhileReading else {
+            guard case .success(let (events, complete)) = result else {
                 lanes[id] = nil
                 return
             }
             lane.queued = events[...]
+            lane.queuedBytes = events.reduce(0) { $0 + $1.body.count }
+            lane.complete = complete && !lane.wokenWhileReading
             lanes[id] = lane
             advance(id)
         }
@@ -170,7 +209,7 @@ final class WebhookDeliverer {
             lane.queued[lane.queued.startIndex].attempts = attempts
             lane.queued[lane.queued.startIndex].nextAttemptAt = next
         } else {
-            lane.queued.removeFirst()
+            lane.queuedBytes -= lane.queued.removeFirst().body.count
         }
         lanes[id] = lane
         advance(id)
