@@ -17,7 +17,8 @@ final class WebhookDeliverer {
     /// The lanes with events read and not yet delivered, or with a read, a post or a retry ahead.
     private var lanes: [String: Lane] = [:]
 
-    private struct Lane {
+    /// A class, so that its queue changes in place.
+    private final class Lane {
         /// The `createdAt` of the subscription the lane delivers for: one deleted and made again is another lane.
         let incarnation: String
         /// The subscription's delivery URL, parsed once (`nil`: it cannot be).
@@ -35,6 +36,11 @@ final class WebhookDeliverer {
         var retry: TimerID?
 
         var isIdle: Bool { queued.isEmpty && !reading && !attempting && retry == nil }
+
+        init(incarnation: String, url: UpstreamURL?) {
+            self.incarnation = incarnation
+            self.url = url
+        }
     }
 
     init(loop: EventLoop, client: HTTPClient, hub: TriggerHub, disabled: @escaping (TriggerSubscription) -> Void) {
@@ -49,13 +55,12 @@ final class WebhookDeliverer {
 
     /// The outbox may hold events the lane was not handed: it reads them once it has delivered what it holds.
     func wake(_ id: String) {
-        guard var lane = lanes[id] else {
+        guard let lane = lanes[id] else {
             guard let subscription = hub.subscription(id) else { return }
             lanes[id] = Lane(incarnation: subscription.createdAt, url: UpstreamURL(subscription.deliveryURL))
             return advance(id)
         }
         if lane.reading { lane.wokenWhileReading = true } else { lane.complete = false }
-        lanes[id] = lane
         advance(id)
     }
 
@@ -63,7 +68,7 @@ final class WebhookDeliverer {
     /// it as it is, while it has room; any other lane reads it from the outbox in turn.
     func accepted(_ delivery: StoredDelivery) {
         let id = delivery.subscriptionID
-        guard var lane = lanes[id] else { return wake(id) }
+        guard let lane = lanes[id] else { return wake(id) }
         // A read under way ran after the event committed, so it sees it.
         guard lane.complete, !lane.reading else { return }
         let settings = hub.settings
@@ -72,12 +77,11 @@ final class WebhookDeliverer {
                 || (lane.queued.count < settings.deliveryBatchEvents
                     && lane.queuedBytes + delivery.body.count <= settings.deliveryBatchBytes)
         else {
-            lanes[id]?.complete = false
+            lane.complete = false
             return
         }
         lane.queued.append(delivery)
         lane.queuedBytes += delivery.body.count
-        lanes[id] = lane
         advance(id)
     }
 
@@ -88,7 +92,7 @@ final class WebhookDeliverer {
 
     /// Tries the lane's head when it is due, or reads the next events when it holds none.
     private func advance(_ id: String) {
-        guard var lane = lanes[id], !lane.reading, !lane.attempting, lane.retry == nil else { return }
+        guard let lane = lanes[id], !lane.reading, !lane.attempting, lane.retry == nil else { return }
         guard let subscription = hub.subscription(id), !subscription.disabled else {
             lanes[id] = nil
             return
@@ -106,19 +110,19 @@ final class WebhookDeliverer {
         let wait = head.nextAttemptAt - unixMilliseconds()
         if wait > 0 {
             lane.retry = loop.schedule(after: UInt64(wait) * 1_000_000) { [self] in
-                lanes[id]?.retry = nil
+                lane.retry = nil
                 advance(id)
             }
         } else {
             lane.attempting = true
+            attempt(head, subscription, to: lane.url)
         }
-        lanes[id] = lane
-        if wait <= 0 { attempt(head, subscription, to: lane.url) }
     }
 
     private func read(_ id: String) {
-        lanes[id]?.reading = true
-        lanes[id]?.wokenWhileReading = false
+        guard let lane = lanes[id] else { return }
+        lane.reading = true
+        lane.wokenWhileReading = false
         let repository = hub.repository
         let (limit, maxBytes) = (hub.settings.deliveryBatchEvents, hub.settings.deliveryBatchBytes)
         hub.commits.perform(
@@ -126,7 +130,6 @@ final class WebhookDeliverer {
                 try repository.pending(of: id, limit: limit, maxBytes: maxBytes, in: database)
             }, deliverOn: loop
         ) { [self] result in
-            guard var lane = lanes[id] else { return }
             lane.reading = false
             // A store failure leaves the events pending: the next sweep looks again.
             guard case .success(let (events, complete)) = result else {
@@ -136,7 +139,6 @@ final class WebhookDeliverer {
             lane.queued = events[...]
             lane.queuedBytes = events.reduce(0) { $0 + $1.body.count }
             lane.complete = complete && !lane.wokenWhileReading
-            lanes[id] = lane
             advance(id)
         }
     }
@@ -203,7 +205,7 @@ final class WebhookDeliverer {
             hub.disable(id)
             disabled(subscription)
         }
-        guard var lane = lanes[id] else { return }
+        guard let lane = lanes[id] else { return }
         lane.attempting = false
         if state == .pending {
             lane.queued[lane.queued.startIndex].attempts = attempts
@@ -211,7 +213,6 @@ final class WebhookDeliverer {
         } else {
             lane.queuedBytes -= lane.queued.removeFirst().body.count
         }
-        lanes[id] = lane
         advance(id)
     }
 }
