@@ -19,8 +19,7 @@ import Testing
         let versions = try reopened.performAndWait { db throws(StoreError) in
             try db.query("SELECT version FROM schema_migrations")
         }
-        let expected = Migration.all.map(\.version).sorted().map { [SQLValue.integer(Int64($0))] }
-        #expect(versions == expected, "each migration once, in version order")
+        #expect(versions == Migration.all.map { [.integer(Int64($0.version))] }, "each migration once, in order")
     }
 
     @Test func aFailedTransactionLeavesNothingBehind() throws {
