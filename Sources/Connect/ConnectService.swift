@@ -68,7 +68,11 @@ public final class ConnectService: Sendable {
     }
 
     /// What `/metrics` shows of triggers and deliveries.
-    public var triggerCounters: TriggerCounters { triggers.counters.withLock { $0 } }
+    public var triggerCounters: TriggerCounters {
+        var counters = triggers.counters.withLock { $0 }
+        counters.outboxCommits = triggers.commits.commits
+        return counters
+    }
 
     /// The API's view of a connection, with its live status.
     func json(_ connection: Connection) -> JSONValue {

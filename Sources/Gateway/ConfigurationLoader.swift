@@ -119,6 +119,7 @@ extension Configuration {
                 "subscriptionTtlSeconds", "retryUnitSeconds", "allowHttpHosts", "secretOverlapSeconds",
                 "deliveryTimeoutSeconds", "maxEventBytes", "signatureToleranceSeconds", "pollIntervalSeconds",
                 "renewRetrySeconds", "streamRetrySeconds", "streamRetryMaxSeconds", "streamIdleSeconds",
+                "deliveryBatchEvents", "deliveryBatchBytes",
             ])
             try section.read("subscriptionTtlSeconds", into: &triggers.subscriptionTtlSeconds, range: 1...31_536_000)
             try section.read("retryUnitSeconds", into: &triggers.retryUnitSeconds, range: 0.001...3600)
@@ -134,6 +135,8 @@ extension Configuration {
             try section.read("streamRetrySeconds", into: &triggers.streamRetrySeconds, range: 0.01...3_600)
             try section.read("streamRetryMaxSeconds", into: &triggers.streamRetryMaxSeconds, range: 0.01...86_400)
             try section.read("streamIdleSeconds", into: &triggers.streamIdleSeconds, range: 1...86_400)
+            try section.read("deliveryBatchEvents", into: &triggers.deliveryBatchEvents, range: 1...10_000)
+            try section.read("deliveryBatchBytes", into: &triggers.deliveryBatchBytes, range: 1...1_073_741_824)
         }
         try applyJSON(object)
     }

@@ -5,13 +5,13 @@ import Foundation
 /// One SQLite database in WAL mode. Every statement runs on the database's own serial queue, never on an
 /// event loop; `perform` hands the result back to the caller's loop once the transaction has committed.
 public final class Database: @unchecked Sendable {
-    // The handle is used only on `queue`.
+    // The handle is used only on `queue`, and so are its prepared statements.
     private let handle: OpaquePointer
     private let queue = DispatchQueue(label: "switchboard.store")
-    // Prepared statements by their SQL, reset and used again: preparing one costs more than running most, and the
-    // same few run all the time. Used only on `queue`, like the handle; when full it starts over.
-    private var statements: [String: OpaquePointer] = [:]
-    private static let maxStatements = 128
+    /// Prepared statements kept by their SQL and reset after each use: preparing costs more than running most of
+    /// ours. At most `maxKeptStatements`; past that, a statement is prepared for its one use.
+    private var kept: [String: OpaquePointer] = [:]
+    private static let maxKeptStatements = 256
 
     /// Opens (creating if needed, with its directory) the database at `path` and applies pending migrations.
     public init(path: String, migrations: [Migration]) throws(StoreError) {
@@ -20,8 +20,7 @@ public final class Database: @unchecked Sendable {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         var handle: OpaquePointer?
-        // No mutex of SQLite's own: the handle is used on `queue` alone, and locking it costs every call.
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(handle)
@@ -37,7 +36,7 @@ public final class Database: @unchecked Sendable {
     }
 
     deinit {
-        for statement in statements.values { sqlite3_finalize(statement) }
+        for statement in kept.values { sqlite3_finalize(statement) }
         sqlite3_close(handle)
     }
 
@@ -82,9 +81,12 @@ public final class Database: @unchecked Sendable {
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws(StoreError) -> [[SQLValue]] {
         let statement = try prepared(sql)
         defer {
-            // Its result repeats the last step's error, which this call has thrown already.
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
+            if kept[sql] == statement {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            } else {
+                sqlite3_finalize(statement)
+            }
         }
         for (offset, parameter) in parameters.enumerated() {
             let index = Int32(offset + 1)
@@ -108,20 +110,14 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// The kept statement for `sql`, or a new one, kept while there is room.
     private func prepared(_ sql: String) throws(StoreError) -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+        if let statement = kept[sql] { return statement }
         var statement: OpaquePointer?
-        guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
-            let statement
-        else {
-            sqlite3_finalize(statement)
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             throw error("prepare")
         }
-        if statements.count >= Self.maxStatements {
-            for cached in statements.values { sqlite3_finalize(cached) }
-            statements.removeAll()
-        }
-        statements[sql] = statement
+        if kept.count < Self.maxKeptStatements { kept[sql] = statement }
         return statement
     }
 

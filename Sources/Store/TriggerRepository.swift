@@ -78,6 +78,21 @@ public struct StoredDelivery: Equatable, Sendable {
     public var nextAttemptAt: Int64
     public var lastError: String?
     public var acceptedAt: Int64
+
+    public init(
+        seq: Int64, subscriptionID: String, webhookID: String, body: [UInt8], state: State, attempts: Int,
+        nextAttemptAt: Int64, lastError: String?, acceptedAt: Int64
+    ) {
+        self.seq = seq
+        self.subscriptionID = subscriptionID
+        self.webhookID = webhookID
+        self.body = body
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.acceptedAt = acceptedAt
+    }
 }
 
 /// What the outbox made of an event the upstream posted.
@@ -213,12 +228,29 @@ public struct TriggerRepository: Sendable {
         return accepted
     }
 
-    /// The subscription's oldest undelivered event: deliveries keep the order of acceptance.
-    public func head(of subscriptionID: String, in database: Database) throws(StoreError) -> StoredDelivery? {
-        try database.query(
-            "SELECT \(Self.deliveryColumns) FROM webhook_outbox WHERE subscription_id = ? AND state = 'pending' "
-                + "ORDER BY seq LIMIT 1", [.text(subscriptionID)]
-        ).first.map(Self.delivery)
+    /// The subscription's oldest undelivered events, in the order they were accepted (deliveries keep it): at most
+    /// `limit`, and past the first only while their bodies come to at most `maxBytes` in all; `complete` when they
+    /// are all it has.
+    public func pending(of subscriptionID: String, limit: Int, maxBytes: Int, in database: Database)
+        throws(StoreError) -> (events: [StoredDelivery], complete: Bool)
+    {
+        let rows = try database.query(
+            """
+            WITH head AS (SELECT seq, length(body) AS size FROM webhook_outbox
+                    WHERE subscription_id = ? AND state = 'pending' ORDER BY seq LIMIT ? + 1),
+                running AS (SELECT seq, SUM(size) OVER (ORDER BY seq) AS through, ROW_NUMBER() OVER (ORDER BY seq)
+                    AS position FROM head),
+                taken AS (SELECT seq FROM running WHERE position <= ? AND (position = 1 OR through <= ?))
+            SELECT \(Self.deliveryColumns), (SELECT COUNT(*) FROM head) - (SELECT COUNT(*) FROM taken)
+            FROM webhook_outbox WHERE seq IN taken ORDER BY seq
+            """,
+            [.text(subscriptionID), .integer(Int64(limit)), .integer(Int64(limit)), .integer(Int64(maxBytes))])
+        return (rows.map(Self.delivery), rows.first?[9].integer ?? 0 == 0)
+    }
+
+    /// The sequence number of the event this connection put in the outbox last.
+    public func lastEnqueued(in database: Database) throws(StoreError) -> Int64 {
+        try database.query("SELECT last_insert_rowid()")[0][0].integer ?? 0
     }
 
     /// The subscriptions with undelivered events.

@@ -20,10 +20,15 @@ struct ConfigurationTests {
         }
     }
 
-    @Test func shippedDefaultsLoad() throws {
+    /// `Config/switchboard.json` as shipped.
+    private func shippedConfiguration() throws(ConfigurationError) -> Configuration {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Config/switchboard.json").standardized.path
-        let configuration = try Configuration.load(path: path, environment: [:])
+        return try Configuration.load(path: path, environment: [:])
+    }
+
+    @Test func shippedDefaultsLoad() throws {
+        let configuration = try shippedConfiguration()
         #expect(configuration.listen == "127.0.0.1:8080")
         #expect(configuration.database == "./data/switchboard.db")
         #expect(configuration.connect.listen.isEmpty)
@@ -67,10 +72,7 @@ struct ConfigurationTests {
     }
 
     @Test func triggerRenewalsAndStreamsReadTheirSettingsWithinRange() throws {
-        let shipped = try Configuration.load(
-            path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("../../Config/switchboard.json").standardized.path, environment: [:]
-        ).triggers
+        let shipped = try shippedConfiguration().triggers
         let defaults = Configuration().triggers
         #expect(
             [
@@ -89,6 +91,22 @@ struct ConfigurationTests {
         #expect(triggers.streamRetryMaxSeconds == 2 && triggers.streamIdleSeconds == 90)
         for field in ["renewRetrySeconds", "streamRetrySeconds", "streamRetryMaxSeconds", "streamIdleSeconds"] {
             #expect(failure(#"{"triggers": {"\#(field)": 0}}"#)?.field == "triggers.\(field)")
+        }
+    }
+
+    @Test func deliveryBatchesShipTheirDefaultsAndReadTheirSettingsWithinRange() throws {
+        let shipped = try shippedConfiguration().triggers
+        let defaults = Configuration().triggers
+        #expect(shipped.deliveryBatchEvents == defaults.deliveryBatchEvents)
+        #expect(shipped.deliveryBatchBytes == defaults.deliveryBatchBytes)
+        let read = try load(#"{"triggers": {"deliveryBatchEvents": 7, "deliveryBatchBytes": 4096}}"#).triggers
+        #expect(read.deliveryBatchEvents == 7 && read.deliveryBatchBytes == 4096)
+        let outOfRange = [
+            ("deliveryBatchEvents", 0), ("deliveryBatchEvents", 10_001), ("deliveryBatchBytes", 0),
+            ("deliveryBatchBytes", 1_073_741_825),
+        ]
+        for (field, value) in outOfRange {
+            #expect(failure(#"{"triggers": {"\#(field)": \#(value)}}"#)?.field == "triggers.\(field)")
         }
     }
 

@@ -8,7 +8,7 @@ Prints its port once listening. Besides `POST /mcp`:
   GET  /control/log    the JSON-RPC requests received, in order
   POST /control/events an event type to list from now on, without a list_changed notification
   POST /control/queue  {"arguments", "events"}: what `events/poll` with these arguments returns next (two a page)
-  POST /control/burst  {"subscription", "count", "concurrency", "prefix"}: signed events as fast as answered
+  POST /control/target {"subscription"} -> {"url", "secret"}: where and how the upstream posts its events
   POST /control/grant  {"ttlMs"}: the longest subscription it grants from now on
   POST /control/refuse {"space", "code", "times"}: refuse the next `times` subscribes with that space, or polls
                        with that `inbox` (every one: `times` null)
@@ -17,7 +17,6 @@ Each log entry carries `at` (Unix seconds) and, for `events/subscribe`, `late`: 
 before it for the same subscription ran out.
 """
 import argparse
-import asyncio
 import datetime
 import json
 import socket
@@ -168,31 +167,11 @@ async def control_post(request):
     return JSONResponse({"status": response.status_code, "body": body})
 
 
-async def control_burst(request):
-    """Posts `count` events to one subscription, `concurrency` at a time, each carrying its send time."""
+async def control_target(request):
+    """Where and with which secret the upstream posts the events of one subscription (for a faster poster)."""
     order = json.loads(await request.body())
     target = next(s for url, s in ever.items() if url.endswith("/" + order["subscription"]))
-    statuses = {}
-    queue = asyncio.Queue()
-    for number in range(order["count"]):
-        queue.put_nowait(number)
-
-    async def worker(client):
-        while not queue.empty():
-            number = queue.get_nowait()
-            sent_at = datetime.datetime.now(datetime.timezone.utc)
-            webhook_id = f"evt_{order.get('prefix', '')}{number}"
-            data = json.dumps({"eventId": webhook_id, "name": target["name"], "timestamp": sent_at.isoformat(),
-                               "data": {"sentAt": sent_at.timestamp()}, "cursor": None})
-            headers = {"content-type": "application/json", "webhook-id": webhook_id,
-                       "webhook-timestamp": str(int(sent_at.timestamp())),
-                       "webhook-signature": Webhook(target["secret"]).sign(webhook_id, sent_at, data)}
-            response = await client.post(target["url"], content=data, headers=headers, timeout=30)
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=order.get("concurrency", 8))) as client:
-        await asyncio.gather(*(worker(client) for _ in range(order.get("concurrency", 8))))
-    return JSONResponse({str(k): v for k, v in statuses.items()})
+    return JSONResponse({"url": target["url"], "secret": target["secret"]})
 
 
 async def control_queue(request):
@@ -220,7 +199,7 @@ def main():
         Route("/mcp", mcp, methods=["POST"]),
         Route("/control/post", control_post, methods=["POST"]),
         Route("/control/log", control_log, methods=["GET"]),
-        Route("/control/burst", control_burst, methods=["POST"]),
+        Route("/control/target", control_target, methods=["POST"]),
         Route("/control/events", control_events, methods=["POST"]),
         Route("/control/queue", control_queue, methods=["POST"]),
         Route("/control/grant", control_grant, methods=["POST"]),

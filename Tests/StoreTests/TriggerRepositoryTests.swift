@@ -29,26 +29,55 @@ import Testing
         #expect(pending.depth == 2)
     }
 
-    @Test func theHeadIsTheOldestPendingEventOfItsSubscription() throws {
-        for id in ["evt_1", "evt_2", "evt_3"] { _ = try enqueue(id, timestamp: 1) }
-        let head = { () throws -> String? in
-            try database.performAndWait { db throws(StoreError) in try repository.head(of: "trg_a", in: db) }?
-                .webhookID
+    func pending(limit: Int = 10, maxBytes: Int = 1_000) throws -> [String] {
+        try read(limit: limit, maxBytes: maxBytes).events.map(\.webhookID)
+    }
+
+    func read(limit: Int, maxBytes: Int) throws -> (events: [StoredDelivery], complete: Bool) {
+        try database.performAndWait { db throws(StoreError) in
+            try repository.pending(of: "trg_a", limit: limit, maxBytes: maxBytes, in: db)
         }
-        #expect(try head() == "evt_1")
-        let first = try database.performAndWait { db throws(StoreError) in try repository.head(of: "trg_a", in: db) }!
+    }
+
+    @Test func pendingEventsComeOldestFirstWithARetriedOneInItsPlace() throws {
+        for id in ["evt_1", "evt_2", "evt_3"] { _ = try enqueue(id, timestamp: 1) }
+        _ = try enqueue("evt_other", timestamp: 1, subscription: "trg_b")
+        #expect(try pending() == ["evt_1", "evt_2", "evt_3"])
+        let first = try read(limit: 1, maxBytes: 1_000).events[0]
         try database.performAndWait { db throws(StoreError) in
             try repository.record(
                 first.seq, state: .failed, attempts: 10, nextAttemptAt: 0, error: "x", now: 2, in: db)
         }
-        #expect(try head() == "evt_2")
+        #expect(try pending() == ["evt_2", "evt_3"])
         let retried = try database.performAndWait { db throws(StoreError) in
             try repository.retry(first.seq, now: 3, in: db)
         }
         #expect(retried)
-        #expect(try head() == "evt_1")
+        #expect(try pending() == ["evt_1", "evt_2", "evt_3"])
         let purged = try database.performAndWait { db throws(StoreError) in try repository.purge(before: 10, in: db) }
         #expect(purged == 0, "pending events are never purged")
+    }
+
+    @Test func aReadOfPendingEventsStopsAtItsCountOrBytesButTakesAtLeastOne() throws {
+        // Each body is its id: 5 bytes.
+        for id in ["evt_1", "evt_2", "evt_3"] { _ = try enqueue(id, timestamp: 1) }
+        #expect(try pending(limit: 2) == ["evt_1", "evt_2"])
+        #expect(try pending(maxBytes: 10) == ["evt_1", "evt_2"])
+        #expect(try pending(maxBytes: 9) == ["evt_1"])
+        #expect(try pending(maxBytes: 1) == ["evt_1"])
+        #expect(
+            try [(3, 15), (2, 15), (3, 14), (4, 15)].map { try read(limit: $0, maxBytes: $1).complete }
+                == [true, false, false, true])
+        #expect(
+            try database.performAndWait { db throws(StoreError) in
+                try repository.pending(of: "trg_none", limit: 1, maxBytes: 1, in: db)
+            }.complete)
+    }
+
+    @Test func theLastEnqueuedEventIsNamedBySequence() throws {
+        _ = try enqueue("evt_1", timestamp: 1)
+        let seq = try database.performAndWait { db throws(StoreError) in try repository.lastEnqueued(in: db) }
+        #expect(try read(limit: 1, maxBytes: 1).events.map(\.seq) == [seq])
     }
 
     @Test func aPollKeepsItsCursorAndARefreshDoesNotResetIt() throws {

@@ -11,6 +11,8 @@ final class TriggerHub: Sendable {
     let box: SecretBox
     let settings: TriggerSettings
     let repository = TriggerRepository()
+    /// The outbox's writes and the deliverer's reads, committed in groups.
+    let commits: GroupCommit
     private let subscriptions: Mutex<[String: TriggerSubscription]>
     let counters = Mutex(TriggerCounters())
     /// The deliverer, once `start` has given the hub a loop.
@@ -22,6 +24,7 @@ final class TriggerHub: Sendable {
         self.database = database
         self.box = box
         self.settings = settings
+        commits = GroupCommit(database: database)
         let rows = try database.performAndWait { database throws(StoreError) in
             try TriggerRepository().subscriptions(in: database)
         }
@@ -49,7 +52,11 @@ final class TriggerHub: Sendable {
     }
 
     @discardableResult
-    func forget(_ id: String) -> TriggerSubscription? { subscriptions.withLock { $0.removeValue(forKey: id) } }
+    func forget(_ id: String) -> TriggerSubscription? {
+        let forgotten = subscriptions.withLock { $0.removeValue(forKey: id) }
+        onDeliverer { $0.forget(id) }
+        return forgotten
+    }
 
     func disable(_ id: String) { subscriptions.withLock { $0[id]?.disabled = true } }
 
@@ -71,9 +78,14 @@ final class TriggerHub: Sendable {
     }
 
     /// Tells the deliverer that `id` may have something to deliver.
-    func wake(_ id: String) {
+    func wake(_ id: String) { onDeliverer { $0.wake(id) } }
+
+    /// Hands an event just committed to the outbox to its lane, in commit order (call on the store's queue).
+    func handOff(_ delivery: StoredDelivery) { onDeliverer { $0.accepted(delivery) } }
+
+    private func onDeliverer(_ task: @escaping @Sendable (WebhookDeliverer) -> Void) {
         guard let deliverer = home.withLock({ $0 }) else { return }
-        deliverer.value.loop.execute { deliverer.value.wake(id) }
+        deliverer.value.loop.execute { task(deliverer.value) }
     }
 
     /// Closes the subscription's push stream, on the streams' loop.
@@ -103,5 +115,7 @@ public struct TriggerCounters: Sendable {
     public var deliveries: [String: Int] = [:]
     /// Events in the outbox not delivered yet, and how long the oldest has waited (seconds), as last measured.
     public var outboxDepth = 0
+    /// Transactions that committed outbox work: each covers what was submitted while the one before committed.
+    public var outboxCommits = 0
     public var oldestPendingSeconds = 0.0
 }

@@ -5,7 +5,8 @@ import Store
 
 /// `POST /ingress/triggers/{subscriptionId}`: where upstreams post the events of the subscriptions the gateway
 /// made. No API credential: a post is authenticated by its Standard Webhooks signature under the secret the
-/// gateway gave that upstream. An accepted event is committed to the outbox before the post is answered.
+/// gateway gave that upstream. An accepted event is committed to the outbox before the post is answered: the posts
+/// that arrive together share one commit.
 extension ConnectService {
     public func ingest(_ request: HTTPRequest, subscriptionID: String, loop: EventLoop, writer: HTTPResponseWriter)
         throws(APIError)
@@ -66,7 +67,7 @@ extension ConnectService {
     }
 
     /// Commits an event or control body an upstream delivered (posted to the ingress, or sent on a push stream) to
-    /// the outbox, with where it leaves the subscription, and wakes its lane. The same post again (`replayed`)
+    /// the outbox, with where it leaves the subscription, and hands it to its lane. The same post again (`replayed`)
     /// changes nothing.
     func accept(
         _ envelope: TriggerEnvelope, body: [UInt8], webhookID: String, timestamp: Int64, of subscriptionID: String,
@@ -76,17 +77,24 @@ extension ConnectService {
         let progress = envelope.progress
         let repository = hub.repository
         let now = unixMilliseconds()
-        hub.database.perform(
+        hub.commits.perform(
             { database throws(StoreError) in
                 let outcome = try repository.enqueue(
                     subscriptionID: subscriptionID, webhookID: webhookID, timestamp: timestamp, body: body, now: now,
                     in: database)
                 if outcome != .replayed { try repository.progress(subscriptionID, progress, in: database) }
-                return outcome
-            }, deliverOn: loop
+                return (outcome, outcome == .accepted ? try repository.lastEnqueued(in: database) : nil)
+            }, deliverOn: loop,
+            committed: { _, seq in
+                guard let seq else { return }
+                hub.handOff(
+                    StoredDelivery(
+                        seq: seq, subscriptionID: subscriptionID, webhookID: webhookID, body: body, state: .pending,
+                        attempts: 0, nextAttemptAt: now, lastError: nil, acceptedAt: now))
+            }
         ) { result in
+            let result = result.map(\.0)
             if case .success(let outcome) = result, outcome != .replayed { hub.progress(subscriptionID, progress) }
-            if case .success(.accepted) = result { hub.wake(subscriptionID) }
             completion(result)
         }
     }

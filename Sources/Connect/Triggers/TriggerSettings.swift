@@ -25,6 +25,10 @@ public struct TriggerSettings: Sendable {
     public var streamRetryMaxSeconds = 60.0
     /// A push stream that brings neither an event nor a heartbeat this long is dead, and opened again.
     public var streamIdleSeconds = 60.0
+    /// How many of a subscription's undelivered events the deliverer reads from the outbox at once, and how many
+    /// bytes of their bodies at most (past the first): what one subscription holds in memory.
+    public var deliveryBatchEvents = 100
+    public var deliveryBatchBytes = 1_048_576
 
     public init() {}
 }
