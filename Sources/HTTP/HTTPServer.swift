@@ -123,7 +123,7 @@ final class HTTPServerLoop: EventHandler {
             } catch {
                 return pauseAccepting()
             }
-            guard makeRoom() else {
+            guard connections.count < maxConnectionsHere || closeIdlest() else {
                 server.shed.add(1, ordering: .relaxed)
                 close(accepted.fd)
                 continue
@@ -135,10 +135,14 @@ final class HTTPServerLoop: EventHandler {
         }
     }
 
-    /// At the connection cap, closes the connection idle longest on this loop. Returns `false` when none is idle:
-    /// the new connection is then refused at once, which tells its client more than a full backlog would.
-    private func makeRoom() -> Bool {
-        guard server.open.load(ordering: .relaxed) >= configuration.maxConnections else { return true }
+    /// This loop's share of `maxConnections`. Each loop judges its own count: a cap judged on the shared count
+    /// would let loops accepting at once both take the last place, and would make a loop with none of its own idle
+    /// refuse a client while another loop holds idle connections.
+    private var maxConnectionsHere: Int { max(1, configuration.maxConnections / server.group.loops.count) }
+
+    /// At this loop's cap, closes the connection idle longest on it. Returns `false` when none is idle: the new
+    /// connection is then refused at once, which tells its client more than a full backlog would.
+    private func closeIdlest() -> Bool {
         let idle = connections.values.filter(\.isIdle)
         guard let idlest = idle.min(by: { $0.idleOrder < $1.idleOrder }) else { return false }
         server.shed.add(1, ordering: .relaxed)

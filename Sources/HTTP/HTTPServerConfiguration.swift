@@ -7,8 +7,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var idleTimeoutNanoseconds: UInt64
     /// From a request's head until its whole body has arrived (408 after it; against a body that trickles).
     public var bodyTimeoutNanoseconds: UInt64
-    /// Client connections across all loops. Beyond it the connection idle longest on the accepting loop is closed to
-    /// make room, or the new one when none is idle.
+    /// Client connections across all loops, shared evenly among them. Beyond a loop's share the connection idle
+    /// longest on that loop is closed to make room, or the new one when none is idle.
     public var maxConnections: Int
     /// Response bytes a client may leave unread on one connection before the server stops reading its requests.
     public var maxPendingOutputBytes: Int
