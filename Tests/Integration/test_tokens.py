@@ -93,9 +93,11 @@ def test_every_tampered_byte_is_refused(connect_gateway, namespace):
 
 
 def test_expired_tokens_are_refused(connect_gateway, namespace):
-    token = mint(connect_gateway, {"policy": [{"ttl": 1}]})
+    # Expiry is in whole seconds from the second of minting, so a token lives between ttl - 1 and ttl seconds: with
+    # a ttl of 1 the first request could already come too late.
+    token = mint(connect_gateway, {"policy": [{"ttl": 2}]})
     assert connect_gateway.request("GET", f"/connect/{namespace}", key=token)[0] == 200
-    time.sleep(2.1)
+    time.sleep(3.1)
     assert connect_gateway.request("GET", f"/connect/{namespace}", key=token)[0] == 401
 
 
