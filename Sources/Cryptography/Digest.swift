@@ -34,9 +34,15 @@ public enum Digest {
 
     /// Compares in time that depends only on the lengths, never on where the inputs differ.
     public static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        lhs.withUnsafeBufferPointer { lhs in rhs.withUnsafeBufferPointer { rhs in constantTimeEquals(lhs, rhs) } }
+    }
+
+    /// The same comparison of bytes where they lie, without copying them into arrays.
+    public static func constantTimeEquals(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool
+    {
         guard lhs.count == rhs.count else { return false }
-        if lhs.isEmpty { return true }
-        return CRYPTO_memcmp(lhs, rhs, lhs.count) == 0
+        guard let left = lhs.baseAddress, let right = rhs.baseAddress else { return true }  // both empty
+        return CRYPTO_memcmp(left, right, lhs.count) == 0
     }
 
     /// `count` bytes from OpenSSL's CSPRNG.

@@ -1,3 +1,4 @@
+import Cryptography
 import Policy
 
 /// The bearer credentials one loop verified lately, so that a client presenting the same one again costs no
@@ -28,7 +29,9 @@ final class CredentialMemo {
             var hasher = Hasher()
             hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
             let key = hasher.finalize()
-            if let entry = entries[key], entry.generation == generation, Self.sameBytes(entry.bytes, bytes) {
+            if let entry = entries[key], entry.generation == generation,
+                entry.bytes.withUnsafeBufferPointer { Digest.constantTimeEquals($0, bytes) }
+            {
                 if case .token(let claims) = entry.principal, claims.expiresAt <= Credentials.now { return nil }
                 return entry.principal
             }
@@ -39,13 +42,5 @@ final class CredentialMemo {
             entries[key] = Entry(bytes: Array(bytes), principal: principal, generation: generation)
             return principal
         }
-    }
-
-    /// Whether two byte strings are equal, looking at every byte of equally long ones whatever they hold.
-    private static func sameBytes(_ stored: [UInt8], _ presented: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard stored.count == presented.count else { return false }
-        var difference: UInt8 = 0
-        for index in 0..<stored.count { difference |= stored[index] ^ presented[index] }
-        return difference == 0
     }
 }
