@@ -42,11 +42,7 @@ final class TriggerStream: RPCSink {
 
     /// Ends the stream from this side: the request is aborted (a session upstream is told it was cancelled).
     func close() {
-        isOver = true
-        backlog = []
-        answerWaiters(.failure(.notFound("the subscription ended")))
-        call?.cancel()
-        call = nil
+        stop(answering: .notFound("the subscription ended"))
     }
 
     func streamStarted() {}
@@ -138,12 +134,17 @@ final class TriggerStream: RPCSink {
 
     private func end(_ how: TriggerStreams.End) {
         guard !isOver else { return }
+        stop(answering: .upstream("the upstream ended the stream before confirming it"))
+        service.streamEnded(self, how)
+    }
+
+    /// Takes nothing more, tells whoever still waits for the confirmation `error`, and aborts the request.
+    private func stop(answering error: APIError) {
         isOver = true
         backlog = []
-        answerWaiters(.failure(.upstream("the upstream ended the stream before confirming it")))
+        answerWaiters(.failure(error))
         call?.cancel()
         call = nil
-        service.streamEnded(self, how)
     }
 
     private func answerWaiters(_ result: Result<Void, APIError>) {
