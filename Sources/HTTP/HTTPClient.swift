@@ -6,9 +6,19 @@ public final class HTTPClient {
     public let loop: EventLoop
     let configuration: HTTPClientConfiguration
     let resolver: Resolver
-    private var idle: [String: [HTTPClientConnection]] = [:]
-    private var busy: [String: Int] = [:]
+    /// Per pool key; a pool is dropped once it has neither idle connections nor requests in flight.
+    private var pools: [String: Pool] = [:]
     var scratch = [UInt8](repeating: 0, count: 65_536)
+
+    /// One upstream's idle keep-alive connections and requests in flight. Each connection holds its pool, so
+    /// returning to it looks nothing up.
+    final class Pool {
+        let key: String
+        var idle: [HTTPClientConnection] = []
+        var busy = 0
+
+        init(key: String) { self.key = key }
+    }
 
     public init(loop: EventLoop, configuration: HTTPClientConfiguration, resolver: Resolver) {
         self.loop = loop
@@ -21,11 +31,13 @@ public final class HTTPClient {
     public func execute(_ request: HTTPClientRequest, delegate: HTTPClientDelegate) -> HTTPClientTask {
         let task = HTTPClientTask()
         let key = request.url.poolKey
-        busy[key, default: 0] += 1
-        if let connection = idle[key]?.popLast() {
+        let pool = pools[key] ?? Pool(key: key)
+        if pool.idle.isEmpty && pool.busy == 0 { pools[key] = pool }
+        pool.busy += 1
+        if let connection = pool.idle.popLast() {
             connection.begin(request, delegate: delegate, task: task, reused: true)
         } else {
-            HTTPClientConnection(client: self, url: request.url).begin(
+            HTTPClientConnection(client: self, pool: pool, url: request.url).begin(
                 request, delegate: delegate, task: task, reused: false)
         }
         return task
@@ -33,38 +45,48 @@ public final class HTTPClient {
 
     /// Per upstream: idle keep-alive connections and requests in flight.
     public var poolSizes: [(key: String, idle: Int, busy: Int)] {
-        Set(idle.keys).union(busy.keys).sorted().map { ($0, idle[$0]?.count ?? 0, busy[$0] ?? 0) }
+        pools.values.map { ($0.key, $0.idle.count, $0.busy) }.sorted { $0.key < $1.key }
     }
 
     /// Closes every idle keep-alive connection; call before dropping the client.
     public func closeIdleConnections() {
-        let connections = idle.values.joined()
-        idle = [:]
+        let connections = pools.values.flatMap(\.idle)
+        for pool in pools.values { pool.idle = [] }
+        pools = pools.filter { $0.value.busy > 0 }
         for connection in connections { connection.close() }
     }
 
     // MARK: Called by connections
 
     func finished(_ connection: HTTPClientConnection, reusable: Bool) {
-        let key = connection.url.poolKey
-        busy[key, default: 1] -= 1
-        if busy[key] == 0 { busy[key] = nil }
-        guard reusable, (idle[key]?.count ?? 0) < configuration.maxIdlePerHost else { return connection.close() }
-        idle[key, default: []].append(connection)
+        let pool = connection.pool
+        pool.busy -= 1
+        guard reusable, pool.idle.count < configuration.maxIdlePerHost else {
+            dropIfUnused(pool)
+            return connection.close()
+        }
+        pool.idle.append(connection)
         connection.becomeIdle()
     }
 
     func idleConnectionClosed(_ connection: HTTPClientConnection) {
-        let key = connection.url.poolKey
-        idle[key]?.removeAll { $0 === connection }
-        if idle[key]?.isEmpty == true { idle[key] = nil }
+        let pool = connection.pool
+        pool.idle.removeAll { $0 === connection }
+        dropIfUnused(pool)
     }
 
     /// A reused keep-alive connection turned out to be closed by the upstream before it answered:
     /// the request was not processed, so it goes out once more on a new connection.
-    func retryOnNewConnection(_ request: HTTPClientRequest, delegate: HTTPClientDelegate, task: HTTPClientTask) {
-        busy[request.url.poolKey, default: 0] += 1
-        HTTPClientConnection(client: self, url: request.url).begin(
+    func retryOnNewConnection(
+        _ request: HTTPClientRequest, pool: Pool, delegate: HTTPClientDelegate, task: HTTPClientTask
+    ) {
+        if pool.idle.isEmpty && pool.busy == 0 { pools[pool.key] = pool }
+        pool.busy += 1
+        HTTPClientConnection(client: self, pool: pool, url: request.url).begin(
             request, delegate: delegate, task: task, reused: false)
+    }
+
+    private func dropIfUnused(_ pool: Pool) {
+        if pool.idle.isEmpty && pool.busy == 0 && pools[pool.key] === pool { pools[pool.key] = nil }
     }
 }

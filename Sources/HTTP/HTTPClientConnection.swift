@@ -14,7 +14,9 @@ final class HTTPClientConnection: EventHandler {
         case closed
     }
 
-    struct Exchange {
+    /// One request and its response in progress. A class: each event of the response reaches it through one
+    /// reference, not a copy of the request with its strings and arrays.
+    final class Exchange {
         let request: HTTPClientRequest
         let delegate: HTTPClientDelegate
         let task: HTTPClientTask
@@ -23,9 +25,18 @@ final class HTTPClientConnection: EventHandler {
         let endsAt: UInt64
         var receivedBytes = false
         var keepAlive = true
+
+        init(
+            request: HTTPClientRequest, delegate: HTTPClientDelegate, task: HTTPClientTask, reused: Bool, endsAt: UInt64
+        ) {
+            (self.request, self.delegate, self.task, self.reused, self.endsAt) = (
+                request, delegate, task, reused, endsAt
+            )
+        }
     }
 
     unowned let client: HTTPClient
+    let pool: HTTPClient.Pool
     let url: UpstreamURL
     var fd: Int32 = -1
     var state = State.unopened
@@ -41,8 +52,9 @@ final class HTTPClientConnection: EventHandler {
     /// Resolved addresses not tried yet; a refused connect moves on to the next.
     var untried: [SocketAddress] = []
 
-    init(client: HTTPClient, url: UpstreamURL) {
+    init(client: HTTPClient, pool: HTTPClient.Pool, url: UpstreamURL) {
         self.client = client
+        self.pool = pool
         self.url = url
     }
 
@@ -141,7 +153,7 @@ final class HTTPClientConnection: EventHandler {
             headers.set("Content-Length", String(request.body.count))
         }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(512 + request.body.count)
+        bytes.reserveCapacity(64 + request.url.target.utf8.count + headers.bytes.count + request.body.count)
         HTTPSerializer.requestHead(method: request.method, target: request.url.target, headers: headers, into: &bytes)
         bytes.append(contentsOf: request.body)
         queuePlaintext(bytes)
@@ -240,8 +252,7 @@ final class HTTPClientConnection: EventHandler {
         guard let exchange else { return }
         switch event {
         case .responseHead(let head):
-            self.exchange?.keepAlive =
-                head.keepAlive && !exchange.request.headers.contains("Connection", token: "close")
+            exchange.keepAlive = head.keepAlive && !exchange.request.headers.contains("Connection", token: "close")
             arm("waiting for the response body", configuration.responseTimeoutNanoseconds)
             exchange.delegate.didReceiveHead(head)
         case .body(let bytes):
@@ -350,7 +361,8 @@ final class HTTPClientConnection: EventHandler {
         guard let failed else { return }
         client.finished(self, reusable: false)
         if failed.reused && !failed.receivedBytes && error == .closed {
-            return client.retryOnNewConnection(failed.request, delegate: failed.delegate, task: failed.task)
+            return client.retryOnNewConnection(
+                failed.request, pool: pool, delegate: failed.delegate, task: failed.task)
         }
         failed.delegate.didFail(error)
     }

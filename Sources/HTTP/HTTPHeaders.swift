@@ -1,6 +1,30 @@
-/// Header fields in arrival order; names compare case-insensitively.
+import Glibc
+
+/// Header fields in arrival order; names compare case-insensitively (ASCII).
+///
+/// The fields are kept as bytes, as they go on the wire: one `name: value` line with its CRLF after another. A parsed
+/// head's header section is copied once, in one piece, and each field is a pair of ranges into it, so parsing makes
+/// no string per name or value, and writing a head copies the section in one piece. A `String` is made only when a
+/// value is asked for as one; lookups and token checks read the bytes.
 public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var fields: [(name: String, value: String)] = []
+    /// One field: its line starts at `nameStart` (and ends where the next one starts); its name is
+    /// `bytes[nameStart..<nameEnd]`, its value `bytes[valueStart..<valueEnd]`.
+    struct Span: Sendable {
+        var nameStart: Int
+        var nameEnd: Int
+        var valueStart: Int
+        var valueEnd: Int
+
+        func shifted(by offset: Int) -> Span {
+            Span(
+                nameStart: nameStart + offset, nameEnd: nameEnd + offset, valueStart: valueStart + offset,
+                valueEnd: valueEnd + offset)
+        }
+    }
+
+    /// Every field's line, in order, with nothing between or after them.
+    private(set) var bytes: [UInt8] = []
+    private(set) var spans: [Span] = []
 
     public init() {}
 
@@ -8,14 +32,34 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         for (name, value) in elements { add(name, value) }
     }
 
+    /// Fields already located in `bytes` (by the parser, which has validated them).
+    init(bytes: [UInt8], spans: [Span]) {
+        self.bytes = bytes
+        self.spans = spans
+    }
+
+    /// Every field as strings, in order.
+    public var fields: [(name: String, value: String)] { spans.map { (name(of: $0), value(of: $0)) } }
+
     /// Makes room for `count` fields, so that adding them does not grow the storage step by step.
     public mutating func reserveCapacity(_ count: Int) {
-        fields.reserveCapacity(count)
+        spans.reserveCapacity(count)
     }
 
     /// Appends a field, keeping any others of the same name.
     public mutating func add(_ name: String, _ value: String) {
-        fields.append((name, value))
+        // Heads built in code have a handful of short fields: room for them at once, not doubling from one.
+        if spans.capacity == 0 { spans.reserveCapacity(8) }
+        if bytes.capacity == 0 { bytes.reserveCapacity(256) }
+        let nameStart = bytes.count
+        append(name)
+        let nameEnd = bytes.count
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: " "))
+        append(value)
+        spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd + 2, valueEnd: bytes.count))
+        bytes.append(0x0D)
+        bytes.append(0x0A)
     }
 
     /// Replaces every field named `name` with one field.
@@ -24,60 +68,140 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         add(name, value)
     }
 
+    /// Drops every field named `name` and its line, in one pass that moves each kept line down over the gaps.
     public mutating func remove(_ name: String) {
-        fields.removeAll { Self.same($0.name, name) }
+        guard has(name) else { return }
+        var (kept, written) = (0, 0)
+        for index in spans.indices {
+            let span = spans[index]
+            // The next line still starts where it did: spans and bytes are written only below what is read.
+            let line = span.nameStart..<(index + 1 < spans.count ? spans[index + 1].nameStart : bytes.count)
+            if Self.named(span, name, in: bytes) { continue }
+            if written != line.lowerBound {
+                bytes.withUnsafeMutableBufferPointer { bytes in
+                    _ = memmove(bytes.baseAddress! + written, bytes.baseAddress! + line.lowerBound, line.count)
+                }
+            }
+            spans[kept] = span.shifted(by: written - line.lowerBound)
+            (kept, written) = (kept + 1, written + line.count)
+        }
+        bytes.removeLast(bytes.count - written)
+        spans.removeLast(spans.count - kept)
     }
 
     /// The first value of `name`.
     public subscript(name: String) -> String? {
-        fields.first { Self.same($0.name, name) }?.value
+        spans.first { Self.named($0, name, in: bytes) }.map(value(of:))
     }
 
     /// Every value of `name`, in order.
     public func values(_ name: String) -> [String] {
-        fields.filter { Self.same($0.name, name) }.map(\.value)
+        spans.filter { Self.named($0, name, in: bytes) }.map(value(of:))
+    }
+
+    /// How many fields are named `name`.
+    public func count(_ name: String) -> Int {
+        spans.count { Self.named($0, name, in: bytes) }
+    }
+
+    /// Whether a field named `name` is present.
+    public func has(_ name: String) -> Bool {
+        spans.contains { Self.named($0, name, in: bytes) }
     }
 
     /// Whether a comma-separated header lists `token` (case-insensitive), as `Connection: close` does.
     public func contains(_ name: String, token: String) -> Bool {
-        fields.contains { field in
-            Self.same(field.name, name)
-                && field.value.split(separator: ",").contains { Self.same($0.trimmingSpaces, token) }
+        spans.contains { span in
+            Self.named(span, name, in: bytes)
+                && bytes[span.valueStart..<span.valueEnd].split(separator: UInt8(ascii: ",")).contains { item in
+                    Self.equalIgnoringCase(item.trimmingSpaces, token)
+                }
         }
     }
 
-    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
-
-    static func same(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-        guard a.utf8.count == b.utf8.count else { return false }
-        // Names and tokens are ASCII: compared byte by byte, folding only A-Z, with nothing allocated. Anything
-        // else (or a string without contiguous bytes) is still compared the way Swift lowercases it.
-        let folded: Bool?? = a.utf8.withContiguousStorageIfAvailable { left in
-            b.utf8.withContiguousStorageIfAvailable { right in asciiCaseInsensitiveEqual(left, right) } ?? nil
+    /// The fields whose names start with `prefix` (case-insensitive), in order.
+    public func withNamePrefix(_ prefix: String) -> HTTPHeaders {
+        var found = HTTPHeaders()
+        for span in spans {
+            let name = bytes[span.nameStart..<span.nameEnd]
+            guard Self.equalIgnoringCase(name.prefix(prefix.utf8.count), prefix) else { continue }
+            found.add(self.name(of: span), value(of: span))
         }
-        return (folded ?? nil) ?? (a.lowercased() == b.lowercased())
+        return found
     }
 
-    /// Whether two equally long byte strings are equal up to ASCII case; `nil` when either holds a non-ASCII byte.
-    private static func asciiCaseInsensitiveEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>)
-        -> Bool?
-    {
-        var equal = true
-        for index in 0..<a.count {
-            let (x, y) = (a[index], b[index])
-            if x | y >= 0x80 { return nil }
-            if x != y && !(x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20)) { equal = false }
+    public func makeIterator() -> Iterator { Iterator(headers: self) }
+
+    /// Each field as strings, made as it is reached.
+    public struct Iterator: IteratorProtocol {
+        let headers: HTTPHeaders
+        var index = 0
+
+        public mutating func next() -> (name: String, value: String)? {
+            guard index < headers.spans.count else { return nil }
+            defer { index += 1 }
+            return (headers.name(of: headers.spans[index]), headers.value(of: headers.spans[index]))
         }
-        return equal
+    }
+
+    /// The first value of `name` as bytes.
+    func valueBytes(_ name: String) -> ArraySlice<UInt8>? {
+        spans.first { Self.named($0, name, in: bytes) }.map { bytes[$0.valueStart..<$0.valueEnd] }
+    }
+
+    /// Appends each field as a `name: value` line with its CRLF.
+    func serialize(into out: inout [UInt8]) {
+        out.append(contentsOf: bytes)
+    }
+
+    private func name(of span: Span) -> String {
+        String(decoding: bytes[span.nameStart..<span.nameEnd], as: UTF8.self)
+    }
+
+    private func value(of span: Span) -> String {
+        String(decoding: bytes[span.valueStart..<span.valueEnd], as: UTF8.self)
+    }
+
+    private mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    private static func named(_ span: Span, _ name: String, in bytes: [UInt8]) -> Bool {
+        span.nameEnd - span.nameStart == name.utf8.count
+            && equalIgnoringCase(bytes[span.nameStart..<span.nameEnd], name)
+    }
+
+    /// Whether `bytes` spell `text` ignoring case. Names and tokens are ASCII, compared byte by byte folding only
+    /// A-Z; anything else is compared the way Swift lowercases it.
+    static func equalIgnoringCase(_ bytes: ArraySlice<UInt8>, _ text: String) -> Bool {
+        guard text.utf8.count == bytes.count else { return false }
+        let folded: Bool?? = text.utf8.withContiguousStorageIfAvailable { text in
+            bytes.withUnsafeBufferPointer { bytes in
+                for index in 0..<text.count {
+                    let (x, y) = (bytes[index], text[index])
+                    if x | y >= 0x80 { return nil }
+                    // Every byte before this one was ASCII and equal, so a difference here is a difference.
+                    if x != y && !(x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20)) { return false }
+                }
+                return true
+            }
+        }
+        return (folded ?? nil) ?? (String(decoding: bytes, as: UTF8.self).lowercased() == text.lowercased())
+    }
+
+    static func same(_ a: some StringProtocol, _ b: String) -> Bool {
+        equalIgnoringCase(Array(a.utf8)[...], b)
     }
 }
 
-extension StringProtocol {
-    var trimmingSpaces: Substring {
-        let view = self[...]
-        let start = view.firstIndex { $0 != " " && $0 != "\t" } ?? view.endIndex
-        let end = view.lastIndex { $0 != " " && $0 != "\t" }.map { view.index(after: $0) } ?? start
-        return Substring(view[start..<Swift.max(start, end)])
+extension ArraySlice<UInt8> {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingSpaces: ArraySlice<UInt8> {
+        var slice = self
+        while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
+        return slice
     }
 }
 

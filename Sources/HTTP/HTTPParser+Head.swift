@@ -1,3 +1,5 @@
+import Glibc
+
 extension HTTPParser {
     /// Parses a complete head once its blank line has arrived, then chooses how the body is framed. Interim (1xx)
     /// responses are skipped in a loop; with the final head they share the `maxHeaderBytes` bound.
@@ -12,22 +14,9 @@ extension HTTPParser {
             }
             guard let end = try headEnd() else { return nil }
             let headStart = start
-            // `headEnd` has checked that every CR in the head is followed by LF and every LF preceded by CR, so
-            // each line ends at the CR before an LF; the lines are cut where they lie, with no array of them.
-            let head = buffer[start..<end - 1]
-            let firstLineEnd = head.firstIndex(of: 0x0A) ?? head.endIndex
-            let firstLine = buffer[start..<firstLineEnd - 1]
             start = end + 2  // past the blank line
             (bodyBytes, extensionBytes) = (0, 0)
-            var headers = HTTPHeaders()
-            headers.reserveCapacity(head[firstLineEnd...].count { $0 == 0x0A })
-            var lineStart = firstLineEnd + 1
-            while lineStart < end {
-                let lineEnd = head[lineStart...].firstIndex(of: 0x0A) ?? head.endIndex
-                let (name, value) = try Self.headerField(buffer[lineStart..<lineEnd - 1])
-                headers.add(name, value)
-                lineStart = lineEnd + 1
-            }
+            let (firstLine, headers) = try Self.cutHead(buffer, headStart..<end)
             switch mode {
             case .request:
                 let (method, target, version) = try Self.requestLine(firstLine)
@@ -50,63 +39,123 @@ extension HTTPParser {
         }
     }
 
-    /// The offset just past the CRLF that ends the head's last line (the blank line's CRLF follows), or `nil` if
-    /// the head has not arrived. Enforces the line and head limits while scanning, so an endless head is refused
-    /// early. The scan resumes where it stopped, so a head that trickles in byte by byte costs linear time.
+    /// The offset of the blank line's CR that ends the head (its LF follows), or `nil` if the head has not arrived.
+    /// Enforces the line and head limits while scanning, so an endless head is refused early; CRs inside lines are
+    /// judged with the lines (`cutHead`), once the head is complete. The scan resumes where it stopped, so a head
+    /// that trickles in byte by byte costs linear time.
     private mutating func headEnd() throws(HTTPParseError) -> Int? {
-        let (start, limits, precedingBytes) = (start, limits, precedingBytes)
+        let (start, limits) = (start, limits)
         var lineStart = start + headScan.lineStart
         var index = start + headScan.index
         defer { headScan = (index - start, lineStart - start) }
-        // Scanned through a pointer: this loop sees every byte of every head, and indexing the array would check
-        // its bounds and its uniqueness at each one.
-        // The furthest the scan may go before one of the limits is passed; judged only when it is reached.
-        let headBound = start + limits.maxHeaderBytes - precedingBytes
-        var bound = min(lineStart + limits.maxLineBytes, headBound)
+        // A byte at this offset or beyond would make the head, with what preceded it, larger than the limit.
+        let headLimit = start + limits.maxHeaderBytes - precedingBytes + 1
         return try buffer.withUnsafeBufferPointer { buffer throws(HTTPParseError) -> Int? in
-            while index < buffer.count {
-                switch buffer[index] {
-                case 0x0A:
-                    guard index > start, buffer[index - 1] == 0x0D else { throw .bad("bare LF line ending") }
-                    if index - 1 == lineStart {
-                        let end = lineStart
-                        (index, lineStart) = (start, start)  // the next head scans from its own start
-                        return end
-                    }
-                    lineStart = index + 1
-                    bound = min(lineStart + limits.maxLineBytes, headBound)
-                case 0x0D:
-                    // A CR that ends what has arrived is judged when its next byte comes, so the scan stops before it.
-                    guard index + 1 < buffer.count else { return nil }
-                    guard buffer[index + 1] == 0x0A else { throw .bad("bare CR in the message head") }
-                default:
-                    break
+            while true {
+                let lineLimit = lineStart + limits.maxLineBytes + 1
+                let limit = min(lineLimit, headLimit)
+                let searchEnd = min(buffer.count, limit)
+                guard let lineFeed = Self.firstIndex(of: 0x0A, in: buffer, index..<searchEnd) else {
+                    index = searchEnd
+                    guard searchEnd == limit else { return nil }
+                    if lineLimit <= headLimit { throw .bad("line longer than \(limits.maxLineBytes) bytes") }
+                    throw Self.headTooLarge(limits)
                 }
-                index += 1
-                guard index > bound else { continue }
-                if index - lineStart > limits.maxLineBytes {
-                    throw .bad("line longer than \(limits.maxLineBytes) bytes")
+                guard lineFeed > start, buffer[lineFeed - 1] == 0x0D else { throw .bad("bare LF line ending") }
+                if lineFeed - 1 == lineStart {
+                    (index, lineStart) = (start, start)  // the next head scans from its own start
+                    return lineFeed - 1
                 }
-                try Self.checkHeadSize(precedingBytes + index - start, limits: limits)
+                lineStart = lineFeed + 1
+                index = lineStart
             }
-            return nil
         }
+    }
+
+    /// The first line of the complete head in `buffer[range]` (without its CRLF) and its header fields, copied out
+    /// of the buffer in one piece. `headEnd` has checked that every LF in the head follows a CR, so each line ends at
+    /// the CR before an LF; any other CR is a control byte the line is refused for.
+    static func cutHead(_ buffer: [UInt8], _ range: Range<Int>) throws(HTTPParseError) -> (
+        ArraySlice<UInt8>, HTTPHeaders
+    ) {
+        let firstLineEnd = buffer.withUnsafeBufferPointer { firstIndex(of: 0x0A, in: $0, range) } ?? range.upperBound
+        let firstLine = buffer[range.lowerBound..<max(range.lowerBound, firstLineEnd - 1)]
+        guard firstLine.withUnsafeBufferPointer(allFieldValueBytes) else {
+            throw .bad("control byte in the start line")
+        }
+        let section = Array(buffer[min(firstLineEnd + 1, range.upperBound)..<range.upperBound])
+        let spans = try section.withUnsafeBufferPointer { section throws(HTTPParseError) -> [HTTPHeaders.Span] in
+            // Counted first, so the spans are allocated once at their size.
+            var (lines, lineStart) = (0, 0)
+            while let lineFeed = firstIndex(of: 0x0A, in: section, lineStart..<section.count) {
+                (lines, lineStart) = (lines + 1, lineFeed + 1)
+            }
+            var spans: [HTTPHeaders.Span] = []
+            spans.reserveCapacity(lines)
+            lineStart = 0
+            while let lineFeed = firstIndex(of: 0x0A, in: section, lineStart..<section.count) {
+                spans.append(try fieldSpan(section, lineStart..<lineFeed - 1))
+                lineStart = lineFeed + 1
+            }
+            return spans
+        }
+        return (firstLine, HTTPHeaders(bytes: section, spans: spans))
+    }
+
+    /// Where the name and the value of the header line `bytes[line]` (without its CRLF) lie.
+    static func fieldSpan(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) throws(HTTPParseError)
+        -> HTTPHeaders.Span
+    {
+        guard let colon = firstIndex(of: UInt8(ascii: ":"), in: bytes, line) else {
+            throw .bad("header line without ':'")
+        }
+        // No whitespace is allowed before the colon, and obsolete line folding is refused (RFC 9112 §5).
+        guard colon > line.lowerBound, areTokenBytes(UnsafeBufferPointer(rebasing: bytes[line.lowerBound..<colon]))
+        else { throw .bad("invalid header name") }
+        var (valueStart, valueEnd) = (colon + 1, line.upperBound)
+        while valueStart < valueEnd, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09 { valueStart += 1 }
+        while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
+        guard allFieldValueBytes(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) else {
+            throw .bad("invalid byte in header value")
+        }
+        return HTTPHeaders.Span(nameStart: line.lowerBound, nameEnd: colon, valueStart: valueStart, valueEnd: valueEnd)
+    }
+
+    /// The name and the value of one header line (without its CRLF).
+    static func headerField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (name: String, value: String) {
+        try line.withUnsafeBufferPointer { bytes throws(HTTPParseError) in
+            let span = try fieldSpan(bytes, 0..<bytes.count)
+            return (
+                String(decoding: bytes[span.nameStart..<span.nameEnd], as: UTF8.self),
+                String(decoding: bytes[span.valueStart..<span.valueEnd], as: UTF8.self)
+            )
+        }
+    }
+
+    /// The offset of the first `byte` in `buffer[range]`, found by libc's vectorised `memchr`.
+    static func firstIndex(of byte: UInt8, in buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        guard !range.isEmpty, let base = buffer.baseAddress,
+            let found = memchr(base + range.lowerBound, Int32(byte), range.count)
+        else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
+    private static func headTooLarge(_ limits: HTTPParserLimits) -> HTTPParseError {
+        HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes")
     }
 
     /// Refuses a head once `bytes` (the head so far, with what preceded it) exceed the limit.
     private static func checkHeadSize(_ bytes: Int, limits: HTTPParserLimits) throws(HTTPParseError) {
-        if bytes > limits.maxHeaderBytes {
-            throw HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBytes) bytes")
-        }
+        if bytes > limits.maxHeaderBytes { throw headTooLarge(limits) }
     }
 
     /// Chooses chunked framing when the message has Transfer-Encoding; `false` when it has none.
     private mutating func frameChunked(_ headers: HTTPHeaders, _ version: HTTPVersion) throws(HTTPParseError) -> Bool {
+        guard headers.has("Transfer-Encoding") else { return false }
         let codings = headers.values("Transfer-Encoding")
-        guard !codings.isEmpty else { return false }
         // Both framings at once is the classic smuggling shape, and chunking in HTTP/1.0 is faulty framing
         // (RFC 9112 §6.1, §6.3): refuse, never guess, on either side.
-        guard headers["Content-Length"] == nil else { throw .bad("both Content-Length and Transfer-Encoding") }
+        guard !headers.has("Content-Length") else { throw .bad("both Content-Length and Transfer-Encoding") }
         guard version == .http1_1 else { throw .bad("Transfer-Encoding in an HTTP/1.0 message") }
         try Self.requireChunkedOnly(codings)
         state = .chunkSize
@@ -115,9 +164,8 @@ extension HTTPParser {
 
     private mutating func frameRequest(_ head: HTTPRequestHead) throws(HTTPParseError) {
         if try frameChunked(head.headers, head.version) { return }
-        let lengths = head.headers.values("Content-Length")
-        guard lengths.count <= 1 else { throw .bad("duplicate Content-Length") }
-        guard let lengthText = lengths.first else {
+        guard head.headers.count("Content-Length") <= 1 else { throw .bad("duplicate Content-Length") }
+        guard let lengthText = head.headers.valueBytes("Content-Length") else {
             state = .messageEnd
             return
         }
@@ -133,30 +181,33 @@ extension HTTPParser {
             return
         }
         if try frameChunked(head.headers, head.version) { return }
-        let lengths = head.headers.values("Content-Length")
-        guard lengths.allSatisfy({ $0 == lengths.first }) else { throw .bad("conflicting Content-Length values") }
-        guard let lengthText = lengths.first else {
+        guard let lengthText = head.headers.valueBytes("Content-Length") else {
             state = .untilClose
             return
+        }
+        if head.headers.count("Content-Length") > 1 {
+            let lengths = head.headers.values("Content-Length")
+            guard lengths.allSatisfy({ $0 == lengths.first }) else { throw .bad("conflicting Content-Length values") }
         }
         let length = try Self.contentLength(lengthText)
         state = length == 0 ? .messageEnd : .fixedBody(remaining: length)
     }
 
     private static func requireChunkedOnly(_ codings: [String]) throws(HTTPParseError) {
-        let list = codings.flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces.lowercased() }
+        let list = codings.flatMap { Array($0.utf8).split(separator: UInt8(ascii: ",")) }.map {
+            String(decoding: $0.trimmingSpaces, as: UTF8.self).lowercased()
+        }
         guard list == ["chunked"] else {
             throw HTTPParseError(
                 status: 501, reason: "unsupported Transfer-Encoding \(codings.joined(separator: ", "))")
         }
     }
 
-    private static func contentLength(_ text: String) throws(HTTPParseError) -> Int {
-        let digits = text.utf8
-        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 &- 0x30 < 10 }), let value = Int(text) else {
+    private static func contentLength(_ digits: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 &- 0x30 < 10 }) else {
             throw .bad("invalid Content-Length")
         }
-        return value
+        return digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
     /// The size a chunk-size line declares, and the length of its chunk extension.
@@ -225,18 +276,6 @@ extension HTTPParser {
         throw .bad("malformed HTTP version")
     }
 
-    static func headerField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String) {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { throw .bad("header line without ':'") }
-        let name = line[line.startIndex..<colon]
-        // No whitespace is allowed before the colon, and obsolete line folding is refused (RFC 9112 §5).
-        guard !name.isEmpty, name.allSatisfy(isTokenByte) else { throw .bad("invalid header name") }
-        var value = line[(colon + 1)...]
-        while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
-        while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
-        guard value.allSatisfy(isFieldValueByte) else { throw .bad("invalid byte in header value") }
-        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
-    }
-
     /// RFC 9110 `tchar`.
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
@@ -252,5 +291,39 @@ extension HTTPParser {
     /// Visible ASCII, space, tab and obs-text; never NUL, CR, LF or other controls.
     static func isFieldValueByte(_ byte: UInt8) -> Bool {
         byte == 0x09 || (byte >= 0x20 && byte != 0x7F)
+    }
+
+    /// 0 for each `tchar` byte, 1 for any other: a name is checked by one load and one OR per byte.
+    private static let nonTokenBytes: [UInt8] = (0..<256).map { isTokenByte(UInt8($0)) ? 0 : 1 }
+
+    static func areTokenBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        nonTokenBytes.withUnsafeBufferPointer { table in
+            var outside: UInt8 = 0
+            for byte in bytes { outside |= table[Int(byte)] }
+            return outside == 0
+        }
+    }
+
+    /// Whether every byte is a field value byte, judged eight at a time: a word with no byte below 0x20 and none
+    /// equal to 0x7F is clean (the two tests are exact for whole words); any other word is judged byte by byte.
+    static func allFieldValueBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let delete = word ^ (ones &* 0x7F)
+                let below = (word &- ones &* 0x20) & ~word & highs
+                let deletes = (delete &- ones) & ~delete & highs
+                guard below | deletes == 0 else { break }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            guard isFieldValueByte(bytes[index]) else { return false }
+            index += 1
+        }
+        return true
     }
 }

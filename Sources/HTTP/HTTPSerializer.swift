@@ -21,14 +21,7 @@ enum HTTPSerializer {
     }
 
     private static func appendFields(_ headers: HTTPHeaders, into out: inout [UInt8]) {
-        for (name, value) in headers {
-            append(name, to: &out)
-            out.append(UInt8(ascii: ":"))
-            out.append(UInt8(ascii: " "))
-            append(value, to: &out)
-            out.append(0x0D)
-            out.append(0x0A)
-        }
+        headers.serialize(into: &out)
         out.append(0x0D)
         out.append(0x0A)
     }

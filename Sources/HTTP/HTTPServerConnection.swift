@@ -228,7 +228,7 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
             headers.set("Connection", "close")
         }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(256 + body.count)
+        bytes.reserveCapacity(64 + headers.bytes.count + body.count)
         HTTPSerializer.responseHead(status: status, headers: headers, into: &bytes)
         bytes.append(contentsOf: body)
         send(bytes)
