@@ -85,14 +85,14 @@ public final class ConnectService: Sendable {
 /// on `client.loop`.
 public struct ConnectRequest {
     public let request: HTTPRequest
-    public let parameters: [String: String]
+    public let parameters: RouteParameters
     /// The caller and what the route asks of the policy.
     public let authorization: Authorization
     public let client: HTTPClient
     public let writer: HTTPResponseWriter
 
     public init(
-        request: HTTPRequest, parameters: [String: String], authorization: Authorization, client: HTTPClient,
+        request: HTTPRequest, parameters: RouteParameters, authorization: Authorization, client: HTTPClient,
         writer: HTTPResponseWriter
     ) {
         self.request = request

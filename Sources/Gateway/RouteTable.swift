@@ -5,7 +5,7 @@ import Reactor
 /// A routed request as a handler sees it: the request, its path parameters, and where to answer.
 struct Exchange {
     let request: HTTPRequest
-    let parameters: [String: String]
+    let parameters: RouteParameters
     let writer: HTTPResponseWriter
     /// The loop's upstream client.
     let client: HTTPClient

@@ -220,15 +220,16 @@ final class HTTPClientConnection: EventHandler {
     /// Routes `count` bytes just read into the scratch buffer through TLS (if any) to the parser.
     private func received(_ count: Int) {
         guard let tls else {
-            let bytes = Array(client.scratch[..<count])
-            return parse(bytes)
+            return parse { parser in
+                client.scratch.withUnsafeBytes { parser.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            }
         }
         client.scratch.withUnsafeBytes { tls.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
         if case .handshaking = state { return continueHandshake() }
         var plaintext = [UInt8](repeating: 0, count: 16_384)
         while true {
             switch plaintext.withUnsafeMutableBytes({ tls.read(into: $0) }) {
-            case .data(let n): parse(Array(plaintext[..<n]))
+            case .data(let n): parse { $0.feed(plaintext[..<n]) }
             case .needMoreCiphertext: return queueCiphertext()
             case .closed: return inputEnded()
             case .failed(let error): return fail(.tls(error.description))
@@ -237,10 +238,12 @@ final class HTTPClientConnection: EventHandler {
         }
     }
 
-    private func parse(_ bytes: [UInt8]) {
-        guard exchange != nil else { return fail(.closed) }  // an idle connection must not receive anything
-        exchange?.receivedBytes = true
-        parser.feed(bytes)
+    /// Feeds the parser what `feed` gives it (straight from the buffer read into, no copy on the way), then
+    /// delivers the events it completes.
+    private func parse(_ feed: (inout HTTPParser) -> Void) {
+        guard let exchange else { return fail(.closed) }  // an idle connection must not receive anything
+        exchange.receivedBytes = true
+        feed(&parser)
         do {
             while let event = try parser.next() { deliver(event) }
         } catch {

@@ -31,7 +31,8 @@ struct OutputBuffer {
             guard let written else { return true }
             offset += written
         }
-        bytes.removeAll(keepingCapacity: bytes.capacity <= 65_536)
+        // Not kept for reuse: the next append to an empty buffer takes the caller's array instead.
+        bytes = []
         offset = 0
         return true
     }

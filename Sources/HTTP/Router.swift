@@ -4,7 +4,7 @@
 public struct Router<Route: Sendable>: Sendable {
     /// What a lookup found.
     public enum Match {
-        case found(Route, parameters: [String: String])
+        case found(Route, parameters: RouteParameters)
         /// The path exists, but not for this method.
         case methodNotAllowed(allowed: [String])
         case notFound
@@ -40,10 +40,37 @@ public struct Router<Route: Sendable>: Sendable {
     }
 }
 
+/// The values a route's `{name}` segments bound, by name. A pattern has a handful of them, so they are kept in
+/// order and found by comparing names: no hashing, and one allocation at most.
+public struct RouteParameters: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    private var pairs: [(name: String, value: String)] = []
+
+    init(capacity: Int) {
+        pairs.reserveCapacity(capacity)
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        for (name, value) in elements { append(name, value) }
+    }
+
+    public subscript(name: String) -> String? {
+        pairs.first { $0.name == name }?.value
+    }
+
+    mutating func append(_ name: String, _ value: String) {
+        pairs.append((name, value))
+    }
+
+    /// The same names bound to the same values, in any order.
+    public static func == (a: RouteParameters, b: RouteParameters) -> Bool {
+        a.pairs.count == b.pairs.count && a.pairs.allSatisfy { b[$0.name] == $0.value }
+    }
+}
+
 /// The patterns of a router, matched by index.
 struct PathTable: Sendable {
     enum Match {
-        case found(Int, parameters: [String: String])
+        case found(Int, parameters: RouteParameters)
         case methodNotAllowed(allowed: [String])
         case notFound
     }
@@ -118,14 +145,14 @@ struct PathTable: Sendable {
     }
 
     /// The parameters of `entry` for `parts`, whose count has been checked against the pattern's.
-    private static func bind(_ entry: Entry, to parts: [String]) -> [String: String]? {
+    private static func bind(_ entry: Entry, to parts: [String]) -> RouteParameters? {
         // The literals first, so that a pattern that does not match allocates nothing.
         for literal in entry.literals where parts[literal.index] != literal.text { return nil }
-        var parameters = [String: String](minimumCapacity: entry.segments.count - entry.literals.count)
+        var parameters = RouteParameters(capacity: entry.segments.count - entry.literals.count)
         for (index, segment) in entry.segments.enumerated() {
             switch segment {
-            case .rest(let name): parameters[name] = parts[index...].joined(separator: "/")
-            case .parameter(let name): parameters[name] = parts[index]
+            case .rest(let name): parameters.append(name, parts[index...].joined(separator: "/"))
+            case .parameter(let name): parameters.append(name, parts[index])
             case .literal: break
             }
         }

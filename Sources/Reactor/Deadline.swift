@@ -5,6 +5,8 @@ public final class Deadline {
     private let onExpire: () -> Void
     private var at: UInt64?
     private var timer: (at: UInt64, id: TimerID)?
+    /// Made once: arming is frequent, and a closure made per arm would be an allocation each time.
+    private lazy var fire: () -> Void = { [weak self] in self?.fired() }
 
     public init(loop: EventLoop, onExpire: @escaping () -> Void) {
         self.loop = loop
@@ -33,7 +35,7 @@ public final class Deadline {
 
     private func arm(_ deadline: UInt64) {
         let now = monotonicNanoseconds()
-        let id = loop.schedule(after: deadline > now ? deadline - now : 0) { [weak self] in self?.fired() }
+        let id = loop.schedule(after: deadline > now ? deadline - now : 0, fire)
         timer = (deadline, id)
     }
 

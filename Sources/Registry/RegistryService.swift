@@ -89,7 +89,7 @@ public struct RegistryRequest {
     /// The server within it; empty for a namespace-only server or a path without one.
     public let server: String
     /// The route's path parameters.
-    public let parameters: [String: String]
+    public let parameters: RouteParameters
     /// The caller and what the route asks of the policy in `namespace`.
     public let authorization: Authorization
     public let writer: HTTPResponseWriter
@@ -99,7 +99,7 @@ public struct RegistryRequest {
     /// `parameters` are the route's: `namespace` and `server`, or `qualifiedName` (`ns/name`, `%2F` decoded), or
     /// `name` for a namespace.
     public init(
-        request: HTTPRequest, parameters: [String: String], principal: Principal, resource: Resource,
+        request: HTTPRequest, parameters: RouteParameters, principal: Principal, resource: Resource,
         operation: Operation, service: RegistryService, writer: HTTPResponseWriter, client: HTTPClient
     ) {
         self.request = request

@@ -15,7 +15,7 @@ struct RouterTests {
         return router
     }()
 
-    private func found(_ method: String, _ path: String) -> (Route, [String: String])? {
+    private func found(_ method: String, _ path: String) -> (Route, RouteParameters)? {
         guard case .found(let route, let parameters) = router.match(method: method, path: path) else { return nil }
         return (route, parameters)
     }
