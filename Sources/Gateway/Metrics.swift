@@ -13,29 +13,42 @@ struct LoopMetrics: Sendable {
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
 
-    /// Methods counted under their own name; any other token a client sends is counted as `other`, so a client
-    /// cannot create a series per request.
-    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    /// The method's own name for the methods counted under it; any other token a client sends is counted as
+    /// `other`, so a client cannot create a series per request.
+    static func methodLabel(_ method: String) -> String {
+        switch method {
+        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS": method
+        default: "other"
+        }
+    }
+
+    /// Count per bucket (the last is +Inf) and total seconds.
+    struct Histogram: Sendable {
+        var buckets = [Int](repeating: 0, count: LoopMetrics.bucketBounds.count + 1)
+        var sum: Double = 0
+
+        mutating func add(_ seconds: Double) {
+            buckets[LoopMetrics.bucketBounds.firstIndex { seconds <= $0 } ?? LoopMetrics.bucketBounds.count] += 1
+            sum += seconds
+        }
+    }
 
     var requests: [Key: Int] = [:]
-    /// Per route: count per bucket (the last is +Inf), total seconds.
-    var latency: [String: (buckets: [Int], sum: Double)] = [:]
+    /// Per route.
+    var latency: [String: Histogram] = [:]
     var upstreamPools: [(key: String, idle: Int, busy: Int)] = []
 
     /// `route` is a route's pattern (or `unmatched`), never the raw path.
     mutating func record(route: String, method: String, status: Int, seconds: Double) {
-        let methodLabel = Self.knownMethods.contains(method) ? method : "other"
-        requests[Key(route: route, method: methodLabel, status: status), default: 0] += 1
-        let bucket = Self.bucketBounds.firstIndex { seconds <= $0 } ?? Self.bucketBounds.count
-        // Updated in place: copying the entry out and back would copy its bucket array on every request.
-        latency[route, default: (Array(repeating: 0, count: Self.bucketBounds.count + 1), 0)].buckets[bucket] += 1
-        latency[route]!.sum += seconds
+        requests[Key(route: route, method: Self.methodLabel(method), status: status), default: 0] += 1
+        // Updated in place, in one lookup: copying the entry out and back would copy its bucket array.
+        latency[route, default: Histogram()].add(seconds)
     }
 
     mutating func merge(_ other: LoopMetrics) {
         for (key, count) in other.requests { requests[key, default: 0] += count }
         for (route, entry) in other.latency {
-            var mine = latency[route] ?? (Array(repeating: 0, count: Self.bucketBounds.count + 1), 0)
+            var mine = latency[route] ?? Histogram()
             for index in mine.buckets.indices { mine.buckets[index] += entry.buckets[index] }
             mine.sum += entry.sum
             latency[route] = mine

@@ -70,17 +70,19 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// Drops every field named `name` and its line, in one pass that moves each kept line down over the gaps.
     public mutating func remove(_ name: String) {
-        guard has(name) else { return }
-        var (kept, written) = (0, 0)
-        for index in spans.indices {
+        guard var next = index(named: name) else { return }
+        // Everything before the first match stays where it is.
+        var (kept, written) = (next, spans[next].nameStart)
+        for index in next..<spans.count {
             let span = spans[index]
-            // The next line still starts where it did: spans and bytes are written only below what is read.
+            // Later lines are still where they were: spans and bytes are written only below what is read.
             let line = span.nameStart..<(index + 1 < spans.count ? spans[index + 1].nameStart : bytes.count)
-            if Self.named(span, name, in: bytes) { continue }
-            if written != line.lowerBound {
-                bytes.withUnsafeMutableBufferPointer { bytes in
-                    _ = memmove(bytes.baseAddress! + written, bytes.baseAddress! + line.lowerBound, line.count)
-                }
+            if index == next {
+                next = self.index(named: name, from: index + 1) ?? spans.count
+                continue
+            }
+            bytes.withUnsafeMutableBufferPointer { bytes in
+                _ = memmove(bytes.baseAddress! + written, bytes.baseAddress! + line.lowerBound, line.count)
             }
             spans[kept] = span.shifted(by: written - line.lowerBound)
             (kept, written) = (kept + 1, written + line.count)
@@ -91,32 +93,45 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// The first value of `name`.
     public subscript(name: String) -> String? {
-        spans.first { Self.named($0, name, in: bytes) }.map(value(of:))
+        index(named: name).map { value(of: spans[$0]) }
     }
 
     /// Every value of `name`, in order.
     public func values(_ name: String) -> [String] {
-        spans.filter { Self.named($0, name, in: bytes) }.map(value(of:))
+        var values: [String] = []
+        var next = index(named: name)
+        while let found = next {
+            values.append(value(of: spans[found]))
+            next = index(named: name, from: found + 1)
+        }
+        return values
     }
 
     /// How many fields are named `name`.
     public func count(_ name: String) -> Int {
-        spans.count { Self.named($0, name, in: bytes) }
+        var (count, next) = (0, index(named: name))
+        while let found = next { (count, next) = (count + 1, index(named: name, from: found + 1)) }
+        return count
     }
 
     /// Whether a field named `name` is present.
     public func has(_ name: String) -> Bool {
-        spans.contains { Self.named($0, name, in: bytes) }
+        index(named: name) != nil
     }
 
     /// Whether a comma-separated header lists `token` (case-insensitive), as `Connection: close` does.
     public func contains(_ name: String, token: String) -> Bool {
-        spans.contains { span in
-            Self.named(span, name, in: bytes)
-                && bytes[span.valueStart..<span.valueEnd].split(separator: UInt8(ascii: ",")).contains { item in
-                    Self.equalIgnoringCase(item.trimmingSpaces, token)
-                }
+        var next = index(named: name)
+        while let found = next {
+            let value = bytes[spans[found].valueStart..<spans[found].valueEnd]
+            if value.split(separator: UInt8(ascii: ",")).contains(where: {
+                Self.equalIgnoringCase($0.trimmingSpaces, token)
+            }) {
+                return true
+            }
+            next = index(named: name, from: found + 1)
         }
+        return false
     }
 
     /// The fields whose names start with `prefix` (case-insensitive), in order.
@@ -146,7 +161,47 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// The first value of `name` as bytes.
     func valueBytes(_ name: String) -> ArraySlice<UInt8>? {
-        spans.first { Self.named($0, name, in: bytes) }.map { bytes[$0.valueStart..<$0.valueEnd] }
+        index(named: name).map { bytes[spans[$0].valueStart..<spans[$0].valueEnd] }
+    }
+
+    /// The index of the first field named `name` from `start` on: every lookup goes through here, comparing the
+    /// name's bytes with each field's in place.
+    private func index(named name: String, from start: Int = 0) -> Int? {
+        let found: Int?? = name.utf8.withContiguousStorageIfAvailable { name in
+            bytes.withUnsafeBufferPointer { bytes in
+                var index = start
+                while index < spans.count {
+                    let span = spans[index]
+                    if span.nameEnd - span.nameStart == name.count,
+                        Self.sameName(UnsafeBufferPointer(rebasing: bytes[span.nameStart..<span.nameEnd]), name)
+                    {
+                        return index
+                    }
+                    index += 1
+                }
+                return nil
+            }
+        }
+        if let found { return found }
+        // A name without contiguous bytes (bridged, say) is looked up through a native copy.
+        var native = name
+        native.makeContiguousUTF8()
+        return index(named: native, from: start)
+    }
+
+    /// Whether two equally long names are the same ignoring case: ASCII folding only A-Z, anything else the way
+    /// Swift lowercases it.
+    private static func sameName(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        for index in 0..<a.count {
+            let (x, y) = (a[index], b[index])
+            if x == y { continue }
+            if x | y >= 0x80 {
+                return String(decoding: a, as: UTF8.self).lowercased()
+                    == String(decoding: b, as: UTF8.self).lowercased()
+            }
+            if x | 0x20 != y | 0x20 || !(0x61...0x7A).contains(x | 0x20) { return false }
+        }
+        return true
     }
 
     /// Appends each field as a `name: value` line with its CRLF.
@@ -165,11 +220,6 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     private mutating func append(_ text: String) {
         var text = text
         text.withUTF8 { bytes.append(contentsOf: $0) }
-    }
-
-    private static func named(_ span: Span, _ name: String, in bytes: [UInt8]) -> Bool {
-        span.nameEnd - span.nameStart == name.utf8.count
-            && equalIgnoringCase(bytes[span.nameStart..<span.nameEnd], name)
     }
 
     /// Whether `bytes` spell `text` ignoring case. Names and tokens are ASCII, compared byte by byte folding only

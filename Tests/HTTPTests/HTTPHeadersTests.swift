@@ -25,3 +25,41 @@ struct HTTPHeadersTests {
         #expect(HTTPHeaders.same("close, ÜPGRADE"[...], "close, üpgrade"))
     }
 }
+
+struct HTTPHeadersStorageTests {
+    private func wire(_ headers: HTTPHeaders) -> String {
+        var out: [UInt8] = []
+        headers.serialize(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func removingAFieldKeepsTheOthersInOrderOnTheWire() {
+        var headers: HTTPHeaders = [:]
+        for (name, value) in [("A", "1"), ("X-Drop", "2"), ("B", "3"), ("x-drop", "4"), ("C", "5"), ("X-DROP", "6")] {
+            headers.add(name, value)
+        }
+        headers.remove("x-Drop")
+        #expect(wire(headers) == "A: 1\r\nB: 3\r\nC: 5\r\n")
+        #expect(headers.fields.map(\.name) == ["A", "B", "C"])
+        #expect(headers["c"] == "5" && headers["X-Drop"] == nil && headers.count("x-drop") == 0)
+        headers.set("B", "7")
+        #expect(wire(headers) == "A: 1\r\nC: 5\r\nB: 7\r\n")
+    }
+
+    @Test func parsedFieldsAreLookedUpAndRewrittenInPlace() throws {
+        var parser = HTTPParser(mode: .request)
+        parser.feed(Array("GET / HTTP/1.1\r\nHost: a\r\nAccept:  x , y \r\nAccept: z\r\nX-Mcp-Param-Q: 1\r\n\r\n".utf8))
+        guard case .requestHead(let head) = try parser.next() else {
+            Issue.record("no head")
+            return
+        }
+        var headers = head.headers
+        #expect(headers.values("accept") == ["x , y", "z"])
+        #expect(headers.count("ACCEPT") == 2)
+        #expect(headers.contains("Accept", token: "Y"))
+        #expect(!headers.contains("Accept", token: "x , y"))
+        #expect(headers.withNamePrefix("x-mcp-param-").fields.map(\.value) == ["1"])
+        headers.set("Accept", "w")
+        #expect(wire(headers) == "Host: a\r\nX-Mcp-Param-Q: 1\r\nAccept: w\r\n")
+    }
+}
