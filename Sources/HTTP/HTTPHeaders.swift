@@ -159,6 +159,15 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         }
     }
 
+    /// Calls `body` with the bytes of the first value of `name` (`nil` when there is none), making no string: for
+    /// values read once and long, such as a credential.
+    public func withFirstValue<Result>(_ name: String, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+        guard let found = index(named: name) else { return body(nil) }
+        return bytes.withUnsafeBufferPointer {
+            body(UnsafeBufferPointer(rebasing: $0[spans[found].valueStart..<spans[found].valueEnd]))
+        }
+    }
+
     /// The first value of `name` as bytes.
     func valueBytes(_ name: String) -> ArraySlice<UInt8>? {
         index(named: name).map { bytes[spans[$0].valueStart..<spans[$0].valueEnd] }

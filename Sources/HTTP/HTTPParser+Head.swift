@@ -15,7 +15,7 @@ extension HTTPParser {
             guard let end = try headEnd() else { return nil }
             let headStart = start
             start = end + 2  // past the blank line
-            (bodyBytes, extensionBytes) = (0, 0)
+            (bodyBytes, extensionBytes, declaredBodyLength) = (0, 0, 0)
             let (firstLine, headers) = try Self.cutHead(buffer, headStart..<end)
             switch mode {
             case .request:
@@ -171,7 +171,7 @@ extension HTTPParser {
         }
         let length = try Self.contentLength(lengthText)
         try countBody(length)
-        bodyBytes = 0
+        (bodyBytes, declaredBodyLength) = (0, length)
         state = length == 0 ? .messageEnd : .fixedBody(remaining: length)
     }
 
@@ -190,6 +190,7 @@ extension HTTPParser {
             guard lengths.allSatisfy({ $0 == lengths.first }) else { throw .bad("conflicting Content-Length values") }
         }
         let length = try Self.contentLength(lengthText)
+        declaredBodyLength = length
         state = length == 0 ? .messageEnd : .fixedBody(remaining: length)
     }
 

@@ -59,6 +59,8 @@ public struct HTTPParser: Sendable {
     var start = 0
     var state = State.head
     var bodyBytes = 0
+    /// The `Content-Length` of the current message; 0 when it has none or is chunked.
+    public internal(set) var declaredBodyLength = 0
     /// How far the current head has been scanned, relative to `start`: resumable across `feed`s.
     var headScan = (index: 0, lineStart: 0)
     /// How far the current chunk-size or trailer line has been scanned, relative to `start`.

@@ -145,12 +145,8 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         switch event {
         case .requestHead(let head):
             bodyStartedAt = loop.now
-            let declared = Int(head.headers["Content-Length"] ?? "") ?? 0
-            try reserveBody(declared)
-            var body: [UInt8] = []
-            // The parser refuses a declared length over the limit; reserving it whole avoids growing by doubling.
-            body.reserveCapacity(declared)
-            phase = .readingBody(head, body)
+            try reserveBody(parser.declaredBodyLength)
+            phase = .readingBody(head, [])
             if head.headers.contains("Expect", token: "100-continue"), parser.bufferedCount == 0 {
                 send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
             }
@@ -158,7 +154,13 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
             if case .readingBody(let head, var body) = phase {
                 try reserveBody(body.count + bytes.count)
                 phase = .awaitingRequest  // drop the reference so the append does not copy
-                body.append(contentsOf: bytes)
+                if body.isEmpty && bytes.count == parser.declaredBodyLength {
+                    body = bytes  // the whole body in one piece, as it mostly comes: no second copy
+                } else {
+                    // The parser refuses a declared length over the limit; reserving it whole avoids doubling.
+                    if body.isEmpty { body.reserveCapacity(parser.declaredBodyLength) }
+                    body.append(contentsOf: bytes)
+                }
                 phase = .readingBody(head, body)
             }
         case .end:
