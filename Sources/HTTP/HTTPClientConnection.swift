@@ -147,14 +147,12 @@ final class HTTPClientConnection: EventHandler {
 
     private func writeRequest() {
         guard let request = exchange?.request else { return }
-        var headers = request.headers
-        headers.set("Host", request.url.hostHeader)
-        if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
-            headers.set("Content-Length", String(request.body.count))
-        }
+        let sendsLength = !request.body.isEmpty || request.method == "POST" || request.method == "PUT"
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(64 + request.url.target.utf8.count + headers.bytes.count + request.body.count)
-        HTTPSerializer.requestHead(method: request.method, target: request.url.target, headers: headers, into: &bytes)
+        bytes.reserveCapacity(128 + request.url.target.utf8.count + request.headers.bytes.count + request.body.count)
+        HTTPSerializer.requestHead(
+            method: request.method, target: request.url.target, headers: request.headers,
+            host: request.url.hostHeader, contentLength: sendsLength ? request.body.count : nil, into: &bytes)
         bytes.append(contentsOf: request.body)
         queuePlaintext(bytes)
         arm("waiting for the response", configuration.responseTimeoutNanoseconds)

@@ -68,6 +68,27 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         add(name, value)
     }
 
+    /// Sets each field of `other` in turn, as `set` does, copying its line as it is.
+    public mutating func set(_ other: HTTPHeaders) {
+        for index in other.spans.indices {
+            let span = other.spans[index]
+            remove(String(decoding: other.bytes[span.nameStart..<span.nameEnd], as: UTF8.self))
+            appendLine(index, of: other)
+        }
+    }
+
+    /// Appends the field at `index` of `other`, its line copied as it is.
+    private mutating func appendLine(_ index: Int, of other: HTTPHeaders) {
+        let span = other.spans[index]
+        spans.append(span.shifted(by: bytes.count - span.nameStart))
+        bytes.append(contentsOf: other.bytes[span.nameStart..<other.lineEnd(index)])
+    }
+
+    /// Where the line of the field at `index` ends: where the next one starts.
+    private func lineEnd(_ index: Int) -> Int {
+        index + 1 < spans.count ? spans[index + 1].nameStart : bytes.count
+    }
+
     /// Drops every field named `name` and its line, in one pass that moves each kept line down over the gaps.
     public mutating func remove(_ name: String) {
         guard var next = index(named: name) else { return }
@@ -76,7 +97,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         for index in next..<spans.count {
             let span = spans[index]
             // Later lines are still where they were: spans and bytes are written only below what is read.
-            let line = span.nameStart..<(index + 1 < spans.count ? spans[index + 1].nameStart : bytes.count)
+            let line = span.nameStart..<lineEnd(index)
             if index == next {
                 next = self.index(named: name, from: index + 1) ?? spans.count
                 continue
@@ -137,10 +158,9 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// The fields whose names start with `prefix` (case-insensitive), in order.
     public func withNamePrefix(_ prefix: String) -> HTTPHeaders {
         var found = HTTPHeaders()
-        for span in spans {
-            let name = bytes[span.nameStart..<span.nameEnd]
-            guard Self.equalIgnoringCase(name.prefix(prefix.utf8.count), prefix) else { continue }
-            found.add(self.name(of: span), value(of: span))
+        for index in spans.indices {
+            let name = bytes[spans[index].nameStart..<spans[index].nameEnd]
+            if Self.equalIgnoringCase(name.prefix(prefix.utf8.count), prefix) { found.appendLine(index, of: self) }
         }
         return found
     }

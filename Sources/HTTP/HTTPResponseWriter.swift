@@ -56,32 +56,31 @@ public final class HTTPResponseWriter: OutputPacing {
     public var isFinished: Bool { state == .finished }
 
     /// Sends a complete response.
-    public func respond(_ response: HTTPResponse) {
+    public func respond(_ response: consuming HTTPResponse) {
         guard state == .pending else { return }
         status = response.status
         state = .finished
-        var headers = response.headers
-        for (name, value) in extraHeaders { headers.set(name, value) }
-        headers.set("Content-Length", String(response.body.count))
-        connection?.sendResponse(status: response.status, headers: headers, body: isHeadRequest ? [] : response.body)
+        // The response is this writer's now, so its headers are set in place, not copied.
+        response.headers.set(extraHeaders)
+        response.headers.set("Content-Length", String(response.body.count))
+        connection?.sendResponse(
+            status: response.status, headers: response.headers, body: isHeadRequest ? [] : response.body)
         complete(clientGone: false)
     }
 
     /// Sends the head of a streamed (chunked) response.
-    public func startStream(status: Int, headers: HTTPHeaders) {
+    public func startStream(status: Int, headers: consuming HTTPHeaders) {
         guard state == .pending else { return }
         self.status = status
         state = .streaming
-        var headers = headers
-        for (name, value) in extraHeaders { headers.set(name, value) }
+        headers.set(extraHeaders)
         headers.remove("Content-Length")
         headers.set("Transfer-Encoding", "chunked")
         connection?.sendResponse(status: status, headers: headers, body: [])
     }
 
     /// Starts an SSE stream: `text/event-stream`, no caching.
-    public func startEventStream(status: Int = 200, headers: HTTPHeaders = [:]) {
-        var headers = headers
+    public func startEventStream(status: Int = 200, headers: consuming HTTPHeaders = [:]) {
         headers.set("Content-Type", "text/event-stream")
         headers.set("Cache-Control", "no-cache")
         startStream(status: status, headers: headers)

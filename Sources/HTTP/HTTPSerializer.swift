@@ -11,17 +11,42 @@ enum HTTPSerializer {
         appendFields(headers, into: &out)
     }
 
-    /// A request line and headers, ending with the blank line.
-    static func requestHead(method: String, target: String, headers: HTTPHeaders, into out: inout [UInt8]) {
+    /// A request line, `headers`, then `Host` and (when given) `Content-Length` in place of any `headers` has,
+    /// ending with the blank line. The request's own headers are written from their bytes as they are, with no
+    /// copy to set the framing fields in.
+    static func requestHead(
+        method: String, target: String, headers: HTTPHeaders, host: String, contentLength: Int?,
+        into out: inout [UInt8]
+    ) {
         append(method, to: &out)
         out.append(UInt8(ascii: " "))
         append(target, to: &out)
         append(" HTTP/1.1\r\n", to: &out)
-        appendFields(headers, into: &out)
+        if headers.has("Host") || headers.has("Content-Length") {
+            var own = headers
+            own.remove("Host")
+            own.remove("Content-Length")
+            own.serialize(into: &out)
+        } else {
+            headers.serialize(into: &out)
+        }
+        appendField("Host", host, into: &out)
+        if let contentLength { appendField("Content-Length", String(contentLength), into: &out) }
+        out.append(0x0D)
+        out.append(0x0A)
     }
 
     private static func appendFields(_ headers: HTTPHeaders, into out: inout [UInt8]) {
         headers.serialize(into: &out)
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+
+    private static func appendField(_ name: String, _ value: String, into out: inout [UInt8]) {
+        append(name, to: &out)
+        out.append(UInt8(ascii: ":"))
+        out.append(UInt8(ascii: " "))
+        append(value, to: &out)
         out.append(0x0D)
         out.append(0x0A)
     }
