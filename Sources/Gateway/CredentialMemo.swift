@@ -21,26 +21,31 @@ final class CredentialMemo {
     static let capacity = 256
     private var entries: [Int: Entry] = [:]
 
-    /// The principal for `credential` (what follows `Bearer `), from the memo or from `credentials`.
-    func principal(_ credential: Substring, credentials: Credentials) -> Principal? {
-        var credential = credential
-        return credential.withUTF8 { bytes in
-            let generation = credentials.generation
-            var hasher = Hasher()
-            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
-            let key = hasher.finalize()
-            if let entry = entries[key], entry.generation == generation,
-                entry.bytes.withUnsafeBufferPointer { Digest.constantTimeEquals($0, bytes) }
-            {
-                if case .token(let claims) = entry.principal, claims.expiresAt <= Credentials.now { return nil }
-                return entry.principal
-            }
-            guard let principal = credentials.authenticate(Substring(decoding: bytes, as: UTF8.self)) else {
-                return nil
-            }
-            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = Entry(bytes: Array(bytes), principal: principal, generation: generation)
-            return principal
+    /// The principal for `credential` (the bytes after `Bearer `), from the memo or from `credentials`.
+    func principal(_ credential: UnsafeBufferPointer<UInt8>, credentials: Credentials) -> Principal? {
+        let generation = credentials.generation
+        let key = Self.key(credential)
+        if let entry = entries[key], entry.generation == generation,
+            entry.bytes.withUnsafeBufferPointer({ Digest.constantTimeEquals($0, credential) })
+        {
+            if case .token(let claims) = entry.principal, claims.expiresAt <= Credentials.now { return nil }
+            return entry.principal
         }
+        guard let principal = credentials.authenticate(Substring(decoding: credential, as: UTF8.self)) else {
+            return nil
+        }
+        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+        entries[key] = Entry(bytes: Array(credential), principal: principal, generation: generation)
+        return principal
+    }
+
+    /// The slot of a credential: a seeded hash of its length and its last 32 bytes, which is enough to tell apart
+    /// credentials that verify (an API key's random tail, a token's signature) without hashing a whole token. Only
+    /// credentials that verify are stored, so a forged one made to share a slot finds nothing and evicts nothing.
+    private static func key(_ credential: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(credential.count)
+        hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: credential.suffix(32))))
+        return hasher.finalize()
     }
 }

@@ -78,16 +78,16 @@ final class GatewayHandler: HTTPHandler {
     /// The authentication stage: `Authorization: Bearer <API key or service token>` to a principal, or 401
     /// without saying which check failed.
     private func authenticate(_ request: HTTPRequest) throws(APIError) -> Principal {
-        let header = request.headers["Authorization"] ?? ""
-        // The scheme is compared by bytes, case-insensitively: no character of it is anything but ASCII.
-        let utf8 = header.utf8
-        let scheme = utf8.prefix(7)
-        guard
-            scheme.elementsEqual("bearer ".utf8, by: { $0 == $1 || ($1 != 0x20 && $0 | 0x20 == $1) }),
-            utf8.count > 7,
-            let principal = credentialMemo.principal(
-                Substring(utf8[utf8.index(utf8.startIndex, offsetBy: 7)...]), credentials: gateway.credentials)
-        else { throw .unauthorized }
+        // Read in place: a service token is hundreds of bytes, and a string of it would be made only to be hashed.
+        let principal = request.headers.withFirstValue("Authorization") { header -> Principal? in
+            // The scheme is compared by bytes, case-insensitively: no character of it is anything but ASCII.
+            guard let header, header.count > 7,
+                header.prefix(7).elementsEqual("bearer ".utf8, by: { $0 == $1 || ($1 != 0x20 && $0 | 0x20 == $1) })
+            else { return nil }
+            return credentialMemo.principal(
+                UnsafeBufferPointer(rebasing: header[7...]), credentials: gateway.credentials)
+        }
+        guard let principal else { throw .unauthorized }
         return principal
     }
 
