@@ -12,6 +12,8 @@ import Synchronization
 final class RequestLog: Sendable {
     private struct Pending {
         var bytes: [UInt8] = []
+        /// Stamps every request's line; kept here, under the lock the line is written under.
+        var clock = TimestampWriter()
         /// The writer waits for `wake`: the next line must signal it.
         var writerIdle = true
         var writerStarted = false
@@ -33,35 +35,54 @@ final class RequestLog: Sendable {
 
     func request(id: String, method: String, path: String, status: Int, durationSeconds: Double, clientGone: Bool) {
         guard enabled else { return }
-        let time = Timestamp.now()
-        let durationMs = Self.format3(durationSeconds * 1000)
-        append { line in
+        let time = Timestamp.clock()
+        let microseconds = Int((durationSeconds * 1_000_000).rounded())
+        append { line, clock in
             Self.requestLine(
-                time: time, id: id, method: method, path: path, status: status, durationMs: durationMs,
-                clientGone: clientGone, into: &line)
+                time: time, id: id, method: method, path: path, status: status, durationMicroseconds: microseconds,
+                clientGone: clientGone, clock: &clock, into: &line)
         }
     }
 
     /// The JSON object of one request's line, appended to `line` straight as bytes (as `JSONWriter` would write the
     /// tree) because it is made on the loop for every request.
     static func requestLine(
-        time: String, id: String, method: String, path: String, status: Int, durationMs: String, clientGone: Bool,
-        into line: inout [UInt8]
+        time: (seconds: Int, milliseconds: Int), id: String, method: String, path: String, status: Int,
+        durationMicroseconds: Int, clientGone: Bool, clock: inout TimestampWriter, into line: inout [UInt8]
     ) {
-        line += #"{"time":"#.utf8
-        JSONWriter.writeString(time, into: &line)
-        line += #","requestId":"#.utf8
+        append(#"{"time":""#, to: &line)
+        clock.write(seconds: time.seconds, milliseconds: time.milliseconds, into: &line)
+        append(#"","requestId":"#, to: &line)
         JSONWriter.writeString(id, into: &line)
-        line += #","method":"#.utf8
+        append(#","method":"#, to: &line)
         JSONWriter.writeString(method, into: &line)
-        line += #","path":"#.utf8
+        append(#","path":"#, to: &line)
         JSONWriter.writeString(path, into: &line)
-        line += #","status":"#.utf8
+        append(#","status":"#, to: &line)
         line += String(status).utf8
-        line += #","durationMs":"#.utf8
-        line += durationMs.utf8
-        if clientGone { line += #","clientGone":true"#.utf8 }
+        append(#","durationMs":"#, to: &line)
+        appendMilliseconds(durationMicroseconds, to: &line)
+        if clientGone { append(#","clientGone":true"#, to: &line) }
         line.append(UInt8(ascii: "}"))
+    }
+
+    /// Milliseconds with up to three decimals and no trailing zero but one (`0.042`, `1.5`, `2.0`), as Swift
+    /// writes the `Double` of that many milliseconds, in integer arithmetic.
+    static func appendMilliseconds(_ microseconds: Int, to line: inout [UInt8]) {
+        line += String(microseconds / 1000).utf8
+        line.append(UInt8(ascii: "."))
+        var (fraction, digits) = (microseconds % 1000, 3)
+        guard fraction > 0 else { return line.append(UInt8(ascii: "0")) }
+        while fraction % 10 == 0 { (fraction, digits) = (fraction / 10, digits - 1) }
+        var divisor = [1, 10, 100][digits - 1]
+        while divisor > 0 {
+            line.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    private static func append(_ literal: StaticString, to line: inout [UInt8]) {
+        line.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// A one-off operational message (start-up, shutdown), also as a JSON line.
@@ -71,14 +92,14 @@ final class RequestLog: Sendable {
 
     private func write(_ value: JSONValue) {
         let bytes = JSONWriter.bytes(value)
-        append { $0 += bytes }
+        append { line, _ in line += bytes }
     }
 
     /// Adds one line (`write` appends it, its newline is added here) to the next batch, waking the writer if it
     /// is idle. The line is written straight into the batch, so a request's line is not copied again.
-    private func append(_ write: (inout [UInt8]) -> Void) {
+    private func append(_ write: (inout [UInt8], inout TimestampWriter) -> Void) {
         let (wakeWriter, startWriter) = pending.withLock { pending in
-            write(&pending.bytes)
+            write(&pending.bytes, &pending.clock)
             pending.bytes.append(0x0A)
             defer { (pending.writerIdle, pending.writerStarted) = (false, true) }
             return (pending.writerIdle, !pending.writerStarted)
@@ -122,11 +143,5 @@ final class RequestLog: Sendable {
     /// Writes every line gathered so far, and waits until it is written.
     func flush() {
         writeBatch()
-    }
-
-    /// Milliseconds to three decimals, as the `durationMs` field writes them.
-    static func format3(_ value: Double) -> String {
-        let scaled = (value * 1000).rounded() / 1000
-        return String(scaled)
     }
 }

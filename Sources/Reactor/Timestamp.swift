@@ -5,9 +5,15 @@ import Glibc
 /// this runs for every request, so the digits go straight into a fixed buffer.
 public enum Timestamp {
     public static func now() -> String {
+        let (seconds, milliseconds) = clock()
+        return format(seconds: seconds, milliseconds: milliseconds)
+    }
+
+    /// The wall clock: seconds since the epoch and the milliseconds into the second.
+    public static func clock() -> (seconds: Int, milliseconds: Int) {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        return format(seconds: ts.tv_sec, milliseconds: Int(ts.tv_nsec / 1_000_000))
+        return (ts.tv_sec, Int(ts.tv_nsec / 1_000_000))
     }
 
     /// Milliseconds since the epoch of an ISO 8601 time (fractional seconds optional) or a bare date (midnight
@@ -25,28 +31,52 @@ public enum Timestamp {
 
     /// `2026-01-02T03:04:05.678Z` for a time in seconds since the epoch.
     public static func format(seconds: Int, milliseconds: Int) -> String {
+        var writer = TimestampWriter()
+        var bytes: [UInt8] = []
+        writer.write(seconds: seconds, milliseconds: milliseconds, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Writes `Timestamp.format`'s 24 bytes into a buffer. The date and time to the second are kept, so a writer of
+/// many stamps a second (the request log) breaks a time down into its fields once a second.
+public struct TimestampWriter: Sendable {
+    private var second = Int.min
+    /// `2026-01-02T03:04:05.` for `second`.
+    private var prefix: [UInt8] = []
+
+    public init() {}
+
+    public mutating func write(seconds: Int, milliseconds: Int, into out: inout [UInt8]) {
+        if seconds != second { (second, prefix) = (seconds, Self.prefix(seconds)) }
+        out.append(contentsOf: prefix)
+        out.append(UInt8(ascii: "0") + UInt8(milliseconds / 100))
+        out.append(UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(milliseconds % 10))
+        out.append(UInt8(ascii: "Z"))
+    }
+
+    private static func prefix(_ seconds: Int) -> [UInt8] {
         var seconds = seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            var index = 0
-            func digits(_ value: Int, _ width: Int, then separator: UInt8) {
-                var value = value
-                for position in stride(from: index + width - 1, through: index, by: -1) {
-                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
-                buffer[index + width] = separator
-                index += width + 1
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        func digits(_ value: Int, _ width: Int, then separator: UInt8) {
+            var value = value
+            let start = out.count
+            for _ in 0..<width {
+                out.insert(UInt8(ascii: "0") + UInt8(value % 10), at: start)
+                value /= 10
             }
-            digits(Int(parts.tm_year) + 1900, 4, then: UInt8(ascii: "-"))
-            digits(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
-            digits(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
-            digits(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
-            digits(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
-            digits(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
-            digits(milliseconds, 3, then: UInt8(ascii: "Z"))
-            return index
+            out.append(separator)
         }
+        digits(Int(parts.tm_year) + 1900, 4, then: UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
+        return out
     }
 }

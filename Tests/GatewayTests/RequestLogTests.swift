@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import JSON
+import Reactor
 import Testing
 
 @testable import Gateway
@@ -20,11 +21,31 @@ struct RequestLogTests {
     @Test(arguments: ["/connect/ns/c/mcp", "/a\"b\\c\u{01}\u{7F}é/\n"], [false, true])
     func theRequestLineIsWhatTheTreeWouldBe(path: String, clientGone: Bool) {
         var line: [UInt8] = []
+        var clock = TimestampWriter()
         RequestLog.requestLine(
-            time: "2026-01-02T03:04:05.678Z", id: "ab12-0-1f", method: "POST", path: path, status: 200,
-            durationMs: "0.125", clientGone: clientGone, into: &line)
+            time: (1_767_323_045, 678), id: "ab12-0-1f", method: "POST", path: path, status: 200,
+            durationMicroseconds: 125, clientGone: clientGone, clock: &clock, into: &line)
         #expect(line == treeLine(path: path, clientGone: clientGone))
         #expect((try? JSONParser.parse(line))?["path"]?.stringValue == path)
+    }
+
+    @Test(arguments: [0, 1, 42, 120, 125, 999, 1_000, 1_500, 2_000, 12_345, 60_000_001, 86_400_000_000])
+    func millisecondsAreWrittenAsTheirDoubleIs(microseconds: Int) {
+        var line: [UInt8] = []
+        RequestLog.appendMilliseconds(microseconds, to: &line)
+        #expect(String(decoding: line, as: UTF8.self) == String((Double(microseconds) / 1000 * 1000).rounded() / 1000))
+    }
+
+    @Test func stampsWithinOneSecondShareTheirDateAndDifferInMilliseconds() {
+        var clock = TimestampWriter()
+        var line: [UInt8] = []
+        for (seconds, milliseconds) in [(1_767_323_045, 5), (1_767_323_045, 678), (1_767_323_046, 0)] {
+            clock.write(seconds: seconds, milliseconds: milliseconds, into: &line)
+            line.append(UInt8(ascii: " "))
+        }
+        #expect(
+            String(decoding: line, as: UTF8.self)
+                == "2026-01-02T03:04:05.005Z 2026-01-02T03:04:05.678Z 2026-01-02T03:04:06.000Z ")
     }
 
     /// Reads what `fd` holds until `count` newlines have come (or the pipe is closed, or nothing came for 10 s,
