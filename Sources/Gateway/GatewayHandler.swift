@@ -13,7 +13,8 @@ final class GatewayHandler: HTTPHandler {
     let client: HTTPClient
     var metrics = LoopMetrics()
     private let routes: RouteTable
-    private let requestIDPrefix = Array(Digest.randomBytes(4)).hexString
+    /// What every request id this loop makes starts with: a random prefix and the loop's number.
+    private let requestIDStem: [UInt8]
     private var requestCounter: UInt64 = 0
     private let credentialMemo = CredentialMemo()
 
@@ -21,6 +22,7 @@ final class GatewayHandler: HTTPHandler {
         self.gateway = gateway
         self.loop = loop
         self.routes = routes
+        requestIDStem = Array("\(Array(Digest.randomBytes(4)).hexString)\(loop.index)-".utf8)
         client = HTTPClient(loop: loop, configuration: gateway.clientConfiguration, resolver: gateway.resolver)
     }
 
@@ -93,7 +95,17 @@ final class GatewayHandler: HTTPHandler {
 
     private func nextRequestID() -> String {
         requestCounter += 1
-        return "\(requestIDPrefix)\(loop.index)-\(String(requestCounter, radix: 16))"
+        let digits = (64 - requestCounter.leadingZeroBitCount + 3) / 4
+        return String(unsafeUninitializedCapacity: requestIDStem.count + digits) { buffer in
+            _ = buffer.initialize(from: requestIDStem)
+            var rest = requestCounter
+            for index in (requestIDStem.count..<requestIDStem.count + digits).reversed() {
+                let nibble = UInt8(rest & 0xF)
+                buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+                rest >>= 4
+            }
+            return requestIDStem.count + digits
+        }
     }
 
     /// A client's own request id is echoed when it is short and plain; anything else is replaced.

@@ -19,7 +19,8 @@ public struct HTTPRequestHead: Sendable {
     public var path: Substring {
         // Cut by bytes: a `?` is ASCII, and walking the target's characters would cost a grapheme break each.
         let utf8 = target.utf8
-        return Substring(utf8[..<(utf8.firstIndex(of: UInt8(ascii: "?")) ?? utf8.endIndex)])
+        let length = utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: UInt8(ascii: "?")) ?? $0.count }
+        return Substring(utf8.prefix(length ?? utf8.prefix { $0 != UInt8(ascii: "?") }.count))
     }
 
     /// The query string, without the `?`.

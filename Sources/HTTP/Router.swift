@@ -84,8 +84,8 @@ struct PathTable: Sendable {
     struct Entry {
         let method: String
         let segments: [Segment]
-        /// The literal segments with their positions: compared before anything is bound.
-        let literals: [(index: Int, text: String)]
+        /// The literal segments with their positions and bytes: compared before anything is bound.
+        let literals: [(index: Int, bytes: [UInt8])]
         let hasRest: Bool
         var segmentCount: Int { segments.count }
     }
@@ -98,61 +98,73 @@ struct PathTable: Sendable {
             if part.hasPrefix("{") && part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
-        let literals = segments.enumerated().compactMap { index, segment -> (index: Int, text: String)? in
+        let literals = segments.enumerated().compactMap { index, segment -> (index: Int, bytes: [UInt8])? in
             guard case .literal(let text) = segment else { return nil }
-            return (index, text)
+            return (index, Array(text.utf8))
         }
         let hasRest: Bool
         if case .rest = segments.last { hasRest = true } else { hasRest = false }
         entries.append(Entry(method: method, segments: segments, literals: literals, hasRest: hasRest))
     }
 
+    /// Matches on the path's bytes: its segments are ranges, compared with literals where they lie, and only the
+    /// parameters of the route found become strings.
     func match(method: String, path: Substring) -> Match {
-        guard let decoded = Self.decodedSegments(path) else { return .notFound }
-        var allowed: [String] = []
-        for index in entries.indices {
-            // Counted before the entry is touched: most patterns are ruled out by their length alone.
-            let (count, hasRest) = (entries[index].segmentCount, entries[index].hasRest)
-            guard hasRest ? decoded.count >= count : decoded.count == count else { continue }
-            let entry = entries[index]
-            guard let parameters = Self.bind(entry, to: decoded) else { continue }
-            if entry.method == method || (method == "HEAD" && entry.method == "GET") {
-                return .found(index, parameters: parameters)
-            }
-            if !allowed.contains(entry.method) { allowed.append(entry.method) }
-        }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
-    }
-
-    /// The path's non-empty segments, percent-decoded; `nil` when one does not decode. Split on bytes: a request
-    /// target is ASCII (the parser refuses anything else), and splitting by characters costs a grapheme break each.
-    private static func decodedSegments(_ path: Substring) -> [String]? {
         var path = path
-        return path.withUTF8 { bytes -> [String]? in
-            var decoded: [String] = []
-            decoded.reserveCapacity(bytes.count { $0 == UInt8(ascii: "/") } + 1)
-            var start = 0
-            for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: "/") {
-                defer { start = end + 1 }
-                guard end > start else { continue }
-                guard let segment = percentDecode(UnsafeBufferPointer(rebasing: bytes[start..<end])) else {
-                    return nil
+        return path.withUTF8 { path in
+            guard let segments = Self.segments(path) else { return .notFound }
+            var allowed: [String] = []
+            for index in entries.indices {
+                // Counted before the entry is touched: most patterns are ruled out by their length alone.
+                let (count, hasRest) = (entries[index].segmentCount, entries[index].hasRest)
+                guard hasRest ? segments.count >= count : segments.count == count else { continue }
+                let entry = entries[index]
+                guard let parameters = Self.bind(entry, to: segments, in: path) else { continue }
+                if entry.method == method || (method == "HEAD" && entry.method == "GET") {
+                    return .found(index, parameters: parameters)
                 }
-                decoded.append(segment)
+                if !allowed.contains(entry.method) { allowed.append(entry.method) }
             }
-            return decoded
+            return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
         }
     }
 
-    /// The parameters of `entry` for `parts`, whose count has been checked against the pattern's.
-    private static func bind(_ entry: Entry, to parts: [String]) -> RouteParameters? {
+    /// The ranges of the path's non-empty segments; `nil` when one does not percent-decode. Split on bytes: a
+    /// request target is ASCII (the parser refuses anything else).
+    private static func segments(_ path: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
+        var segments: [Range<Int>] = []
+        segments.reserveCapacity(path.count { $0 == UInt8(ascii: "/") } + 1)
+        var start = 0
+        for end in 0...path.count where end == path.count || path[end] == UInt8(ascii: "/") {
+            defer { start = end + 1 }
+            guard end > start else { continue }
+            let segment = UnsafeBufferPointer(rebasing: path[start..<end])
+            if segment.contains(UInt8(ascii: "%")) && percentDecode(segment) == nil { return nil }
+            segments.append(start..<end)
+        }
+        return segments
+    }
+
+    /// The parameters of `entry` for the path's `segments`, whose count has been checked against the pattern's.
+    private static func bind(_ entry: Entry, to segments: [Range<Int>], in path: UnsafeBufferPointer<UInt8>)
+        -> RouteParameters?
+    {
+        func decoded(_ index: Int) -> String {
+            percentDecode(UnsafeBufferPointer(rebasing: path[segments[index]])) ?? ""  // each decodes: checked
+        }
         // The literals first, so that a pattern that does not match allocates nothing.
-        for literal in entry.literals where parts[literal.index] != literal.text { return nil }
+        for literal in entry.literals {
+            let segment = UnsafeBufferPointer(rebasing: path[segments[literal.index]])
+            let equal =
+                segment.contains(UInt8(ascii: "%"))
+                ? decoded(literal.index).utf8.elementsEqual(literal.bytes) : segment.elementsEqual(literal.bytes)
+            guard equal else { return nil }
+        }
         var parameters = RouteParameters(capacity: entry.segments.count - entry.literals.count)
         for (index, segment) in entry.segments.enumerated() {
             switch segment {
-            case .rest(let name): parameters.append(name, parts[index...].joined(separator: "/"))
-            case .parameter(let name): parameters.append(name, parts[index])
+            case .rest(let name): parameters.append(name, (index..<segments.count).map(decoded).joined(separator: "/"))
+            case .parameter(let name): parameters.append(name, decoded(index))
             case .literal: break
             }
         }
