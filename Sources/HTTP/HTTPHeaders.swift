@@ -196,6 +196,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// The index of the first field named `name` from `start` on: every lookup goes through here, comparing the
     /// name's bytes with each field's in place.
     private func index(named name: String, from start: Int = 0) -> Int? {
+        guard start < spans.count else { return nil }  // headers being built in code are often empty
         let found: Int?? = name.utf8.withContiguousStorageIfAvailable { name in
             bytes.withUnsafeBufferPointer { bytes in
                 var index = start
