@@ -271,11 +271,19 @@ extension HTTPParser {
     }
 
     private static func httpVersion(_ text: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPVersion {
-        if text.elementsEqual("HTTP/1.1".utf8) { return .http1_1 }
-        if text.elementsEqual("HTTP/1.0".utf8) { return .http1_0 }
+        // Both versions are eight bytes that differ in the last: compared as bytes, not as sequences.
+        if text.count == 8, text.withUnsafeBufferPointer({ $0.starts(with: versionPrefix) }) {
+            switch text.last {
+            case UInt8(ascii: "1"): return .http1_1
+            case UInt8(ascii: "0"): return .http1_0
+            default: break
+            }
+        }
         if text.starts(with: "HTTP/".utf8) { throw HTTPParseError(status: 505, reason: "unsupported HTTP version") }
         throw .bad("malformed HTTP version")
     }
+
+    private static let versionPrefix = Array("HTTP/1.".utf8)
 
     /// RFC 9110 `tchar`.
     static func isTokenByte(_ byte: UInt8) -> Bool {
