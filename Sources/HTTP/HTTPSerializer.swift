@@ -2,13 +2,19 @@
 enum HTTPSerializer {
     /// A status line and headers, ending with the blank line.
     static func responseHead(status: Int, headers: HTTPHeaders, into out: inout [UInt8]) {
-        append("HTTP/1.1 ", to: &out)
-        append(String(status), to: &out)
-        out.append(UInt8(ascii: " "))
-        append(HTTPStatus.reason(status), to: &out)
-        out.append(0x0D)
-        out.append(0x0A)
+        if statusLines.indices.contains(status) {
+            out.append(contentsOf: statusLines[status])
+        } else {
+            append(statusLine(status), to: &out)
+        }
         appendFields(headers, into: &out)
+    }
+
+    /// `HTTP/1.1 200 OK` and its CRLF, for every three-digit status: made once, copied per response.
+    private static let statusLines: [[UInt8]] = (0..<600).map { Array(statusLine($0).utf8) }
+
+    private static func statusLine(_ status: Int) -> String {
+        "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n"
     }
 
     /// A request line, `headers`, then `Host` and (when given) `Content-Length` in place of any `headers` has,
