@@ -8,7 +8,7 @@ public final class HTTPClient {
     let resolver: Resolver
     private var idle: [String: [HTTPClientConnection]] = [:]
     private var busy: [String: Int] = [:]
-    var scratch = [UInt8](repeating: 0, count: 65_536)
+    var scratch = [UInt8].readBuffer(count: 65_536)
 
     public init(loop: EventLoop, configuration: HTTPClientConfiguration, resolver: Resolver) {
         self.loop = loop
@@ -25,6 +25,11 @@ public final class HTTPClient {
         if let connection = idle[key]?.popLast() {
             connection.begin(request, delegate: delegate, task: task, reused: true)
         } else {
+            if request.url.isTLS && configuration.tls.needsSystemStore {
+                // Read while the name resolves and the connection opens, so the handshake need not wait for it.
+                let tls = configuration.tls
+                resolver.pool.submit { try? tls.loadSystemStore() }
+            }
             HTTPClientConnection(client: self, url: request.url).begin(
                 request, delegate: delegate, task: task, reused: false)
         }
