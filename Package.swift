@@ -6,6 +6,15 @@ import PackageDescription
 // run, keep the runtime checks.
 let dataPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
+// Every module imports the standard library's string-processing and concurrency modules implicitly, and so links
+// their libraries (1.4 MiB resident in every gateway process) though nothing here uses them.
+let lean: [SwiftSetting] = [
+    .unsafeFlags([
+        "-Xfrontend", "-disable-implicit-string-processing-module-import",
+        "-Xfrontend", "-disable-implicit-concurrency-module-import",
+    ])
+]
+
 let package = Package(
     name: "Switchboard",
     products: [
@@ -22,29 +31,40 @@ let package = Package(
         // RE2 behind a few extern "C" functions: user-supplied patterns run in linear time.
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
 
-        .target(name: "JSON"),
-        .target(name: "Reactor", dependencies: ["CShims"], swiftSettings: dataPath),
-        .target(name: "Cryptography", dependencies: ["COpenSSL"]),
-        .target(name: "HTTP", dependencies: ["Reactor", "Cryptography", "JSON"], swiftSettings: dataPath),
-        .target(name: "Store", dependencies: ["CSQLite", "JSON"]),
-        .target(name: "Policy", dependencies: ["CRE2", "Cryptography", "JSON"]),
-        .target(name: "MCP", dependencies: ["HTTP", "JSON", "Reactor"], swiftSettings: dataPath),
-        .target(name: "Mock", dependencies: ["MCP", "HTTP", "JSON", "Store", "Reactor"]),
+        .target(name: "JSON", swiftSettings: lean),
+        .target(name: "Platform", dependencies: ["CShims"], swiftSettings: lean),
+        .target(name: "Reactor", dependencies: ["CShims", "Platform"], swiftSettings: dataPath + lean),
+        .target(name: "Cryptography", dependencies: ["COpenSSL"], swiftSettings: lean),
+        .target(name: "HTTP", dependencies: ["Reactor", "Cryptography", "JSON"], swiftSettings: dataPath + lean),
+        .target(name: "Store", dependencies: ["CSQLite", "JSON", "Platform"], swiftSettings: lean),
+        .target(name: "Policy", dependencies: ["CRE2", "Cryptography", "JSON"], swiftSettings: lean),
+        .target(
+            name: "MCP", dependencies: ["Cryptography", "HTTP", "JSON", "Platform", "Reactor"],
+            swiftSettings: dataPath + lean),
+        .target(
+            name: "Mock", dependencies: ["MCP", "HTTP", "JSON", "Platform", "Policy", "Store", "Reactor"],
+            swiftSettings: lean),
         .target(
             name: "Connect",
-            dependencies: ["Mock", "MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
+            dependencies: ["Mock", "MCP", "HTTP", "Platform", "Policy", "Store", "Cryptography", "JSON", "Reactor"],
+            swiftSettings: lean),
         .target(
-            name: "Registry", dependencies: ["MCP", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
+            name: "Registry",
+            dependencies: ["MCP", "HTTP", "Platform", "Policy", "Store", "Cryptography", "JSON", "Reactor"],
+            swiftSettings: lean),
         .target(
             name: "Gateway",
             dependencies: [
                 "Connect", "Registry", "Mock", "MCP", "Policy", "HTTP", "Store", "Cryptography", "JSON", "Reactor",
-            ]),
-        .executableTarget(name: "Switchboard", dependencies: ["Gateway"]),
+                "Platform",
+            ], swiftSettings: lean),
+        .executableTarget(name: "Switchboard", dependencies: ["Gateway"], swiftSettings: lean),
         .executableTarget(name: "BenchUpstream", dependencies: ["HTTP", "JSON", "Reactor"]),
         .executableTarget(name: "BenchPolicy", dependencies: ["Policy", "Cryptography", "JSON"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(

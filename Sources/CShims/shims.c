@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <string.h>
 
 int sb_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
@@ -45,4 +46,8 @@ void sb_set_thread_name(const char *name) {
 
 void sb_malloc_trim(void) {
     malloc_trim(0);
+}
+
+int sb_sem_wait_monotonic(sem_t *sem, const struct timespec *deadline) {
+    return sem_clockwait(sem, CLOCK_MONOTONIC, deadline);
 }

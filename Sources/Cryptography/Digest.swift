@@ -65,49 +65,4 @@ extension Array where Element == UInt8 {
         }
         return String(decoding: out, as: UTF8.self)
     }
-
-    /// URL-safe base64 without padding (RFC 4648 §5).
-    public var base64URL: String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var out = [UInt8]()
-        var index = 0
-        while index < count {
-            let chunk =
-                (UInt32(self[index]) << 16) | (index + 1 < count ? UInt32(self[index + 1]) << 8 : 0)
-                | (index + 2 < count ? UInt32(self[index + 2]) : 0)
-            let emitted = Swift.min(4, (count - index) * 8 / 6 + 1)
-            for shift in stride(from: 18, through: 0, by: -6).prefix(emitted) {
-                out.append(alphabet[Int((chunk >> UInt32(shift)) & 0x3F)])
-            }
-            index += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// Decoding of URL-safe base64 without padding (RFC 4648 §5), the form `base64URL` writes.
-public enum Base64URL {
-    public static func decode(_ text: String) -> [UInt8]? {
-        var bits: UInt32 = 0
-        var bitCount = 0
-        var out: [UInt8] = []
-        for byte in text.utf8 {
-            let value: UInt8
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = byte - UInt8(ascii: "A")
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = byte - UInt8(ascii: "a") + 26
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0") + 52
-            case UInt8(ascii: "-"): value = 62
-            case UInt8(ascii: "_"): value = 63
-            default: return nil
-            }
-            bits = (bits << 6 | UInt32(value)) & 0xFFFF
-            bitCount += 6
-            if bitCount >= 8 {
-                bitCount -= 8
-                out.append(UInt8((bits >> UInt32(bitCount)) & 0xFF))
-            }
-        }
-        return bitCount < 6 ? out : nil
-    }
 }

@@ -25,7 +25,7 @@ public final class TLSSession {
 
     /// Starts a session that verifies the peer as `serverName` (a DNS name, or an IP literal, checked as such).
     public init(context: TLSClientContext, serverName: String) throws(TLSError) {
-        guard let ssl = SSL_new(context.context) else { throw TLSError.fromQueue("SSL_new") }
+        guard let ssl = SSL_new(try context.context) else { throw TLSError.fromQueue("SSL_new") }
         guard let inbound = BIO_new(BIO_s_mem()), let outbound = BIO_new(BIO_s_mem()) else {
             SSL_free(ssl)
             throw TLSError.fromQueue("BIO_new")

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import Platform
 
 /// The `switchboard` command line.
 public enum SwitchboardCommand {
@@ -55,9 +56,23 @@ public enum SwitchboardCommand {
         }
     }
 
+    /// The process's environment: an entry without `=` is skipped, and of two entries for one name the later wins.
+    public static func processEnvironment() -> [String: String] {
+        var environment: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "=") {
+                environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return environment
+    }
+
     static func loadConfiguration(_ options: [String], environment: [String: String]) -> Configuration {
         var path: String? =
-            FileManager.default.fileExists(atPath: "Config/switchboard.json") ? "Config/switchboard.json" : nil
+            FileSystem.exists("Config/switchboard.json") ? "Config/switchboard.json" : nil
         var listen: String?
         var index = 0
         while index < options.count {

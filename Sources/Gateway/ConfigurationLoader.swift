@@ -1,6 +1,6 @@
-import Foundation
 import HTTP
 import JSON
+import Platform
 import Reactor
 
 extension Configuration {
@@ -8,12 +8,12 @@ extension Configuration {
     public static func load(path: String?, environment: [String: String]) throws(ConfigurationError) -> Configuration {
         var configuration = Configuration()
         if let path {
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let data = FileSystem.contents(of: path) else {
                 throw ConfigurationError(field: path, problem: "cannot read the file")
             }
             let document: JSONValue
             do {
-                document = try JSONParser.parse(Array(data))
+                document = try JSONParser.parse(data)
             } catch {
                 throw ConfigurationError(field: path, problem: "invalid JSON: \(error)")
             }
@@ -169,7 +169,7 @@ extension Configuration {
     static func cidrs(_ texts: [String], field: String) throws(ConfigurationError) -> [EgressPolicy.CIDR] {
         var cidrs: [EgressPolicy.CIDR] = []
         for text in texts {
-            guard let cidr = EgressPolicy.CIDR(text.trimmingCharacters(in: .whitespaces)) else {
+            guard let cidr = EgressPolicy.CIDR(text.trimmingWhitespace()) else {
                 throw ConfigurationError(field: field, problem: "\(text) is not a CIDR such as 127.0.0.0/8 or ::1/128")
             }
             cidrs.append(cidr)

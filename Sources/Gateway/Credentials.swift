@@ -1,6 +1,6 @@
 import Cryptography
-import Dispatch
 import Glibc
+import Platform
 import Policy
 import Store
 import Synchronization
@@ -76,22 +76,13 @@ final class Credentials: Sendable {
         knownSigningKeys.withLock { $0.formUnion(added.map(\.id)) }
     }
 
-    /// Refreshes every `interval` seconds on a background queue, never on a loop.
+    /// Refreshes every `interval` seconds on a thread of its own, never on a loop.
     func refreshPeriodically(every interval: Double, onError: @escaping @Sendable (String) -> Void) {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.credentials"))
-        timer.schedule(deadline: .now() + interval, repeating: interval)
-        timer.setEventHandler { [self] in
-            do { try refresh() } catch { onError("\(error)") }
-        }
-        timer.resume()
-        refreshTimer.withLock { $0 = UncheckedTimer(timer) }
+        Thread(name: "credentials") { [self] in
+            while true {
+                Thread.sleep(seconds: interval)
+                do { try refresh() } catch { onError("\(error)") }
+            }
+        }.start()
     }
-
-    private let refreshTimer = Mutex<UncheckedTimer?>(nil)
-}
-
-/// Keeps the refresh timer alive for the life of the process.
-struct UncheckedTimer: @unchecked Sendable {
-    let source: DispatchSourceTimer
-    init(_ source: DispatchSourceTimer) { self.source = source }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import JSON
 import Reactor
 import Store
@@ -27,7 +27,7 @@ extension OperatorCommands {
         case "retry":
             let (options, configuration) = split(rest, environment: environment, accepting: ["<id>"])
             guard let id = options["<id>"].flatMap(Int64.init) else { usage(deliveriesUsage) }
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = Timestamp.unixMilliseconds()
             let retried = transaction(configuration) { database throws(StoreError) in
                 try TriggerRepository().retry(id, now: now, in: database)
             }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Request counters and latency histograms of one event loop. Loop-confined, so the hot path takes no lock;
 /// `/metrics` collects a snapshot from every loop.
 struct LoopMetrics: Sendable {
@@ -131,8 +129,17 @@ enum PrometheusText {
         return out
     }
 
+    /// A label value as the exposition format writes it: backslash, double quote and line feed escaped.
     private static func escape(_ label: String) -> String {
-        label.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        var out: [UInt8] = []
+        for byte in label.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): out += Array(#"\\"#.utf8)
+            case UInt8(ascii: "\""): out += Array(#"\""#.utf8)
+            case UInt8(ascii: "\n"): out += Array(#"\n"#.utf8)
+            default: out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

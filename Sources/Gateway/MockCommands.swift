@@ -1,6 +1,7 @@
-import Foundation
+import Glibc
 import JSON
 import Mock
+import Reactor
 import Store
 
 /// `switchboard mock fire <ns>/<id> <trigger> [--count N]`: generated events for every live subscription of a
@@ -19,7 +20,7 @@ extension OperatorCommands {
             usage("--count: a number from 1 to 1000")
         }
         let (namespace, id) = (parts[0], parts[1])
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Timestamp.unixMilliseconds()
         let fired: Result<Int, FireRefusal>
         do {
             let store = try Database(path: configuration.database, migrations: Migration.all)

@@ -1,6 +1,6 @@
-import Dispatch
 import Glibc
 import JSON
+import Platform
 import Reactor
 import Synchronization
 
@@ -8,7 +8,7 @@ import Synchronization
 /// blocks an event loop. Lines are batched: loops append under a lock that is held only to append, and the writer
 /// writes whatever has gathered every few milliseconds while lines keep coming. A loop wakes the writer only when it
 /// has gone idle (no line in its last batch), so a busy gateway hands over per batch and makes no system call per
-/// request, and no timer of Dispatch's is involved.
+/// request, and no timer is involved.
 final class RequestLog: Sendable {
     private struct Pending {
         var bytes: [UInt8] = []
@@ -20,11 +20,11 @@ final class RequestLog: Sendable {
     }
 
     private let pending = Mutex(Pending())
-    private let wake = DispatchSemaphore(value: 0)
+    private let wake = Semaphore()
     /// The batch being written (its buffer kept for the next), held while writing so batches go out in order.
     private let output = Mutex<[UInt8]>([])
     private let fd: Int32
-    private static let batchDelay = timespec(tv_sec: 0, tv_nsec: 5_000_000)
+    private static let batchDelaySeconds = 0.005
     let enabled: Bool
 
     /// Lines go to `fd` (standard error unless a test says otherwise).
@@ -108,13 +108,12 @@ final class RequestLog: Sendable {
         if wakeWriter { wake.signal() }
     }
 
-    /// The writer's thread: idle until a line comes, then a batch every `batchDelay` until a batch finds none.
+    /// The writer's thread: idle until a line comes, then a batch every `batchDelaySeconds` until a batch finds none.
     private func runWriter() {
         while true {
             wake.wait()
             repeat {
-                var (delay, rest) = (Self.batchDelay, timespec())
-                while nanosleep(&delay, &rest) != 0 && errno == EINTR { delay = rest }
+                Thread.sleep(seconds: Self.batchDelaySeconds)
             } while writeBatch(idleWhenEmpty: true)
         }
     }

@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 import Policy
 import Reactor
 
@@ -44,7 +45,7 @@ final class Route: Sendable {
         self.pattern = pattern
         self.endpoint = endpoint
         self.registryErrors = registryErrors
-        label = pattern.replacingOccurrences(of: "...}", with: "}")
+        label = pattern.replacingAll("...}", with: "}")
     }
 }
 

@@ -1,5 +1,6 @@
 import Cryptography
-import Foundation
+import Glibc
+import Platform
 
 /// The key that seals stored secrets: 32 random bytes as hex in a file only the owner can read, created on
 /// first start. Losing it makes stored connection headers unreadable, so it is never rewritten.
@@ -15,7 +16,7 @@ enum SecretKeyFile {
             guard errno == ENOENT else { throw problem("cannot open \(path): \(String(cString: strerror(errno)))") }
             return try create(path)
         }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        defer { close(fd) }
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw problem("cannot stat \(path): \(String(cString: strerror(errno)))") }
         // As OpenSSH does for private keys: a key others can read is no longer a secret worth protecting quietly.
@@ -23,8 +24,8 @@ enum SecretKeyFile {
             let mode = String(status.st_mode & 0o777, radix: 8)
             throw problem("\(path) is accessible by group or others (mode \(mode)); run chmod 600 \(path)")
         }
-        guard let data = try? handle.readToEnd() else { throw problem("cannot read \(path)") }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let data = FileSystem.readToEnd(fd) else { throw problem("cannot read \(path)") }
+        let text = String(decoding: data, as: UTF8.self).trimmingWhitespace(newlines: true)
         guard let key = Configuration.hexBytes(text), key.count == 32 else {
             throw problem("\(path) does not hold 64 hexadecimal digits")
         }
@@ -33,8 +34,7 @@ enum SecretKeyFile {
 
     private static func create(_ path: String) throws(ConfigurationError) -> [UInt8] {
         let key = Digest.randomBytes(32)
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        FileSystem.createDirectory(containing: path)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw problem("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -1,9 +1,8 @@
 import Cryptography
-import Dispatch
-import Foundation
 import Glibc
 import HTTP
 import JSON
+import Platform
 import Reactor
 import Store
 import Synchronization
@@ -12,6 +11,7 @@ import Synchronization
 /// and shuts down gracefully on SIGTERM or SIGINT.
 enum Serve {
     static func run(_ configuration: Configuration) -> Never {
+        let shutdownSignals = blockShutdownSignals()
         let (box, database, keys) = openStore(configuration)
         let gateway: Gateway
         let group: EventLoopGroup
@@ -56,15 +56,14 @@ enum Serve {
         gateway.credentials.refreshPeriodically(every: configuration.policy.credentialRefreshSeconds) { problem in
             gateway.log.event("credential refresh failed", [JSONMember("error", .string(problem))])
         }
-        handleSignals(servers: drained, log: gateway.log, grace: configuration.shutdownGraceSeconds)
-        dispatchMain()
+        awaitShutdown(shutdownSignals, servers: drained, log: gateway.log, grace: configuration.shutdownGraceSeconds)
     }
 
     /// The box for secrets, then the store (created when missing) with its admin keys. A store created beside a
     /// key file that already existed is announced: whatever that key sealed before is not in it.
     private static func openStore(_ configuration: Configuration) -> (SecretBox, Database, [StoredAPIKey]) {
         let keyFileExisted =
-            configuration.secretKey == nil && FileManager.default.fileExists(atPath: configuration.secretKeyFile)
+            configuration.secretKey == nil && FileSystem.exists(configuration.secretKeyFile)
         let storeIsNew = isMissingOrEmpty(configuration.database)
         let box: SecretBox
         do {
@@ -100,8 +99,7 @@ enum Serve {
 
     /// A store that has been opened once holds at least SQLite's header page.
     private static func isMissingOrEmpty(_ path: String) -> Bool {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        return (size ?? 0) == 0
+        (FileSystem.size(of: path) ?? 0) == 0
     }
 
     /// On an empty store, creates an admin key and prints it once; `SWITCHBOARD_ADMIN_KEY` names it instead.
@@ -130,32 +128,40 @@ enum Serve {
         return keys
     }
 
-    /// On SIGTERM or SIGINT, `servers` stop accepting and let their requests finish; the process exits when
-    /// all are drained or at the deadline.
-    private static func handleSignals(servers: [HTTPServer], log: RequestLog, grace: Double) {
+    /// SIGTERM and SIGINT, blocked in this thread and so in every thread started after it (call it first), for
+    /// `awaitShutdown` to take them on the main thread.
+    private static func blockShutdownSignals() -> sigset_t {
         signal(SIGPIPE, SIG_IGN)
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-            source.setEventHandler {
-                log.event("shutting down", [JSONMember("graceSeconds", .number(String(grace)))])
-                let remaining = Atomic<Int>(servers.count)
-                for server in servers {
-                    server.shutdown {
-                        guard remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
-                        DispatchQueue.main.async { exitAfterFlush(log, "stopped") }
-                    }
-                }
-                DispatchQueue.main.asyncAfter(deadline: .now() + grace) {
-                    exitAfterFlush(log, "stopped at the shutdown deadline with requests still in flight")
-                }
-            }
-            source.resume()
-            signalSources.append(source)
-        }
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        precondition(pthread_sigmask(SIG_BLOCK, &signals, nil) == 0, "pthread_sigmask failed")
+        return signals
     }
 
-    nonisolated(unsafe) private static var signalSources: [DispatchSourceSignal] = []
+    /// Waits for SIGTERM or SIGINT; then `servers` stop accepting and let their requests finish, and the process
+    /// exits when all are drained or at the deadline.
+    private static func awaitShutdown(_ signals: sigset_t, servers: [HTTPServer], log: RequestLog, grace: Double)
+        -> Never
+    {
+        var signals = signals
+        var received: Int32 = 0
+        while sigwait(&signals, &received) != 0 {}
+        log.event("shutting down", [JSONMember("graceSeconds", .number(String(grace)))])
+        let drained = Semaphore()
+        let remaining = Atomic<Int>(servers.count)
+        for server in servers {
+            server.shutdown {
+                guard remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
+                drained.signal()
+            }
+        }
+        guard drained.wait(seconds: grace) else {
+            exitAfterFlush(log, "stopped at the shutdown deadline with requests still in flight")
+        }
+        exitAfterFlush(log, "stopped")
+    }
 
     private static func exitAfterFlush(_ log: RequestLog, _ message: String) -> Never {
         log.event(message)

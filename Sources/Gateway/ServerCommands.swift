@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import Store
 
 /// `switchboard servers verify <namespace>[/<server>] [--off]`: an operator marks a registry server verified (or,

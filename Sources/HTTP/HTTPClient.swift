@@ -8,7 +8,7 @@ public final class HTTPClient {
     let resolver: Resolver
     /// Per pool key; a pool is dropped once it has neither idle connections nor requests in flight.
     private var pools: [String: Pool] = [:]
-    var scratch = [UInt8](repeating: 0, count: 65_536)
+    var scratch = [UInt8].readBuffer(count: 65_536)
 
     /// One upstream's idle keep-alive connections and requests in flight. Each connection holds its pool, so
     /// returning to it looks nothing up.
@@ -37,6 +37,11 @@ public final class HTTPClient {
         if let connection = pool.idle.popLast() {
             connection.begin(request, delegate: delegate, task: task, reused: true)
         } else {
+            if request.url.isTLS && configuration.tls.needsSystemStore {
+                // Read while the name resolves and the connection opens, so the handshake need not wait for it.
+                let tls = configuration.tls
+                resolver.pool.submit { try? tls.loadSystemStore() }
+            }
             HTTPClientConnection(client: self, pool: pool, url: request.url).begin(
                 request, delegate: delegate, task: task, reused: false)
         }

@@ -90,7 +90,7 @@ final class HTTPServerLoop: EventHandler {
     private(set) var draining = false
     private var drained: (() -> Void)?
     /// One read buffer shared by all connections of this loop.
-    var scratch = [UInt8](repeating: 0, count: 65_536)
+    var scratch = [UInt8].readBuffer(count: 65_536)
     /// Readiness events handled by this loop's connections (what a busy loop would show).
     var eventsHandled = 0
     private var idleStamps: UInt64 = 0

@@ -1,7 +1,7 @@
-import Foundation
 import HTTP
 import JSON
 import MCP
+import Reactor
 
 /// The upstream of a mock connection: it serves the tools listed at creation and answers every `tools/call`
 /// through a simulator; its triggers are polled (`events/poll`), one generated event each `eventIntervalSeconds`.
@@ -102,7 +102,7 @@ public final class MockUpstream: MCPUpstream {
         }
         let envelope = SimulatedEvent.envelope(
             for: event, connection: connection, sequence: sequence + 1,
-            milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+            milliseconds: Timestamp.unixMilliseconds())
         return .object([
             JSONMember("events", .array([envelope])), JSONMember("cursor", .string(String(sequence + 1))),
             JSONMember("hasMore", false), JSONMember("nextPollMs", .integer(Int(eventIntervalSeconds * 1000))),

@@ -1,17 +1,22 @@
 import JSON
+import Platform
 
 /// Numbers and flags that fit their property names and the schema's bounds.
 enum PlausibleNumber {
     static func integer(_ random: inout SeededRandom, name: String, _ schema: JSONValue) -> Int {
         let key = name.lowercased()
         var range: ClosedRange<Int>
-        if key.contains("amount") || key.contains("price") || key.contains("balance") || key.contains("cost") {
+        if key.contains(substring: "amount") || key.contains(substring: "price") || key.contains(substring: "balance")
+            || key.contains(substring: "cost")
+        {
             range = 100...250_000
-        } else if key.contains("timestamp") || key.hasSuffix("_at") || key == "created" || key == "updated" {
+        } else if key.contains(substring: "timestamp") || key.hasSuffix("_at") || key == "created" || key == "updated" {
             range = 1_735_689_600...1_767_225_599
-        } else if key.contains("year") {
+        } else if key.contains(substring: "year") {
             range = 2020...2026
-        } else if key.contains("count") || key.hasPrefix("total") || key.hasPrefix("num") || key.contains("size") {
+        } else if key.contains(substring: "count") || key.hasPrefix("total") || key.hasPrefix("num")
+            || key.contains(substring: "size")
+        {
             range = 0...250
         } else {
             range = 1...5_000
@@ -27,7 +32,9 @@ enum PlausibleNumber {
 
     static func decimal(_ random: inout SeededRandom, name: String, _ schema: JSONValue) -> String {
         let key = name.lowercased()
-        if key.contains("rate") || key.contains("ratio") || key.contains("score") || key.contains("probability") {
+        if key.contains(substring: "rate") || key.contains(substring: "ratio") || key.contains(substring: "score")
+            || key.contains(substring: "probability")
+        {
             return hundredths(random.int(0...100))
         }
         return hundredths(integer(&random, name: name, schema.removing("multipleOf").scaled(by: 100)))

@@ -1,4 +1,5 @@
 import JSON
+import Platform
 
 /// Strings that look like what their property names and formats promise.
 enum PlausibleText {
@@ -44,17 +45,18 @@ enum PlausibleText {
     }
 
     private static func named(_ random: inout SeededRandom, _ name: String, themes: [String]) -> String {
-        let key = name.replacingOccurrences(of: "_", with: "").replacingOccurrences(of: "-", with: "")
-        if key.contains("email") { return email(&random) }
+        let key = name.replacingAll("_", with: "").replacingAll("-", with: "")
+        if key.contains(substring: "email") { return email(&random) }
         if key.hasSuffix("url") || key.hasSuffix("uri") || key.hasSuffix("link") || key.hasSuffix("href")
-            || key.contains("avatar") || key == "website"
+            || key.contains(substring: "avatar") || key == "website"
         {
             return url(&random, name: name)
         }
         if key == "uuid" || key.hasSuffix("uuid") || key == "guid" { return uuid(&random) }
         if key == "id" || key.hasSuffix("id") { return identifier(&random, name: name) }
         if key.hasSuffix("at") && name.contains("_") || key.hasSuffix("date") || key.hasSuffix("time")
-            || key.contains("timestamp") || ["created", "updated", "modified", "due", "start", "end"].contains(key)
+            || key.contains(substring: "timestamp")
+            || ["created", "updated", "modified", "due", "start", "end"].contains(key)
         {
             return PlausibleTime.dateTime(&random)
         }
@@ -63,7 +65,8 @@ enum PlausibleText {
         if ["username", "login", "handle", "user", "owner", "author", "assignee", "creator"].contains(key) {
             return random.pick(firstNames).lowercased() + "-" + random.pick(lastNames).lowercased()
         }
-        if key.hasSuffix("name") && (key.contains("display") || key.contains("full") || key == "realname")
+        if key.hasSuffix("name")
+            && (key.contains(substring: "display") || key.contains(substring: "full") || key == "realname")
             || ["sender", "reviewer", "organizer"].contains(key)
         {
             return random.pick(firstNames) + " " + random.pick(lastNames)
@@ -74,10 +77,10 @@ enum PlausibleText {
         }
         if ["status", "state"].contains(key) { return random.pick(["open", "active", "pending", "closed"]) }
         if key == "currency" { return random.pick(["usd", "eur", "gbp"]) }
-        if key.contains("color") || key.contains("colour") {
+        if key.contains(substring: "color") || key.contains(substring: "colour") {
             return "#" + random.characters(6, from: "0123456789abcdef")
         }
-        if key.contains("phone") { return "+1-555-01\(random.int(10...99))" }
+        if key.contains(substring: "phone") { return "+1-555-01\(random.int(10...99))" }
         if key == "path" || key.hasSuffix("path") || key == "file" || key == "filename" {
             return "/workspace/\(random.pick(nouns))/\(random.pick(nouns))-\(random.int(1...99)).md"
         }
@@ -89,8 +92,12 @@ enum PlausibleText {
         }
         if key == "language" || key == "locale" || key == "lang" { return random.pick(["en", "de", "fr", "ja"]) }
         if key == "country" { return random.pick(["US", "DE", "JP", "BR"]) }
-        if key.contains("timezone") || key == "tz" { return random.pick(["Europe/Berlin", "America/New_York", "UTC"]) }
-        if key.contains("mime") || key == "contenttype" { return random.pick(["text/plain", "application/pdf"]) }
+        if key.contains(substring: "timezone") || key == "tz" {
+            return random.pick(["Europe/Berlin", "America/New_York", "UTC"])
+        }
+        if key.contains(substring: "mime") || key == "contenttype" {
+            return random.pick(["text/plain", "application/pdf"])
+        }
         if [
             "description", "body", "text", "content", "message", "comment", "note", "notes", "bio", "snippet",
             "details", "reason", "preview",
@@ -115,7 +122,7 @@ enum PlausibleText {
 
     /// An id with a prefix from its property name (`user_id` → `usr_…`-like `user_…`).
     static func identifier(_ random: inout SeededRandom, name: String) -> String {
-        let stem = name.lowercased().filter(\.isLetter).replacingOccurrences(of: "id", with: "")
+        let stem = name.lowercased().filter(\.isLetter).replacingAll("id", with: "")
         return (stem.isEmpty ? "" : String(stem.prefix(4)) + "_") + random.characters(12)
     }
 

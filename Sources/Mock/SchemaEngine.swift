@@ -1,5 +1,6 @@
 import JSON
 import MCP
+import Platform
 import Store
 
 /// The offline engine: results built from the tool's output schema, seeded by scenario + tool + canonical
@@ -136,7 +137,7 @@ struct WorldStep {
 
     private func summary(_ operation: ToolOperation) -> String {
         let what =
-            operation.collection.isEmpty ? "the request" : operation.collection.replacingOccurrences(of: "_", with: " ")
+            operation.collection.isEmpty ? "the request" : operation.collection.replacingAll("_", with: " ")
         switch operation.kind {
         case .create: return "Created \(what)."
         case .update: return "Updated \(what)."

@@ -1,10 +1,15 @@
-import Foundation
 import JSON
+import Platform
+import Policy
 
 /// Checks a value against a JSON Schema (the keywords tool schemas use: types, `enum`, `const`, objects and
 /// arrays with their bounds, string and number bounds, `pattern`, `oneOf` / `anyOf` / `allOf`, `not`, and
 /// local `$ref`s), naming the first violation's path. Formats are annotations, as JSON Schema's default says.
 struct SchemaValidator {
+    /// A schema's `pattern` is the upstream's text: it runs on RE2, in time linear in the value. A pattern RE2 cannot
+    /// compile (lookaround, backreferences) is an annotation only, as one no engine can compile always was.
+    static let patternLimits = Pattern.Limits(maxLength: 1 << 20, maxProgramSize: 1 << 20)
+
     /// The document `$ref`s resolve against.
     let root: JSONValue
 
@@ -101,8 +106,9 @@ struct SchemaValidator {
         if let maximum = schema["maxLength"]?.intValue, text.count > maximum {
             return "\(path): longer than \(maximum) characters"
         }
-        if let pattern = schema["pattern"]?.stringValue, let expression = try? NSRegularExpression(pattern: pattern),
-            expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil
+        if let pattern = schema["pattern"]?.stringValue,
+            let expression = try? Pattern(pattern, limits: Self.patternLimits),
+            !expression.matches(text)
         {
             return "\(path): does not match \(pattern)"
         }
@@ -145,7 +151,7 @@ enum SchemaReference {
         guard reference.hasPrefix("#") else { return nil }
         var node = root
         for token in reference.dropFirst().split(separator: "/") {
-            let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            let key = token.replacingAll("~1", with: "/").replacingAll("~0", with: "~")
             if let index = Int(key), let elements = node.arrayValue, elements.indices.contains(index) {
                 node = elements[index]
             } else if let child = node[key] {

@@ -1,12 +1,13 @@
-import Dispatch
+import Platform
 
 /// Runs blocking work (DNS, disk, slow hashing) off the event loops and hands each result back to the loop
 /// that asked for it, so loop-owned state is only ever touched by its own thread.
 public final class BlockingPool: Sendable {
-    private let queue: DispatchQueue
+    private let queue: WorkQueue
 
-    public init(label: String = "switchboard.blocking") {
-        queue = DispatchQueue(label: label, attributes: .concurrent)
+    /// Up to `width` pieces of work run at once (a lookup can take seconds); threads start only as work needs them.
+    public init(width: Int = 16) {
+        queue = WorkQueue(name: "blocking", width: width)
     }
 
     /// Runs `work` on the pool, then `completion` with its result on `loop`.
@@ -24,6 +25,6 @@ public final class BlockingPool: Sendable {
 
     /// Runs `work` on the pool without a result.
     public func submit(_ work: @escaping @Sendable () -> Void) {
-        queue.async(execute: work)
+        queue.async(work)
     }
 }

@@ -1,5 +1,7 @@
 /// One resettable deadline on a loop. Moving it later costs nothing (the pending timer re-arms itself when it
-/// fires early); moving it earlier replaces the timer. Loop-confined.
+/// fires early); moving it earlier replaces the timer. Cancelling leaves the pending timer to fire with nothing to
+/// do, so a deadline cancelled and set again on every request (an upstream connection's, between the response and
+/// its return to the pool) schedules no timer per request. Loop-confined.
 public final class Deadline {
     private let loop: EventLoop
     private let onExpire: () -> Void
@@ -29,8 +31,6 @@ public final class Deadline {
 
     public func cancel() {
         at = nil
-        if let timer { loop.cancel(timer.id) }
-        timer = nil
     }
 
     private func arm(_ deadline: UInt64) {

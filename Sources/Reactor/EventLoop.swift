@@ -36,7 +36,8 @@ public final class EventLoop: @unchecked Sendable {
     private var registrations: [Int32: Registration] = [:]
     private var pendingInterest: [Int32: UInt32] = [:]
     private var nextRegistrationID: UInt32 = 1
-    private var timers = TimerHeap()
+    /// Deadlines and their callbacks (loop thread only).
+    var timers = TimerHeap()
     /// The values of `LoopLocal`s, by slot (loop thread only).
     var locals: [AnyObject?] = []
     private let inbox = Mutex<[@Sendable () -> Void]>([])

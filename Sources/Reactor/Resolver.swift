@@ -9,7 +9,7 @@ public struct Resolver: Sendable {
         public var description: String { "cannot resolve \(host): \(reason)" }
     }
 
-    let pool: BlockingPool
+    public let pool: BlockingPool
 
     public init(pool: BlockingPool) {
         self.pool = pool

@@ -3,7 +3,9 @@ public struct TimerID: Hashable, Sendable {
     let raw: UInt64
 }
 
-/// A binary min-heap of deadlines. Cancelled timers are dropped lazily when they reach the top.
+/// A binary min-heap of deadlines. Cancelled timers are dropped lazily when they reach the top, or all at once when
+/// they outnumber the live ones, so that timers cancelled long before their deadline (a call's timeout, cancelled
+/// when it answers) take no more memory than the live timers do.
 struct TimerHeap {
     struct Entry {
         let deadline: UInt64
@@ -24,8 +26,15 @@ struct TimerHeap {
     }
 
     mutating func cancel(_ timer: TimerID) {
-        callbacks[timer.raw] = nil
+        guard callbacks.removeValue(forKey: timer.raw) != nil else { return }
+        if heap.count >= Self.minimumCompacted, heap.count > 2 * callbacks.count { compact() }
     }
+
+    /// Entries in the heap, cancelled ones included.
+    var count: Int { heap.count }
+
+    /// Below this many entries, cancelled ones are left for the top to drop.
+    private static let minimumCompacted = 64
 
     /// The earliest live deadline.
     mutating func nextDeadline() -> UInt64? {
@@ -44,6 +53,12 @@ struct TimerHeap {
             if let callback = callbacks.removeValue(forKey: top.id) { due.append(callback) }
         }
         return due
+    }
+
+    /// Keeps only the live entries, in a buffer of their size, in heap order again.
+    private mutating func compact() {
+        heap = heap.filter { callbacks[$0.id] != nil }
+        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
     private mutating func pop() {

@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 
 /// Wall-clock timestamps in ISO 8601 / RFC 3339 (UTC, milliseconds), without Foundation's formatters:
@@ -16,17 +15,10 @@ public enum Timestamp {
         return (ts.tv_sec, Int(ts.tv_nsec / 1_000_000))
     }
 
-    /// Milliseconds since the epoch of an ISO 8601 time (fractional seconds optional) or a bare date (midnight
-    /// UTC); `nil` for anything else. For upstream grants and operators' dates, never per request.
-    public static func milliseconds(parsing text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [
-            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate],
-        ] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        }
-        return nil
+    /// Milliseconds since the epoch, now.
+    public static func unixMilliseconds() -> Int64 {
+        let (seconds, milliseconds) = clock()
+        return Int64(seconds) * 1000 + Int64(milliseconds)
     }
 
     /// `2026-01-02T03:04:05.678Z` for a time in seconds since the epoch.

@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Platform
 
 /// `page` and `pageSize` of a listing, and the `pagination` object of its answer.
 struct Paging {
@@ -62,7 +63,7 @@ func project(_ object: JSONValue, _ fields: Set<String>?) -> JSONValue {
 func fields(_ query: QueryString, known: [String]) -> Set<String>? {
     // The contract types `fields` as any string, so a name outside `known` is passed over, as a projection that
     // names nothing known (or an absent or empty `fields`) is no projection.
-    let names = (query["fields"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let names = (query["fields"] ?? "").split(separator: ",").map { $0.trimmingWhitespace() }
         .filter { known.contains($0) }
     return names.isEmpty ? nil : Set(names)
 }

@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Platform
 import Store
 
 /// `GET /servers`: browse, or search with `q`, filtered, paginated and projected.
@@ -109,8 +110,8 @@ struct GitHubRepository {
     var name: String?
 
     init(_ url: String?) {
-        guard let url, let range = url.lowercased().range(of: "github.com/") else { return }
-        let parts = url.lowercased()[range.upperBound...].split(separator: "/")
+        guard let path = url?.lowercased().suffix(after: "github.com/") else { return }
+        let parts = path.split(separator: "/")
         owner = parts.first.map(String.init)
         name = parts.dropFirst().first.map { $0.hasSuffix(".git") ? String($0.dropLast(4)) : String($0) }
     }

@@ -1,13 +1,12 @@
 import CSQLite
-import Dispatch
-import Foundation
+import Platform
 
 /// One SQLite database in WAL mode. Every statement runs on the database's own serial queue, never on an
 /// event loop; `perform` hands the result back to the caller's loop once the transaction has committed.
 public final class Database: @unchecked Sendable {
     // The handle is used only on `queue`, and so are its prepared statements.
     private let handle: OpaquePointer
-    private let queue = DispatchQueue(label: "switchboard.store")
+    private let queue = WorkQueue(name: "store", width: 1)
     /// Prepared statements kept by their SQL and reset after each use: preparing costs more than running most of
     /// ours. At most `maxKeptStatements`; past that, a statement is prepared for its one use.
     private var kept: [String: OpaquePointer] = [:]
@@ -15,10 +14,7 @@ public final class Database: @unchecked Sendable {
 
     /// Opens (creating if needed, with its directory) the database at `path` and applies pending migrations.
     public init(path: String, migrations: [Migration]) throws(StoreError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
+        FileSystem.createDirectory(containing: path)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {

@@ -1,3 +1,5 @@
+import Platform
+
 /// One schema change, applied once, in version order.
 public struct Migration: Sendable {
     public let version: Int
@@ -9,7 +11,7 @@ public struct Migration: Sendable {
     }
 
     /// The migration's statements: SQLite prepares one at a time, so a `;` at a line's end separates them.
-    var statements: [String] { sql.components(separatedBy: ";\n") }
+    var statements: [String] { sql.pieces(separatedBy: ";\n").map(String.init) }
 
     /// Every migration Switchboard knows, oldest first (the registry's and the triggers' numbered among the core's).
     public static let all: [Migration] =

@@ -1,4 +1,3 @@
-import Foundation
 import JSON
 
 /// Which servers a listing may return: every field given must hold.
@@ -168,7 +167,7 @@ extension ServerRepository {
 /// lowercased, without diacritics.
 public enum IndexedWords {
     public static func of(_ text: String) -> [String] {
-        text.lowercased().folding(options: .diacriticInsensitive, locale: nil).split { !$0.isLetter && !$0.isNumber }
+        text.lowercased().withoutDiacritics.split { !$0.isLetter && !$0.isNumber }
             .map(String.init)
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import Gateway
 
-SwitchboardCommand.main(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+SwitchboardCommand.main(Array(CommandLine.arguments.dropFirst()), environment: SwitchboardCommand.processEnvironment())

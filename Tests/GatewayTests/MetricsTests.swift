@@ -56,6 +56,13 @@ struct MetricsTests {
         )
         #expect(!text.contains("switchboard_upstream_pool_connections{state="))
     }
+
+    @Test func labelValuesEscapeBackslashQuoteAndNewline() {
+        var metrics = LoopMetrics()
+        metrics.upstreamPools = [("a\\b\"c\nd é", 1, 0)]
+        let text = render(metrics, upstreamLabels: true)
+        #expect(text.contains(#"{upstream="a\\b\"c\nd é",state="idle"} 1"#))
+    }
 }
 
 struct MetricsConfigurationTests {

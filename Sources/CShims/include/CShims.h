@@ -1,7 +1,9 @@
 #ifndef SWITCHBOARD_CSHIMS_H
 #define SWITCHBOARD_CSHIMS_H
 
+#include <semaphore.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 
@@ -30,6 +32,9 @@ int sb_accept4(int fd, struct sockaddr *addr, socklen_t *len);
 int sb_socket_nonblocking(int domain, int type);
 /// Names the calling thread (visible in top and gdb); longer names are cut to 15 bytes.
 void sb_set_thread_name(const char *name);
+/// Waits like sem_wait until `deadline` on CLOCK_MONOTONIC (glibc's sem_clockwait, a GNU extension); returns 0,
+/// or -1 with errno set (ETIMEDOUT when the deadline passed).
+int sb_sem_wait_monotonic(sem_t *sem, const struct timespec *deadline);
 /// Returns freed heap at the top of every malloc arena to the system (glibc's malloc_trim(0)).
 void sb_malloc_trim(void);
 
