@@ -61,8 +61,18 @@ public struct MCPCallContext {
     /// The headers of a client request that go upstream with it.
     public static func forwarded(from headers: HTTPHeaders) -> HTTPHeaders {
         var forwarded = HTTPHeaders()
-        for (name, value) in headers where name.lowercased().hasPrefix("mcp-param-") { forwarded.add(name, value) }
+        for (name, value) in headers where isParameterHeader(name) { forwarded.add(name, value) }
         return forwarded
+    }
+
+    /// `Mcp-Param-…` in any case, judged by bytes: every request asks this of each of its headers, and a header
+    /// name is ASCII, so nothing is lowercased into a new string.
+    static func isParameterHeader(_ name: String) -> Bool {
+        let prefix = "mcp-param-".utf8
+        guard name.utf8.count >= prefix.count else { return false }
+        return zip(name.utf8, prefix).allSatisfy { byte, lower in
+            byte == lower || (lower >= 0x61 && byte | 0x20 == lower)
+        }
     }
 }
 
