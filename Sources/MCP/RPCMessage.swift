@@ -2,7 +2,9 @@ import JSON
 
 /// One JSON-RPC message as the bytes that travel, with its routing fields peeked. The hot path forwards these
 /// bytes, replacing only the id; the full tree is built only when something needs to look inside.
-public struct RPCMessage: Sendable {
+/// Immutable, and a class: a message is handed along a call's whole path (intake, upstream, sink), and passing a
+/// reference costs one retain where a struct of bytes and peeked strings would copy each of them.
+public final class RPCMessage: Sendable {
     public let bytes: [UInt8]
     public let peek: JSONRPCPeek
 
