@@ -111,7 +111,7 @@ final class LiveCall: MCPCall, ExchangeObserver {
         sink.finished(
             result.map { response in
                 response.map { answer in
-                    let restored = message.id.map { answer.withID($0) } ?? answer
+                    let restored = answer.withID(of: message)
                     guard let mode else { return restored }
                     return RevisionBridge.response(
                         restored, to: message.method ?? "", revision: context.revision, from: mode)
