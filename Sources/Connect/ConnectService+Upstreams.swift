@@ -58,7 +58,7 @@ extension ConnectService {
     /// The JSON-RPC error for a connection that cannot be called as it is, without calling its upstream.
     func refusal(id: JSONValue, _ connection: Connection, _ upstream: any MCPUpstream) -> JSONValue? {
         if let link = connection.registry, !link.isComplete { return inputRequired(id: id, link) }
-        guard case .authRequired = upstream.health else { return nil }
+        guard upstream.requiresAuthorization else { return nil }
         return authorizationRequired(id: id, connection)
     }
 

@@ -8,8 +8,10 @@ import Synchronization
 /// callers that arrive meanwhile wait for that one description. A 2026-07-28 upstream is then spoken to
 /// statelessly; any other through its session, with request ids rewritten on the way up and restored on the
 /// way down so that concurrent callers never see each other's answers. The state machine is shared by every loop
-/// under one lock (taken for the mode, the health and the answer of each call) and the request ids come from one
-/// atomic counter; the HTTP exchanges run on the caller's own loop and client.
+/// under one lock, taken once by a call that finds the upstream described (for its mode); the kind of its health
+/// is published to an atomic on every change, so that the check before each call and an answer that finds the
+/// upstream healthy already take no lock. The request ids come from one atomic counter; the HTTP exchanges run
+/// on the caller's own loop and client.
 public final class UpstreamSession: MCPUpstream {
     typealias Machine = SessionMachine<Waiter>
 
@@ -26,6 +28,8 @@ public final class UpstreamSession: MCPUpstream {
     private let maxMessageBytes: Int
     private let limits: JSONLimits
     private let machine = Mutex(Machine())
+    /// `machine.health.kind`, stored whenever the lock is let go (see `withMachine`).
+    private let healthKind = Atomic<UInt8>(UpstreamHealth.unknown.kind)
     /// Upstream request ids start at an unguessable value, so that no answer can be prepared for a later request.
     private let nextID = Atomic<UInt64>(UInt64.random(in: 1...(UInt64.max >> 12)))
 
@@ -41,10 +45,14 @@ public final class UpstreamSession: MCPUpstream {
         self.limits = limits
     }
 
-    public var health: UpstreamHealth { machine.withLock { $0.health } }
+    public var health: UpstreamHealth { withMachine { $0.health } }
+
+    public var requiresAuthorization: Bool {
+        healthKind.load(ordering: .acquiring) == UpstreamHealth.authRequired.kind
+    }
 
     public var serverInfo: JSONValue? {
-        machine.withLock { machine in
+        withMachine { machine in
             if case .ready(let mode) = machine.state { return mode.description.serverInfo }
             return nil
         }
@@ -65,7 +73,7 @@ public final class UpstreamSession: MCPUpstream {
 
     /// Ends the session: a handshake-era session is deleted upstream (best effort) on `client`'s loop.
     public func close(client: HTTPClient) {
-        guard case .handshake(let handshake) = machine.withLock({ $0.close() }), let id = handshake.sessionID else {
+        guard case .handshake(let handshake) = withMachine({ $0.close() }), let id = handshake.sessionID else {
             return
         }
         var headers = upstreamHeaders()
@@ -75,12 +83,20 @@ public final class UpstreamSession: MCPUpstream {
         client.execute(HTTPClientRequest(method: "DELETE", url: url, headers: headers), delegate: DiscardingDelegate())
     }
 
+    /// Runs `change` on the machine under its lock, and publishes the kind of health it leaves.
+    private func withMachine<Result>(_ change: (inout sending Machine) -> sending Result) -> sending Result {
+        machine.withLock { machine in
+            defer { healthKind.store(machine.health.kind, ordering: .releasing) }
+            return change(&machine)
+        }
+    }
+
     // MARK: The mode
 
     /// Calls `completion` on `client.loop` once the upstream is described, describing it if needed.
     func mode(_ client: HTTPClient, _ completion: @escaping (Result<Machine.Mode, MCPFailure>) -> Void) {
         let waiter = Waiter(loop: client.loop, resume: UncheckedSendable(completion))
-        switch machine.withLock({ $0.need(waiter) }) {
+        switch withMachine({ $0.need(waiter) }) {
         case .proceed(let mode): completion(.success(mode))
         case .refuse(let failure): completion(.failure(failure))
         case .describe: UpstreamDescription(session: self, client: client).start()
@@ -89,7 +105,7 @@ public final class UpstreamSession: MCPUpstream {
     }
 
     func described(_ result: Result<Machine.Mode, MCPFailure>) {
-        guard case .resume(let waiters, _) = machine.withLock({ $0.described(result) }) else { return }
+        guard case .resume(let waiters, _) = withMachine({ $0.described(result) }) else { return }
         for waiter in waiters {
             let resume = waiter.resume
             waiter.loop.execute { resume.value(result) }
@@ -100,7 +116,7 @@ public final class UpstreamSession: MCPUpstream {
 
     func cached(_ method: String) -> JSONValue? {
         let now = monotonicNanoseconds()
-        return machine.withLock { $0.cached(method, at: now) }
+        return withMachine { $0.cached(method, at: now) }
     }
 
     /// A 2026-07-28 upstream says how long a listing may be kept (`ttlMs`, 0: not at all); a handshake-era one
@@ -112,12 +128,16 @@ public final class UpstreamSession: MCPUpstream {
             guard ttl > 0 else { return }
             expiry = monotonicNanoseconds() + ttl * 1_000_000
         }
-        machine.withLock { $0.cache(method, result, until: expiry) }
+        withMachine { $0.cache(method, result, until: expiry) }
     }
-    func listChanged(_ method: String) { machine.withLock { $0.listChanged(method) } }
-    func answered(in mode: Machine.Mode) { machine.withLock { $0.answered(in: mode) } }
-    func failed(_ failure: MCPFailure, in mode: Machine.Mode) { machine.withLock { $0.failed(failure, in: mode) } }
-    func expired(_ mode: Machine.Mode) { machine.withLock { $0.expired(mode) } }
+    func listChanged(_ method: String) { withMachine { $0.listChanged(method) } }
+    /// An answer can only make the upstream look healthy: nothing to do, and no lock, while it already does.
+    func answered(in mode: Machine.Mode) {
+        guard healthKind.load(ordering: .acquiring) != UpstreamHealth.connected.kind else { return }
+        withMachine { $0.answered(in: mode) }
+    }
+    func failed(_ failure: MCPFailure, in mode: Machine.Mode) { withMachine { $0.failed(failure, in: mode) } }
+    func expired(_ mode: Machine.Mode) { withMachine { $0.expired(mode) } }
 
     func newRequestID() -> JSONValue {
         .string(Self.requestID(nextID.add(1, ordering: .relaxed).newValue))
