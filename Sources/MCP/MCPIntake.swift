@@ -25,7 +25,8 @@ public enum MCPIntake {
             response.headers.set("Allow", "POST")
             return .reject(response)
         }
-        if let origin = headers["Origin"], !originAllowed(origin, host: headers["Host"], allowedOrigins) {
+        let sent = IntakeHeaders(headers)
+        if let origin = sent.origin, !originAllowed(origin, host: sent.host, allowedOrigins) {
             return .reject(.error(403, "forbidden", "origin \(origin) is not allowed"))
         }
         let message: RPCMessage
@@ -41,15 +42,15 @@ public enum MCPIntake {
         let peek = message.peek
         guard peek.version == "2.0" else { return invalid("expected one JSON-RPC 2.0 object") }
         if let id = peek.id, !isValidID(id) { return invalid("id must be a string or a number") }
-        for name in RoutingHeader.all where headers.values(name).count > 1 {
+        if let name = sent.repeated {
             return reject(peek.id ?? .null, JSONRPC.headerMismatch, "\(name) is sent more than once")
         }
         let revision: ProtocolRevision
-        switch RoutingHeader.revision(of: message, headers: headers) {
+        switch RoutingHeader.revision(of: message, headers: sent) {
         case .success(let found): revision = found
         case .failure(let refusal): return reject(peek.id ?? .null, refusal.code, refusal.message, data: refusal.data)
         }
-        if let method = peek.method {
+        if peek.method != nil {
             return peek.id == nil ? .notification(message) : .request(message, revision)
         }
         guard peek.id != nil, peek.isResponse else {

@@ -73,15 +73,8 @@ public struct MCPCallContext {
         return forwarded
     }
 
-    /// `Mcp-Param-…` in any case, judged by bytes: every request asks this of each of its headers, and a header
-    /// name is ASCII, so nothing is lowercased into a new string.
-    static func isParameterHeader(_ name: String) -> Bool {
-        let prefix = "mcp-param-".utf8
-        guard name.utf8.count >= prefix.count else { return false }
-        return zip(name.utf8, prefix).allSatisfy { byte, lower in
-            byte == lower || (lower >= 0x61 && byte | 0x20 == lower)
-        }
-    }
+    /// `Mcp-Param-…` in any case: every request asks this of each of its headers.
+    static func isParameterHeader(_ name: String) -> Bool { ASCIIName.field(name, startsWith: "mcp-param-") }
 }
 
 /// Why an upstream did not produce its answer.

@@ -10,7 +10,6 @@ enum RoutingHeader {
     static let protocolVersion = "MCP-Protocol-Version"
     static let method = "Mcp-Method"
     static let name = "Mcp-Name"
-    static let all = [protocolVersion, method, name]
 
     /// The `_meta` keys of a 2026-07-28 request.
     static let versionKey = "io.modelcontextprotocol/protocolVersion"
@@ -29,8 +28,8 @@ enum RoutingHeader {
     /// The revision the sender speaks: the header's, or 2025-03-26 when there is none. At 2026-07-28 every rule
     /// above must hold; before it, a routing header that is sent must still agree with the body. Only a
     /// 2026-07-28 request (or a handshake-era one whose `Mcp-Name` mirrors a URI) is parsed beyond the peek.
-    static func revision(of message: RPCMessage, headers: HTTPHeaders) -> Result<ProtocolRevision, Refusal> {
-        let header = headers[protocolVersion]
+    static func revision(of message: RPCMessage, headers: IntakeHeaders) -> Result<ProtocolRevision, Refusal> {
+        let header = headers.protocolVersion
         let revision = header.map(ProtocolRevision.init(served:)) ?? .v2025_03_26
         if revision == nil || header == nil, let mismatch = envelopeWithoutItsHeader(message, header: header) {
             return .failure(mismatch)
@@ -86,12 +85,12 @@ enum RoutingHeader {
     }
 
     /// `Mcp-Method` and `Mcp-Name` against the body: at 2026-07-28 both must be there, before it each may be.
-    private static func mismatchedRouting(_ message: RPCMessage, headers: HTTPHeaders, required: Bool) -> Refusal? {
-        let sentMethod = headers[method]
+    private static func mismatchedRouting(_ message: RPCMessage, headers: IntakeHeaders, required: Bool) -> Refusal? {
+        let sentMethod = headers.method
         if (required || sentMethod != nil) && sentMethod != message.method {
             return Refusal(code: JSONRPC.headerMismatch, message: "\(method) header does not match the body's method")
         }
-        let sentName = headers[name].map(decodedHeaderValue)
+        let sentName = headers.name.map(decodedHeaderValue)
         guard required || sentName != nil, let key = message.method.flatMap({ nameBearing[$0] }) else { return nil }
         let bodyName = key == "name" ? message.peek.paramsName : message.value["params"]?[key]?.stringValue
         if let bodyName, sentName != bodyName {

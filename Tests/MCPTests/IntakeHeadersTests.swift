@@ -1,0 +1,36 @@
+import HTTP
+import Testing
+
+@testable import MCP
+
+/// The one pass over a POST's headers finds what a look-up by name would: the first value, in any case of the
+/// name, and the first routing header sent more than once.
+@Suite struct IntakeHeadersTests {
+    @Test func theFirstValueOfEachNameInAnyCase() {
+        let sent = IntakeHeaders([
+            "hOsT": "a.example", "Accept": "x", "ORIGIN": "http://a.example", "origin": "http://b.example",
+            "mcp-protocol-version": "2026-07-28", "MCP-METHOD": "tools/call", "Mcp-Name": "add", "Host": "b.example",
+        ])
+        #expect(sent.host == "a.example")
+        #expect(sent.origin == "http://a.example")
+        #expect(sent.protocolVersion == "2026-07-28")
+        #expect(sent.method == "tools/call")
+        #expect(sent.name == "add")
+        #expect(sent.repeated == nil)
+    }
+
+    @Test func aRepeatedRoutingHeaderIsNamedInTheOrderOfTheRules() {
+        #expect(IntakeHeaders(["Mcp-Name": "a", "mcp-name": "b"]).repeated == RoutingHeader.name)
+        let both: HTTPHeaders = ["Mcp-Name": "a", "MCP-NAME": "a", "Mcp-Method": "m", "mcp-method": "m"]
+        #expect(IntakeHeaders(both).repeated == RoutingHeader.method)
+        let all = both.fields + [("MCP-Protocol-Version", "x"), ("Mcp-Protocol-Version", "x")]
+        var headers = HTTPHeaders()
+        for (name, value) in all { headers.add(name, value) }
+        #expect(IntakeHeaders(headers).repeated == RoutingHeader.protocolVersion)
+    }
+
+    @Test func namesThatOnlyLookAlikeDoNotCount() {
+        let sent = IntakeHeaders(["Mcp\rMethod": "m", "Mcp-Methods": "m", "Hos": "h", "X-Origin": "o"])
+        #expect(sent.method == nil && sent.host == nil && sent.origin == nil)
+    }
+}
