@@ -24,7 +24,8 @@ public final class UpstreamSession: MCPUpstream {
     static let clientInfo: JSONValue = .object([JSONMember("name", "switchboard"), JSONMember("version", "0.2.0")])
 
     public let url: UpstreamURL
-    private let headers: [(name: String, value: String)]
+    /// The headers of every POST before the mode's own (see `upstreamHeaders`), made once.
+    let baseHeaders: HTTPHeaders
     private let maxMessageBytes: Int
     private let limits: JSONLimits
     private let machine = Mutex(Machine())
@@ -40,7 +41,7 @@ public final class UpstreamSession: MCPUpstream {
         limits: JSONLimits = JSONLimits()
     ) {
         self.url = url
-        self.headers = headers
+        baseHeaders = Self.upstreamHeaders(headers)
         self.maxMessageBytes = maxMessageBytes
         self.limits = limits
     }
@@ -73,12 +74,10 @@ public final class UpstreamSession: MCPUpstream {
 
     /// Ends the session: a handshake-era session is deleted upstream (best effort) on `client`'s loop.
     public func close(client: HTTPClient) {
-        guard case .handshake(let handshake) = withMachine({ $0.close() }), let id = handshake.sessionID else {
+        guard case .handshake(let handshake) = withMachine({ $0.close() }), handshake.sessionID != nil else {
             return
         }
-        var headers = upstreamHeaders()
-        headers.set("MCP-Protocol-Version", handshake.revision.rawValue)
-        headers.set("Mcp-Session-Id", id)
+        var headers = handshake.headers
         headers.remove("Content-Type")
         client.execute(HTTPClientRequest(method: "DELETE", url: url, headers: headers), delegate: DiscardingDelegate())
     }
@@ -165,9 +164,9 @@ public final class UpstreamSession: MCPUpstream {
     }
 
     /// The stored headers, then the transport's own (which a stored header cannot override).
-    func upstreamHeaders() -> HTTPHeaders {
+    static func upstreamHeaders(_ stored: [(name: String, value: String)]) -> HTTPHeaders {
         var headers = HTTPHeaders()
-        for header in self.headers { headers.add(header.name, header.value) }
+        for header in stored { headers.add(header.name, header.value) }
         headers.set("Content-Type", "application/json")
         headers.set("Accept", "application/json, text/event-stream")
         return headers
@@ -178,11 +177,10 @@ public final class UpstreamSession: MCPUpstream {
         _ message: RPCMessage, mode: Machine.Mode?, headers extra: HTTPHeaders = [:], client: HTTPClient,
         observer: ExchangeObserver
     ) -> StreamableHTTPExchange {
-        var headers = upstreamHeaders()
+        var headers = baseHeaders
         switch mode {
         case .handshake(let handshake):
-            headers.set("MCP-Protocol-Version", handshake.revision.rawValue)
-            if let id = handshake.sessionID { headers.set("Mcp-Session-Id", id) }
+            headers = handshake.headers
         case .stateless:
             for (name, value) in RevisionBridge.statelessHeaders(for: message) { headers.set(name, value) }
         case nil:
