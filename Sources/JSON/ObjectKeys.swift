@@ -11,7 +11,9 @@ enum ObjectKey {
         }
     }
 
-    /// Whether the key equals `literal` as Swift strings compare: by bytes when both are ASCII.
+    /// Whether the key equals `literal` as Swift strings compare: by bytes when both are ASCII. Inlined: the
+    /// walkers ask it of every key they dispatch on.
+    @inline(__always)
     static func ~= (literal: StaticString, key: ObjectKey) -> Bool {
         switch key {
         case .ascii(let bytes):
@@ -45,9 +47,16 @@ struct ObjectKeys {
 
     var count: Int { many.isEmpty ? spanCount + few.count : many.count }
 
-    /// Whether `key` has no run of more than `maxCombiningRun` combining marks.
+    /// Whether `key` has no run of more than `maxCombiningRun` combining marks. Asked of every key: the ASCII
+    /// ones are answered inline.
+    @inline(__always)
     static func isStreamSafe(_ key: ObjectKey) -> Bool {
-        guard case .text(let text) = key, text.utf8.contains(where: { $0 >= 0x80 }) else { return true }
+        guard case .text(let text) = key else { return true }
+        return isStreamSafe(text)
+    }
+
+    private static func isStreamSafe(_ text: String) -> Bool {
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return true }
         var run = 0
         for scalar in text.unicodeScalars {
             run = scalar.properties.canonicalCombiningClass == .notReordered ? 0 : run + 1
@@ -56,6 +65,7 @@ struct ObjectKeys {
         return true
     }
 
+    @inline(__always)
     static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         for index in 0..<a.count where a[index] != b[index] { return false }

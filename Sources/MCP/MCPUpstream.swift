@@ -69,7 +69,11 @@ public struct MCPCallContext {
     /// The headers of a client request that go upstream with it.
     public static func forwarded(from headers: HTTPHeaders) -> HTTPHeaders {
         var forwarded = HTTPHeaders()
-        for (name, value) in headers where isParameterHeader(name) { forwarded.add(name, value) }
+        // By index, so that only the fields that travel are copied out.
+        let fields = headers.fields
+        for index in fields.indices where isParameterHeader(fields[index].name) {
+            forwarded.add(fields[index].name, fields[index].value)
+        }
         return forwarded
     }
 
