@@ -7,9 +7,10 @@ import Reactor
 extension ConnectService {
     /// The connection's upstream, created on first need; `nil` for a connection without an http URL. A
     /// connection whose stored headers no longer open is an upstream that fails every call without dialling,
-    /// rather than one called without its credentials. Found in `loop`'s copy of the table when given.
-    func upstream(for connection: Connection, on loop: EventLoop? = nil) -> (any MCPUpstream)? {
-        sessions.upstream(connection.sessionKey, on: loop) {
+    /// rather than one called without its credentials. Found in `loop`'s copy of the table when given, under
+    /// `key` (the connection's `sessionKey`, when the caller has made it already).
+    func upstream(for connection: Connection, key: String? = nil, on loop: EventLoop? = nil) -> (any MCPUpstream)? {
+        sessions.upstream(key ?? connection.sessionKey, on: loop) {
             if connection.isMock { return mockUpstream(for: connection) }
             guard connection.transport == .http, let text = connection.mcpURL, let url = UpstreamURL(text) else {
                 return nil

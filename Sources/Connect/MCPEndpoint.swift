@@ -12,13 +12,14 @@ extension ConnectService {
         }
         guard let (message, revision) = try mcpRequest(call, target: target) else { return }
         let connection = try visibleConnection(call)
+        let sessionKey = connection.sessionKey
         let id = message.id ?? .null
         let method = message.method ?? ""
         guard permits(call, metadata: connection.metadata, rpc: message.value) else {
             // Refused here: nothing reaches the upstream.
             return call.respond(200, Self.forbidden(id: id, method: method))
         }
-        guard let upstream = upstream(for: connection, on: call.loop) else {
+        guard let upstream = upstream(for: connection, key: sessionKey, on: call.loop) else {
             return call.respond(
                 200,
                 JSONRPC.error(
@@ -56,13 +57,13 @@ extension ConnectService {
             )
         case "tools/list":
             // Every page is filtered: a token sees only the tools it may call, whatever cursor it sends.
-            relay(message, to: upstream, context, connection, call) { [self] response in
+            relay(message, to: upstream, context, connection, call, target: sessionKey) { [self] response in
                 guard let result = response["result"] else { return response }
                 let tools = callable(result["tools"]?.arrayValue ?? [], call, metadata: connection.metadata)
                 return response.setting("result", result.setting("tools", .array(tools)))
             }
         default:
-            relay(message, to: upstream, context, connection, call)
+            relay(message, to: upstream, context, connection, call, target: sessionKey)
         }
     }
 
@@ -95,10 +96,11 @@ extension ConnectService {
     }
 
     /// Sends `message` upstream and answers the client with what comes back; `inspect` may read or change the
-    /// answer (otherwise its bytes go out as they came). The call can be cancelled by the same caller.
+    /// answer (otherwise its bytes go out as they came). The call can be cancelled by the same caller, under
+    /// `target` (the connection's session key unless the caller has made it already).
     func relay(
         _ message: RPCMessage, to upstream: any MCPUpstream, _ context: MCPCallContext, _ connection: Connection,
-        _ call: ConnectRequest, inspect: ((JSONValue) -> JSONValue)? = nil
+        _ call: ConnectRequest, target: String? = nil, inspect: ((JSONValue) -> JSONValue)? = nil
     ) {
         let id = message.id ?? .null
         let responder = StreamableHTTPResponder(writer: call.writer, inspect: inspect) { [self] failure in
@@ -108,7 +110,8 @@ extension ConnectService {
         guard !responder.isFinished else { return }
         // A client that leaves mid-call (how a 2026-07-28 client cancels) cancels the upstream call too.
         call.writer.onClientGone { sent.cancel() }
-        let caller = InFlightCalls.Caller(credential: call.credential, target: connection.sessionKey, id: id)
+        let caller = InFlightCalls.Caller(
+            credential: call.credential, target: target ?? connection.sessionKey, id: id)
         responder.onFinish = inFlight.add(caller, call: sent, loop: call.loop)
     }
 
