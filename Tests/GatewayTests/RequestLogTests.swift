@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import JSON
+import Reactor
 import Testing
 
 @testable import Gateway
@@ -25,6 +26,30 @@ struct RequestLogTests {
             durationMs: "0.125", clientGone: clientGone, into: &line)
         #expect(line == treeLine(path: path, clientGone: clientGone))
         #expect((try? JSONParser.parse(line))?["path"]?.stringValue == path)
+    }
+
+    @Test func durationsAreWrittenAsTheRoundedDoubleIs() {
+        var values: [Double] = [
+            0, 0.0004, 0.0005, 0.001, 0.0101, 0.1, 0.125, 0.5, 1, 9.9995, 10, 12.3456, 999.9999, 1e6,
+        ]
+        values += [123_456_789.123_4, 999_999_999.999, 1e9, 1e12, 1e300, -0.0, -1, .infinity, .nan]
+        var random = SystemRandomNumberGenerator()
+        for scale in [1.0, 10, 1_000, 100_000] {
+            for _ in 0..<2_000 { values.append(Double.random(in: 0..<scale, using: &random)) }
+        }
+        for value in values {
+            #expect(RequestLog.format3(value) == String((value * 1000).rounded() / 1000), "\(value)")
+        }
+    }
+
+    @Test func theLineClockWritesWhatTimestampWrites() {
+        var clock = LineClock()
+        for (seconds, nanoseconds) in [
+            (0, 0), (1_767_322_245, 678_900_000), (1_767_322_245, 5_000_000), (1_767_322_246, 999_999_999),
+        ] {
+            let time = timespec(tv_sec: seconds, tv_nsec: nanoseconds)
+            #expect(clock.time(time) == Timestamp.format(seconds: seconds, milliseconds: nanoseconds / 1_000_000))
+        }
     }
 
     /// Reads what `fd` holds until `count` newlines have come (or the pipe is closed, or nothing came for 10 s,
