@@ -13,7 +13,8 @@ final class GatewayHandler: HTTPHandler {
     let client: HTTPClient
     var metrics = LoopMetrics()
     private let routes: RouteTable
-    private let requestIDPrefix = Array(Digest.randomBytes(4)).hexString
+    /// Every request id this handler makes starts so: a random prefix of the process, the loop's index, a dash.
+    private let requestIDHead: [UInt8]
     private var requestCounter: UInt64 = 0
     private let credentialMemo = CredentialMemo()
 
@@ -21,6 +22,7 @@ final class GatewayHandler: HTTPHandler {
         self.gateway = gateway
         self.loop = loop
         self.routes = routes
+        requestIDHead = Array("\(Array(Digest.randomBytes(4)).hexString)\(loop.index)-".utf8)
         client = HTTPClient(loop: loop, configuration: gateway.clientConfiguration, resolver: gateway.resolver)
     }
 
@@ -79,21 +81,44 @@ final class GatewayHandler: HTTPHandler {
     /// without saying which check failed.
     private func authenticate(_ request: HTTPRequest) throws(APIError) -> Principal {
         let header = request.headers["Authorization"] ?? ""
-        // The scheme is compared by bytes, case-insensitively: no character of it is anything but ASCII.
         let utf8 = header.utf8
-        let scheme = utf8.prefix(7)
-        guard
-            scheme.elementsEqual("bearer ".utf8, by: { $0 == $1 || ($1 != 0x20 && $0 | 0x20 == $1) }),
-            utf8.count > 7,
+        let bearer = utf8.withContiguousStorageIfAvailable { Self.startsWithBearer($0) }
+        guard bearer ?? Self.startsWithBearer(Array(utf8)),
             let principal = credentialMemo.principal(
                 Substring(utf8[utf8.index(utf8.startIndex, offsetBy: 7)...]), credentials: gateway.credentials)
         else { throw .unauthorized }
         return principal
     }
 
+    /// `Bearer ` in any case and then at least one byte. The scheme is compared by bytes, case-insensitively: no
+    /// character of it is anything but ASCII.
+    private static func startsWithBearer(_ header: some RandomAccessCollection<UInt8>) -> Bool {
+        let scheme: StaticString = "bearer "
+        guard header.count > scheme.utf8CodeUnitCount else { return false }
+        for (offset, byte) in header.prefix(scheme.utf8CodeUnitCount).enumerated() {
+            let lower = scheme.utf8Start[offset]
+            guard byte == lower || (lower != 0x20 && byte | 0x20 == lower) else { return false }
+        }
+        return true
+    }
+
     private func nextRequestID() -> String {
         requestCounter += 1
-        return "\(requestIDPrefix)\(loop.index)-\(String(requestCounter, radix: 16))"
+        return Self.requestID(head: requestIDHead, number: requestCounter)
+    }
+
+    /// `head` and `number` in lowercase hexadecimal, written straight into a string of exactly its length: one
+    /// is made for every request.
+    static func requestID(head: [UInt8], number: UInt64) -> String {
+        let digits = max(1, (UInt64.bitWidth - number.leadingZeroBitCount + 3) / 4)
+        return String(unsafeUninitializedCapacity: head.count + digits) { buffer in
+            head.withUnsafeBufferPointer { buffer.baseAddress!.initialize(from: $0.baseAddress!, count: head.count) }
+            for digit in 0..<digits {
+                let nibble = UInt8(truncatingIfNeeded: number >> (4 * UInt64(digits - 1 - digit))) & 0xF
+                buffer[head.count + digit] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            }
+            return head.count + digits
+        }
     }
 
     /// A client's own request id is echoed when it is short and plain; anything else is replaced.

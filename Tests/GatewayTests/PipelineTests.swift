@@ -103,6 +103,20 @@ struct PipelineTests {
         }
     }
 
+    @Test(arguments: [0, 1, 15, 16, 0xABCDEF, UInt64.max]) func requestIDsEndInTheRequestsNumberInHex(_ number: UInt64)
+    {
+        #expect(
+            GatewayHandler.requestID(head: Array("0a1b2c3d0-".utf8), number: number) == "0a1b2c3d0-"
+                + String(number, radix: 16))
+    }
+
+    @Test func eachResponseCarriesTheNextRequestIDOfItsLoop() throws {
+        let ids = (0..<3).compactMap { _ in send("GET", "/connect/acme").headers["X-Request-Id"] }
+        let head = try #require(ids.first?.dropLast())
+        #expect(ids == ["1", "2", "3"].map { head + $0 })
+        #expect(head.hasSuffix("\(loop.index)-") && head.count == 8 + "\(loop.index)-".count)
+    }
+
     @Test func anUnknownRouteIs404() {
         let response = send("GET", "/connect")
         #expect(response.status == 404)
