@@ -54,6 +54,7 @@ public struct JSONParser: ~Copyable {
 
     func fail(_ reason: String) -> JSONError { JSONError(reason: reason, offset: index) }
 
+    @inline(__always)
     mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
@@ -65,6 +66,7 @@ public struct JSONParser: ~Copyable {
 
     /// Counts the value at the cursor against the node limit and returns its first byte, leaving it unread.
     /// Every value goes through here once, whether it is parsed or skipped.
+    @inline(__always)
     mutating func startValue() throws(JSONError) -> UInt8 {
         skipWhitespace()
         guard index < bytes.count else { throw fail("unexpected end of input") }
@@ -119,6 +121,7 @@ public struct JSONParser: ~Copyable {
         }
     }
 
+    @inline(__always)
     mutating func expectByte(_ byte: UInt8, _ reason: String) throws(JSONError) {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == byte else { throw fail(reason) }
