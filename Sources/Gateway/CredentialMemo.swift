@@ -19,7 +19,8 @@ final class CredentialMemo {
 
     /// Bounds the memory one loop spends here; a full memo is emptied and fills again.
     static let capacity = 256
-    private var entries: [Int: Entry] = [:]
+    /// Loop-owned (see above), so without the runtime's exclusivity check on every request.
+    @exclusivity(unchecked) private var entries: [Int: Entry] = [:]
 
     /// The principal for `credential` (what follows `Bearer `), from the memo or from `credentials`.
     func principal(_ credential: Substring, credentials: Credentials) -> Principal? {

@@ -11,11 +11,13 @@ final class GatewayHandler: HTTPHandler {
     let gateway: Gateway
     let loop: EventLoop
     let client: HTTPClient
-    var metrics = LoopMetrics()
+    /// Loop-owned, like all of the handler's state: only its loop's thread touches it (`/metrics` reads it there),
+    /// and no access overlaps another, so the runtime's exclusivity check is left out of every request.
+    @exclusivity(unchecked) var metrics = LoopMetrics()
     private let routes: RouteTable
     /// Every request id this handler makes starts so: a random prefix of the process, the loop's index, a dash.
     private let requestIDHead: [UInt8]
-    private var requestCounter: UInt64 = 0
+    @exclusivity(unchecked) private var requestCounter: UInt64 = 0
     private let credentialMemo = CredentialMemo()
 
     init(gateway: Gateway, loop: EventLoop, routes: RouteTable) {

@@ -8,11 +8,13 @@ public final class StreamableHTTPResponder: RPCSink {
     private let writer: HTTPResponseWriter
     private let inspect: ((JSONValue) -> JSONValue)?
     private let failure: (MCPFailure) -> JSONValue
-    private var streaming = false
+    // Loop-owned, like the writer: only its loop's thread touches this state, and no access to it overlaps
+    // another, so the runtime's exclusivity check (a call on every access from another module) is left out.
+    @exclusivity(unchecked) private var streaming = false
     /// Whether the answer has been given.
-    public private(set) var isFinished = false
+    @exclusivity(unchecked) public private(set) var isFinished = false
     /// Called once the answer has been given.
-    public var onFinish: (() -> Void)?
+    @exclusivity(unchecked) public var onFinish: (() -> Void)?
 
     /// `inspect` reads or changes the answer's tree (a filter, say); without it the upstream's bytes are sent as
     /// they came. `failure` renders the JSON-RPC error for a call that got no answer.
