@@ -4,8 +4,11 @@ import Policy
 /// The bearer credentials one loop verified lately, so that a client presenting the same one again costs no
 /// SHA-256 (API keys) and no locked look-ups (tokens). Owned by its loop's handler: no lock.
 ///
-/// An entry is found by a per-process seeded hash of the presented bytes and then compared with them in full,
-/// in time that depends only on their length. Revocation stays immediate: every entry is stamped with the
+/// An entry is found by a per-process seeded hash of the presented bytes' length and last `hashedBytes` bytes,
+/// and then compared with them in full, in time that depends only on their length. The tail is enough to tell
+/// credentials apart (a token ends in its signature, an API key is shorter than it) and spares hashing a long
+/// token whole on every request; a presented credential that only shares an entry's tail fails the comparison
+/// and is verified afresh, and only a verified credential is remembered, so a forged one evicts nothing. Revocation stays immediate: every entry is stamped with the
 /// credentials generation it was verified under, `Credentials` moves to a new generation whenever a refresh
 /// changes the API keys or the revocations in force, and an entry of an older generation is verified afresh —
 /// so a revoked key or token is refused from the first request after the refresh that saw it, as it is without
@@ -19,6 +22,8 @@ final class CredentialMemo {
 
     /// Bounds the memory one loop spends here; a full memo is emptied and fills again.
     static let capacity = 256
+    /// How much of a credential's end the look-up hashes.
+    static let hashedBytes = 64
     /// Loop-owned (see above), so without the runtime's exclusivity check on every request.
     @exclusivity(unchecked) private var entries: [Int: Entry] = [:]
 
@@ -28,7 +33,8 @@ final class CredentialMemo {
         return credential.withUTF8 { bytes in
             let generation = credentials.generation
             var hasher = Hasher()
-            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            hasher.combine(bytes.count)
+            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(Self.hashedBytes))))
             let key = hasher.finalize()
             if let entry = entries[key], entry.generation == generation,
                 entry.bytes.withUnsafeBufferPointer { Digest.constantTimeEquals($0, bytes) }

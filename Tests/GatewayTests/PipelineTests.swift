@@ -117,6 +117,21 @@ struct PipelineTests {
         #expect(head.hasSuffix("\(loop.index)-") && head.count == 8 + "\(loop.index)-".count)
     }
 
+    /// The memo finds an entry by the credential's tail: a token that only shares the tail (the signature) of a
+    /// remembered one is verified on its own, refused as forged, and takes nothing from the one remembered.
+    @Test func aTokenSharingARememberedOnesSignatureIsVerifiedOnItsOwn() throws {
+        let memo = CredentialMemo()
+        let credentials = gateway.credentials
+        let token = try self.token(#"[{"namespaces":"acme"}]"#)
+        let forged = "sbt_" + (token.dropFirst(4).first == "A" ? "B" : "A") + token.dropFirst(5)
+        #expect(forged.count == token.count && forged.suffix(CredentialMemo.hashedBytes) == token.suffix(64))
+        #expect(memo.principal(Substring(token), credentials: credentials) != nil)
+        #expect(memo.principal(Substring(forged), credentials: credentials) == nil)
+        let again = try #require(memo.principal(Substring(token), credentials: credentials))
+        guard case .token(let claims) = again else { return #expect(Bool(false), "not a token") }
+        #expect(claims.rootKeyID == credentials.apiKeys.principal(Self.adminKey))
+    }
+
     @Test func anUnknownRouteIs404() {
         let response = send("GET", "/connect")
         #expect(response.status == 404)
