@@ -51,9 +51,10 @@ extension ConnectService {
     }
 
     /// Where a user sets the connection up again: `{publicBaseUrl}/connect/{ns}/{id}`.
-    func setupURL(_ connection: Connection) -> String {
-        let namespace = connection.namespace.addingPercentEncodingForPath()
-        return "\(settings.publicBaseURL)/connect/\(namespace)/\(connection.id.addingPercentEncodingForPath())"
+    func setupURL(_ connection: Connection) -> String { setupURL(namespace: connection.namespace, id: connection.id) }
+
+    func setupURL(namespace: String, id: String) -> String {
+        "\(settings.publicBaseURL)/connect/\(namespace.addingPercentEncodingForPath())/\(id.addingPercentEncodingForPath())"
     }
 
     /// The JSON-RPC error for a connection that cannot be called as it is, without calling its upstream.
@@ -64,15 +65,20 @@ extension ConnectService {
     }
 
     func authorizationRequired(id: JSONValue, _ connection: Connection) -> JSONValue {
-        JSONRPC.error(
-            id: id, code: JSONRPC.authorizationRequired, message: "Authorization required",
-            data: .object([JSONMember("authorizationUrl", .string(setupURL(connection)))]))
+        authorizationRequired(id: id, setupURL: setupURL(connection))
     }
 
-    /// The JSON-RPC error for a call that got no answer.
-    func failureAnswer(id: JSONValue, _ failure: MCPFailure, _ connection: Connection) -> JSONValue {
+    func authorizationRequired(id: JSONValue, setupURL: String) -> JSONValue {
+        JSONRPC.error(
+            id: id, code: JSONRPC.authorizationRequired, message: "Authorization required",
+            data: .object([JSONMember("authorizationUrl", .string(setupURL))]))
+    }
+
+    /// The JSON-RPC error for a call that got no answer; `setupURL` is made only when the upstream wants
+    /// authorization.
+    func failureAnswer(id: JSONValue, _ failure: MCPFailure, setupURL: @autoclosure () -> String) -> JSONValue {
         switch failure {
-        case .authRequired: authorizationRequired(id: id, connection)
+        case .authRequired: authorizationRequired(id: id, setupURL: setupURL())
         case .cancelled: JSONRPC.error(id: id, code: JSONRPC.requestCancelled, message: "Request cancelled")
         case .sessionExpired, .failed:
             JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "Upstream error: \(failure.message)")

@@ -34,7 +34,8 @@ extension ConnectService {
         case "initialize", "server/discover":
             upstream.describe(context) { [self] result in
                 switch result {
-                case .failure(let failure): call.respond(200, failureAnswer(id: id, failure, connection))
+                case .failure(let failure):
+                    call.respond(200, failureAnswer(id: id, failure, setupURL: setupURL(connection)))
                 case .success(let description):
                     let answer =
                         method == "initialize"
@@ -103,8 +104,10 @@ extension ConnectService {
         _ call: ConnectRequest, target: String? = nil, inspect: ((JSONValue) -> JSONValue)? = nil
     ) {
         let id = message.id ?? .null
+        // The renderer of a failure keeps only the names it may need, not a copy of the whole connection.
+        let (namespace, connectionID) = (connection.namespace, connection.id)
         let responder = StreamableHTTPResponder(writer: call.writer, inspect: inspect) { [self] failure in
-            failureAnswer(id: id, failure, connection)
+            failureAnswer(id: id, failure, setupURL: setupURL(namespace: namespace, id: connectionID))
         }
         let sent = upstream.send(message, context, to: responder)
         guard !responder.isFinished else { return }

@@ -78,7 +78,7 @@ public struct MCPCallContext {
     }
 
     /// `Mcp-Param-…` in any case: every request asks this of each of its headers.
-    static func isParameterHeader(_ name: String) -> Bool { ASCIIName.field(name, startsWith: "mcp-param-") }
+    static func isParameterHeader(_ name: String) -> Bool { ASCIICase.hasPrefix(name, "mcp-param-") }
 }
 
 /// Why an upstream did not produce its answer.

@@ -74,14 +74,23 @@ enum RoutingHeader {
 
     private static let versionKeyBytes = Array(versionKey.utf8)
 
+    /// Asked of every handshake-era request without the version header: a scan of the bytes where they lie.
     private static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
         guard let first = needle.first, bytes.count >= needle.count else { return false }
-        var index = 0
-        while index <= bytes.count - needle.count {
-            if bytes[index] == first && bytes[index..<index + needle.count].elementsEqual(needle) { return true }
-            index += 1
+        return bytes.withUnsafeBufferPointer { haystack in
+            needle.withUnsafeBufferPointer { needle in
+                var index = 0
+                while index <= haystack.count - needle.count {
+                    if haystack[index] == first
+                        && memcmp(haystack.baseAddress! + index, needle.baseAddress!, needle.count) == 0
+                    {
+                        return true
+                    }
+                    index += 1
+                }
+                return false
+            }
         }
-        return false
     }
 
     /// `Mcp-Method` and `Mcp-Name` against the body: at 2026-07-28 both must be there, before it each may be.
