@@ -1,35 +1,38 @@
 import HTTP
 
-/// The request headers the intake judges, read in one pass over the fields: every POST asks for five of them,
-/// and each look-up by name would scan the fields again.
+/// The request headers the intake judges, found in one pass over the fields: every POST asks for five of them,
+/// and each look-up by name would scan the fields again. It holds where they are, not copies of them.
 struct IntakeHeaders {
-    var origin: String?
-    var host: String?
-    /// The first value of each routing header (`RoutingHeader.protocolVersion`, `.method`, `.name`).
-    var protocolVersion: String?
-    var method: String?
-    var name: String?
+    private let fields: [(name: String, value: String)]
+    private var positions: (origin: Int?, host: Int?, protocolVersion: Int?, method: Int?, name: Int?)
     /// The first routing header (the version, the method, the name, in that order) that was sent more than once.
-    var repeated: String?
+    private(set) var repeated: String?
+
+    var origin: String? { value(at: positions.origin) }
+    var host: String? { value(at: positions.host) }
+    /// The first value of each routing header (`RoutingHeader.protocolVersion`, `.method`, `.name`).
+    var protocolVersion: String? { value(at: positions.protocolVersion) }
+    var method: String? { value(at: positions.method) }
+    var name: String? { value(at: positions.name) }
 
     init(_ headers: HTTPHeaders) {
+        fields = headers.fields
+        positions = (nil, nil, nil, nil, nil)
         var counts = (0, 0, 0)
-        // By index, so that a field's value is fetched only when its name is one of these.
-        let fields = headers.fields
         for index in fields.indices {
             let field = fields[index].name
             if ASCIICase.equal(field, "Host") {
-                host = host ?? fields[index].value
+                positions.host = positions.host ?? index
             } else if ASCIICase.equal(field, "Origin") {
-                origin = origin ?? fields[index].value
+                positions.origin = positions.origin ?? index
             } else if ASCIICase.equal(field, "MCP-Protocol-Version") {
-                protocolVersion = protocolVersion ?? fields[index].value
+                positions.protocolVersion = positions.protocolVersion ?? index
                 counts.0 += 1
             } else if ASCIICase.equal(field, "Mcp-Method") {
-                method = method ?? fields[index].value
+                positions.method = positions.method ?? index
                 counts.1 += 1
             } else if ASCIICase.equal(field, "Mcp-Name") {
-                name = name ?? fields[index].value
+                positions.name = positions.name ?? index
                 counts.2 += 1
             }
         }
@@ -41,4 +44,6 @@ struct IntakeHeaders {
             repeated = RoutingHeader.name
         }
     }
+
+    private func value(at position: Int?) -> String? { position.map { fields[$0].value } }
 }

@@ -105,7 +105,8 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
         guard !done else { return }
         switch mode {
         case .json, .refusal:
-            body += bytes
+            // A body that comes in one piece is kept as it came, not copied.
+            if body.isEmpty { body = bytes } else { body += bytes }
             if body.count > maxMessageBytes { finishOversized() }
         case .stream:
             // Bounded both ways: an event that arrived whole, and one still arriving.
