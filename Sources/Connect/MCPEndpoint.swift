@@ -5,12 +5,13 @@ import MCP
 /// `POST /connect/{namespace}/{connectionId}/mcp`: the stateless Streamable HTTP endpoint of one connection.
 extension ConnectService {
     public func mcp(_ call: ConnectRequest) throws(APIError) {
-        let target = { () throws(APIError) in
+        // Written where it is passed, so that it borrows `call` rather than keeping a copy of it.
+        let request = try mcpRequest(call) { () throws(APIError) in
             let connection = try self.visibleConnection(call)
             try self.authorize(call, metadata: connection.metadata)
             return connection.sessionKey
         }
-        guard let (message, revision) = try mcpRequest(call, target: target) else { return }
+        guard let (message, revision) = request else { return }
         let connection = try visibleConnection(call)
         let sessionKey = connection.sessionKey
         let id = message.id ?? .null
