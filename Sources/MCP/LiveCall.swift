@@ -39,6 +39,8 @@ final class LiveCall: MCPCall, ExchangeObserver {
     }
 
     func start() {
+        // The common case, a described upstream, goes straight on: no closure is made to wait with.
+        if let mode = session.readyMode() { return post(in: mode) }
         session.mode(context.client) { [self] result in
             guard sink != nil else { return }
             switch result {

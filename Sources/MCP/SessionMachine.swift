@@ -74,6 +74,12 @@ struct SessionMachine<Waiter> {
     /// changed or, for a listing that says how long it may be kept, its time is up.
     private var listings: [String: (result: JSONValue, expiry: UInt64?)] = [:]
 
+    /// The mode once the upstream is described: a caller that finds it needs nothing else of the machine.
+    var readyMode: Mode? {
+        if case .ready(let mode) = state { return mode }
+        return nil
+    }
+
     /// A caller needs the upstream's mode before sending.
     mutating func need(_ waiter: Waiter) -> Action {
         switch state {

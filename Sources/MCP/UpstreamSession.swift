@@ -92,6 +92,9 @@ public final class UpstreamSession: MCPUpstream {
 
     // MARK: The mode
 
+    /// The mode when the upstream is described already, without waiting (and without a waiter to make).
+    func readyMode() -> Machine.Mode? { withMachine { $0.readyMode } }
+
     /// Calls `completion` on `client.loop` once the upstream is described, describing it if needed.
     func mode(_ client: HTTPClient, _ completion: @escaping (Result<Machine.Mode, MCPFailure>) -> Void) {
         let waiter = Waiter(loop: client.loop, resume: UncheckedSendable(completion))
