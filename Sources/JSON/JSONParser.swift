@@ -84,9 +84,14 @@ public struct JSONParser: ~Copyable {
         }
     }
 
+    /// Room for this many members or elements is made at the first one: most containers are that small, and
+    /// growing one step at a time would allocate it again for each of its first few.
+    static let firstCapacity = 4
+
     mutating func parseObject() throws(JSONError) -> JSONValue {
         var members: [JSONMember] = []
         try walkObject { parser, key throws(JSONError) in
+            if members.isEmpty { members.reserveCapacity(Self.firstCapacity) }
             members.append(JSONMember(key.string, try parser.parseValue()))
         }
         return .object(members)
@@ -94,7 +99,10 @@ public struct JSONParser: ~Copyable {
 
     mutating func parseArray() throws(JSONError) -> JSONValue {
         var elements: [JSONValue] = []
-        try walkArray { parser throws(JSONError) in elements.append(try parser.parseValue()) }
+        try walkArray { parser throws(JSONError) in
+            if elements.isEmpty { elements.reserveCapacity(Self.firstCapacity) }
+            elements.append(try parser.parseValue())
+        }
         return .array(elements)
     }
 
