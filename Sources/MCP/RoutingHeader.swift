@@ -65,7 +65,7 @@ enum RoutingHeader {
     /// not served disagrees with itself: that is said first (as the SDK's own servers do), before any verdict on
     /// the version. The body is parsed only when it mentions the envelope's key at all.
     private static func envelopeWithoutItsHeader(_ message: RPCMessage, header: String?) -> Refusal? {
-        guard message.id != nil, message.method != nil, contains(message.bytes, versionKeyBytes),
+        guard message.id != nil, message.method != nil, mentionsVersionKey(message.bytes),
             let bodyVersion = message.value["params"]?["_meta"]?[versionKey], bodyVersion.stringValue != header
         else { return nil }
         let sent = header.map { "\(protocolVersion) header \($0)" } ?? "a missing \(protocolVersion) header"
@@ -73,20 +73,24 @@ enum RoutingHeader {
     }
 
     private static let versionKeyBytes = Array(versionKey.utf8)
+    private static let versionKeyAnchor = versionKeyBytes.firstIndex(of: UInt8(ascii: "V"))!
 
-    /// Asked of every handshake-era request without the version header: a scan of the bytes where they lie.
-    private static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, bytes.count >= needle.count else { return false }
+    /// Whether `bytes` hold `versionKey` anywhere. Asked of every handshake-era request without the version header,
+    /// so the bytes are searched with `memchr` for the key's rarest byte (its `V`, which JSON-RPC text seldom
+    /// holds), and only where that is found is the rest compared.
+    static func mentionsVersionKey(_ bytes: [UInt8]) -> Bool {
+        let (needle, anchor, anchorByte) = (versionKeyBytes, versionKeyAnchor, versionKeyBytes[versionKeyAnchor])
+        guard bytes.count >= needle.count else { return false }
         return bytes.withUnsafeBufferPointer { haystack in
             needle.withUnsafeBufferPointer { needle in
-                var index = 0
-                while index <= haystack.count - needle.count {
-                    if haystack[index] == first
-                        && memcmp(haystack.baseAddress! + index, needle.baseAddress!, needle.count) == 0
-                    {
-                        return true
-                    }
-                    index += 1
+                let (base, wanted) = (haystack.baseAddress!, needle.baseAddress!)
+                // The anchor's offsets run from its own (a key at the very start) to where the key ends the bytes.
+                var from = anchor
+                let last = haystack.count - needle.count + anchor
+                while from <= last, let found = memchr(base + from, Int32(anchorByte), last + 1 - from) {
+                    let offset = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + offset - anchor, wanted, needle.count) == 0 { return true }
+                    from = offset + 1
                 }
                 return false
             }

@@ -34,3 +34,25 @@ import Testing
         #expect(sent.method == nil && sent.host == nil && sent.origin == nil)
     }
 }
+
+/// The search for the 2026-07-28 envelope's key in a body that came without the version header.
+@Suite struct EnvelopeKeySearchTests {
+    private let key = RoutingHeader.versionKey
+
+    @Test func theKeyIsFoundWhereverItIs() {
+        for body in [
+            key, "{\"" + key + "\":1}", "Vx V " + key, "V" + key + "V", String(repeating: "V", count: 50) + key,
+        ] {
+            #expect(RoutingHeader.mentionsVersionKey(Array(body.utf8)), "\(body)")
+        }
+    }
+
+    @Test func partsOfTheKeyAreNot() {
+        let cut = String(key.dropLast())
+        for body in [
+            "", "V", cut, "x" + cut, String(key.dropFirst()), cut + "v", "io.modelcontextprotocol/protocolversion",
+        ] {
+            #expect(!RoutingHeader.mentionsVersionKey(Array(body.utf8)), "\(body)")
+        }
+    }
+}
