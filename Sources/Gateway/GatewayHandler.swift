@@ -37,11 +37,13 @@ final class GatewayHandler: HTTPHandler {
         var matched: Route?
         if case .found(let route, _) = match { matched = route }
         let routeLabel = matched?.label ?? "unmatched"
+        // The method alone is kept for the end, not a copy of the whole request.
+        let method = request.method
         writer.onFinish = { [unowned self] status, clientGone in
             let seconds = Double(monotonicNanoseconds() - started) / 1e9
-            metrics.record(route: routeLabel, method: request.method, status: status, seconds: seconds)
+            metrics.record(route: routeLabel, method: method, status: status, seconds: seconds)
             gateway.log.request(
-                id: requestID, method: request.method, path: path, status: status, durationSeconds: seconds,
+                id: requestID, method: method, path: path, status: status, durationSeconds: seconds,
                 clientGone: clientGone)
         }
         do {
