@@ -62,7 +62,7 @@ public struct JSONRPCPeek: Equatable, Sendable {
             }
         }
         try parser.expectEnd()
-        return peek
+        return consume peek
     }
 
     /// The top-level members the peek reads. A key is told apart once, by its length and then its bytes, rather
