@@ -21,19 +21,23 @@ struct IntakeHeaders {
         var counts = (0, 0, 0)
         for index in fields.indices {
             let field = fields[index].name
-            if ASCIICase.equal(field, "Host") {
+            // The five names differ in length, so a field is compared with one name at most.
+            switch field.utf8.count {
+            case 4 where ASCIICase.equal(field, "Host"):
                 positions.host = positions.host ?? index
-            } else if ASCIICase.equal(field, "Origin") {
+            case 6 where ASCIICase.equal(field, "Origin"):
                 positions.origin = positions.origin ?? index
-            } else if ASCIICase.equal(field, "MCP-Protocol-Version") {
+            case 20 where ASCIICase.equal(field, "MCP-Protocol-Version"):
                 positions.protocolVersion = positions.protocolVersion ?? index
                 counts.0 += 1
-            } else if ASCIICase.equal(field, "Mcp-Method") {
+            case 10 where ASCIICase.equal(field, "Mcp-Method"):
                 positions.method = positions.method ?? index
                 counts.1 += 1
-            } else if ASCIICase.equal(field, "Mcp-Name") {
+            case 8 where ASCIICase.equal(field, "Mcp-Name"):
                 positions.name = positions.name ?? index
                 counts.2 += 1
+            default:
+                break
             }
         }
         if counts.0 > 1 {
