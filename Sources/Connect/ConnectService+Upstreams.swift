@@ -7,9 +7,10 @@ import Reactor
 extension ConnectService {
     /// The connection's upstream, created on first need; `nil` for a connection without an http URL. A
     /// connection whose stored headers no longer open is an upstream that fails every call without dialling,
-    /// rather than one called without its credentials. Found in `loop`'s copy of the table when given.
-    func upstream(for connection: Connection, on loop: EventLoop? = nil) -> (any MCPUpstream)? {
-        sessions.upstream(connection.sessionKey, on: loop) {
+    /// rather than one called without its credentials. Found in `loop`'s copy of the table when given, under
+    /// `key` (the connection's `sessionKey`, when the caller has made it already).
+    func upstream(for connection: Connection, key: String? = nil, on loop: EventLoop? = nil) -> (any MCPUpstream)? {
+        sessions.upstream(key ?? connection.sessionKey, on: loop) {
             if connection.isMock { return mockUpstream(for: connection) }
             guard connection.transport == .http, let text = connection.mcpURL, let url = UpstreamURL(text) else {
                 return nil
@@ -50,28 +51,34 @@ extension ConnectService {
     }
 
     /// Where a user sets the connection up again: `{publicBaseUrl}/connect/{ns}/{id}`.
-    func setupURL(_ connection: Connection) -> String {
-        let namespace = connection.namespace.addingPercentEncodingForPath()
-        return "\(settings.publicBaseURL)/connect/\(namespace)/\(connection.id.addingPercentEncodingForPath())"
+    func setupURL(_ connection: Connection) -> String { setupURL(namespace: connection.namespace, id: connection.id) }
+
+    func setupURL(namespace: String, id: String) -> String {
+        "\(settings.publicBaseURL)/connect/\(namespace.addingPercentEncodingForPath())/\(id.addingPercentEncodingForPath())"
     }
 
     /// The JSON-RPC error for a connection that cannot be called as it is, without calling its upstream.
     func refusal(id: JSONValue, _ connection: Connection, _ upstream: any MCPUpstream) -> JSONValue? {
         if let link = connection.registry, !link.isComplete { return inputRequired(id: id, link) }
-        guard case .authRequired = upstream.health else { return nil }
+        guard upstream.requiresAuthorization else { return nil }
         return authorizationRequired(id: id, connection)
     }
 
     func authorizationRequired(id: JSONValue, _ connection: Connection) -> JSONValue {
-        JSONRPC.error(
-            id: id, code: JSONRPC.authorizationRequired, message: "Authorization required",
-            data: .object([JSONMember("authorizationUrl", .string(setupURL(connection)))]))
+        authorizationRequired(id: id, setupURL: setupURL(connection))
     }
 
-    /// The JSON-RPC error for a call that got no answer.
-    func failureAnswer(id: JSONValue, _ failure: MCPFailure, _ connection: Connection) -> JSONValue {
+    func authorizationRequired(id: JSONValue, setupURL: String) -> JSONValue {
+        JSONRPC.error(
+            id: id, code: JSONRPC.authorizationRequired, message: "Authorization required",
+            data: .object([JSONMember("authorizationUrl", .string(setupURL))]))
+    }
+
+    /// The JSON-RPC error for a call that got no answer; `setupURL` is made only when the upstream wants
+    /// authorization.
+    func failureAnswer(id: JSONValue, _ failure: MCPFailure, setupURL: @autoclosure () -> String) -> JSONValue {
         switch failure {
-        case .authRequired: authorizationRequired(id: id, connection)
+        case .authRequired: authorizationRequired(id: id, setupURL: setupURL())
         case .cancelled: JSONRPC.error(id: id, code: JSONRPC.requestCancelled, message: "Request cancelled")
         case .sessionExpired, .failed:
             JSONRPC.error(id: id, code: JSONRPC.upstreamError, message: "Upstream error: \(failure.message)")

@@ -102,7 +102,8 @@ public struct ConnectRequest {
         self.writer = writer
     }
 
-    var namespace: String { parameters["namespace"] ?? "" }
+    /// The path's namespace, as the route's authorization read it from the path (one look-up per request).
+    var namespace: String { authorization.request.namespace }
     /// The API key whose namespaces the caller acts in (its own, or the root of its service token).
     var principal: String { authorization.principal.ownerKeyID }
     /// The caller's credential as sent, which tells one caller's in-flight calls from another's.

@@ -10,9 +10,16 @@ import Store
 /// a new generation that the next read on every loop picks up, so a deleted or changed connection is never
 /// served from an older copy once the write has been answered.
 public final class ConnectionDirectory: Sendable {
+    /// By namespace: its owner and its connections in one entry, so that a request's look-up hashes the
+    /// namespace once.
     private struct State: Sendable {
-        var owners: [String: String] = [:]
-        var connections: [String: [String: Connection]] = [:]
+        var namespaces: [String: Namespace] = [:]
+    }
+
+    private struct Namespace: Sendable {
+        /// The API key id that owns it; `nil` while it has connections loaded without a known owner.
+        var owner: String?
+        var connections: [String: Connection] = [:]
     }
 
     private let state = LoopSnapshot(State())
@@ -26,30 +33,31 @@ public final class ConnectionDirectory: Sendable {
             (try repository.namespaceOwners(in: database), try repository.all(in: database))
         }
         state.update { state in
-            state.owners = owners
-            for row in rows { state.connections[row.namespace, default: [:]][row.id] = Connection(row) }
+            for (namespace, owner) in owners { state.namespaces[namespace, default: Namespace()].owner = owner }
+            for row in rows {
+                state.namespaces[row.namespace, default: Namespace()].connections[row.id] = Connection(row)
+            }
         }
     }
 
     /// The API key id that owns `namespace`, if anyone does yet, read from `loop`'s copy.
     func owner(of namespace: String, on loop: EventLoop) -> String? {
-        state.read(on: loop).owners[namespace]
+        state.read(on: loop).namespaces[namespace]?.owner
     }
 
     func connection(_ namespace: String, _ id: String) -> Connection? {
-        state.value.connections[namespace]?[id]
+        state.value.namespaces[namespace]?.connections[id]
     }
 
     /// The connection, if its namespace belongs to `ownerKeyID`: one read of `loop`'s copy.
     func connection(_ namespace: String, _ id: String, ownedBy ownerKeyID: String, on loop: EventLoop) -> Connection? {
-        let state = state.read(on: loop)
-        guard state.owners[namespace] == ownerKeyID else { return nil }
-        return state.connections[namespace]?[id]
+        guard let entry = state.read(on: loop).namespaces[namespace], entry.owner == ownerKeyID else { return nil }
+        return entry.connections[id]
     }
 
     /// The namespace's connections in creation order.
     func connections(in namespace: String) -> [Connection] {
-        (state.value.connections[namespace]?.values).map(Array.init)?.sorted { $0.seq < $1.seq } ?? []
+        (state.value.namespaces[namespace]?.connections.values).map(Array.init)?.sorted { $0.seq < $1.seq } ?? []
     }
 
     /// Stores `connection` (claiming its namespace for `ownerKeyID` on first use) and caches it after commit.
@@ -76,8 +84,8 @@ public final class ConnectionDirectory: Sendable {
                     guard let stored else { return nil }
                     let saved = Connection(stored)
                     state.update { state in
-                        state.owners[saved.namespace] = ownerKeyID
-                        state.connections[saved.namespace, default: [:]][saved.id] = saved
+                        state.namespaces[saved.namespace, default: Namespace()].owner = ownerKeyID
+                        state.namespaces[saved.namespace, default: Namespace()].connections[saved.id] = saved
                     }
                     return saved
                 })
@@ -99,7 +107,7 @@ public final class ConnectionDirectory: Sendable {
             deliverOn: loop
         ) { [self] result in
             if case .success(true) = result {
-                state.update { _ = $0.connections[namespace]?.removeValue(forKey: id) }
+                state.update { _ = $0.namespaces[namespace]?.connections.removeValue(forKey: id) }
             }
             completion(result)
         }

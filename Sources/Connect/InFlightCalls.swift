@@ -16,10 +16,11 @@ final class InFlightCalls: Sendable {
         let id: JSONValue
     }
 
-    /// One loop's calls, by a token of that loop (loop-confined).
+    /// One loop's calls, by a token of that loop. Loop-owned: only its loop's thread touches them, and no access
+    /// overlaps another, so the runtime's exclusivity check is left out of every call's add and removal.
     private final class Table {
-        var calls: [UInt64: (caller: Caller, call: any MCPCall)] = [:]
-        var nextToken: UInt64 = 0
+        @exclusivity(unchecked) var calls: [UInt64: (caller: Caller, call: any MCPCall)] = [:]
+        @exclusivity(unchecked) var nextToken: UInt64 = 0
     }
 
     /// The loops that have made a table: appended to once per loop, read by a cancel.

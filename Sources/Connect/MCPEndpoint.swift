@@ -5,20 +5,22 @@ import MCP
 /// `POST /connect/{namespace}/{connectionId}/mcp`: the stateless Streamable HTTP endpoint of one connection.
 extension ConnectService {
     public func mcp(_ call: ConnectRequest) throws(APIError) {
-        let target = { () throws(APIError) in
+        // Written where it is passed, so that it borrows `call` rather than keeping a copy of it.
+        let request = try mcpRequest(call) { () throws(APIError) in
             let connection = try self.visibleConnection(call)
             try self.authorize(call, metadata: connection.metadata)
             return connection.sessionKey
         }
-        guard let (message, revision) = try mcpRequest(call, target: target) else { return }
+        guard let (message, revision) = request else { return }
         let connection = try visibleConnection(call)
+        let sessionKey = connection.sessionKey
         let id = message.id ?? .null
         let method = message.method ?? ""
         guard permits(call, metadata: connection.metadata, rpc: message.value) else {
             // Refused here: nothing reaches the upstream.
             return call.respond(200, Self.forbidden(id: id, method: method))
         }
-        guard let upstream = upstream(for: connection, on: call.loop) else {
+        guard let upstream = upstream(for: connection, key: sessionKey, on: call.loop) else {
             return call.respond(
                 200,
                 JSONRPC.error(
@@ -33,7 +35,8 @@ extension ConnectService {
         case "initialize", "server/discover":
             upstream.describe(context) { [self] result in
                 switch result {
-                case .failure(let failure): call.respond(200, failureAnswer(id: id, failure, connection))
+                case .failure(let failure):
+                    call.respond(200, failureAnswer(id: id, failure, setupURL: setupURL(connection)))
                 case .success(let description):
                     let answer =
                         method == "initialize"
@@ -56,13 +59,13 @@ extension ConnectService {
             )
         case "tools/list":
             // Every page is filtered: a token sees only the tools it may call, whatever cursor it sends.
-            relay(message, to: upstream, context, connection, call) { [self] response in
+            relay(message, to: upstream, context, connection, call, target: sessionKey) { [self] response in
                 guard let result = response["result"] else { return response }
                 let tools = callable(result["tools"]?.arrayValue ?? [], call, metadata: connection.metadata)
                 return response.setting("result", result.setting("tools", .array(tools)))
             }
         default:
-            relay(message, to: upstream, context, connection, call)
+            relay(message, to: upstream, context, connection, call, target: sessionKey)
         }
     }
 
@@ -95,20 +98,24 @@ extension ConnectService {
     }
 
     /// Sends `message` upstream and answers the client with what comes back; `inspect` may read or change the
-    /// answer (otherwise its bytes go out as they came). The call can be cancelled by the same caller.
+    /// answer (otherwise its bytes go out as they came). The call can be cancelled by the same caller, under
+    /// `target` (the connection's session key unless the caller has made it already).
     func relay(
         _ message: RPCMessage, to upstream: any MCPUpstream, _ context: MCPCallContext, _ connection: Connection,
-        _ call: ConnectRequest, inspect: ((JSONValue) -> JSONValue)? = nil
+        _ call: ConnectRequest, target: String? = nil, inspect: ((JSONValue) -> JSONValue)? = nil
     ) {
         let id = message.id ?? .null
+        // The renderer of a failure keeps only the names it may need, not a copy of the whole connection.
+        let (namespace, connectionID) = (connection.namespace, connection.id)
         let responder = StreamableHTTPResponder(writer: call.writer, inspect: inspect) { [self] failure in
-            failureAnswer(id: id, failure, connection)
+            failureAnswer(id: id, failure, setupURL: setupURL(namespace: namespace, id: connectionID))
         }
         let sent = upstream.send(message, context, to: responder)
         guard !responder.isFinished else { return }
         // A client that leaves mid-call (how a 2026-07-28 client cancels) cancels the upstream call too.
         call.writer.onClientGone { sent.cancel() }
-        let caller = InFlightCalls.Caller(credential: call.credential, target: connection.sessionKey, id: id)
+        let caller = InFlightCalls.Caller(
+            credential: call.credential, target: target ?? connection.sessionKey, id: id)
         responder.onFinish = inFlight.add(caller, call: sent, loop: call.loop)
     }
 

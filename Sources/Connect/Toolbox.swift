@@ -7,11 +7,11 @@ import MCP
 /// (`ToolboxURI`); each call, get or read is routed to its connection's upstream.
 extension ConnectService {
     public func toolbox(_ call: ConnectRequest) throws(APIError) {
-        let target = { () throws(APIError) in
+        let request = try mcpRequest(call) { () throws(APIError) in
             try self.requireNamespace(call)
             return call.namespace
         }
-        guard let (message, revision) = try mcpRequest(call, target: target) else { return }
+        guard let (message, revision) = request else { return }
         try requireNamespace(call)
         let id = message.id ?? .null
         let method = message.method ?? ""

@@ -4,8 +4,11 @@ import Policy
 /// The bearer credentials one loop verified lately, so that a client presenting the same one again costs no
 /// SHA-256 (API keys) and no locked look-ups (tokens). Owned by its loop's handler: no lock.
 ///
-/// An entry is found by a per-process seeded hash of the presented bytes and then compared with them in full,
-/// in time that depends only on their length. Revocation stays immediate: every entry is stamped with the
+/// An entry is found by a per-process seeded hash of the presented bytes' length and last `hashedBytes` bytes,
+/// and then compared with them in full, in time that depends only on their length. The tail is enough to tell
+/// credentials apart (a token ends in its signature, an API key is shorter than it) and spares hashing a long
+/// token whole on every request; a presented credential that only shares an entry's tail fails the comparison
+/// and is verified afresh, and only a verified credential is remembered, so a forged one evicts nothing. Revocation stays immediate: every entry is stamped with the
 /// credentials generation it was verified under, `Credentials` moves to a new generation whenever a refresh
 /// changes the API keys or the revocations in force, and an entry of an older generation is verified afresh —
 /// so a revoked key or token is refused from the first request after the refresh that saw it, as it is without
@@ -19,7 +22,10 @@ final class CredentialMemo {
 
     /// Bounds the memory one loop spends here; a full memo is emptied and fills again.
     static let capacity = 256
-    private var entries: [Int: Entry] = [:]
+    /// How much of a credential's end the look-up hashes.
+    static let hashedBytes = 64
+    /// Loop-owned (see above), so without the runtime's exclusivity check on every request.
+    @exclusivity(unchecked) private var entries: [Int: Entry] = [:]
 
     /// The principal for `credential` (the bytes after `Bearer `), from the memo or from `credentials`.
     func principal(_ credential: UnsafeBufferPointer<UInt8>, credentials: Credentials) -> Principal? {
@@ -39,13 +45,13 @@ final class CredentialMemo {
         return principal
     }
 
-    /// The slot of a credential: a seeded hash of its length and its last 32 bytes, which is enough to tell apart
+    /// The slot of a credential: a seeded hash of its length and its last `hashedBytes` bytes, which is enough to tell apart
     /// credentials that verify (an API key's random tail, a token's signature) without hashing a whole token. Only
     /// credentials that verify are stored, so a forged one made to share a slot finds nothing and evicts nothing.
     private static func key(_ credential: UnsafeBufferPointer<UInt8>) -> Int {
         var hasher = Hasher()
         hasher.combine(credential.count)
-        hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: credential.suffix(32))))
+        hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: credential.suffix(hashedBytes))))
         return hasher.finalize()
     }
 }

@@ -11,35 +11,40 @@ final class GatewayHandler: HTTPHandler {
     let gateway: Gateway
     let loop: EventLoop
     let client: HTTPClient
-    var metrics = LoopMetrics()
+    /// Loop-owned, like all of the handler's state: only its loop's thread touches it (`/metrics` reads it there),
+    /// and no access overlaps another, so the runtime's exclusivity check is left out of every request.
+    @exclusivity(unchecked) var metrics = LoopMetrics()
     private let routes: RouteTable
-    /// What every request id this loop makes starts with: a random prefix and the loop's number.
-    private let requestIDStem: [UInt8]
-    private var requestCounter: UInt64 = 0
+    /// Every request id this handler makes starts so: a random prefix of the process, the loop's index, a dash.
+    private let requestIDHead: [UInt8]
+    @exclusivity(unchecked) private var requestCounter: UInt64 = 0
     private let credentialMemo = CredentialMemo()
 
     init(gateway: Gateway, loop: EventLoop, routes: RouteTable) {
         self.gateway = gateway
         self.loop = loop
         self.routes = routes
-        requestIDStem = Array("\(Array(Digest.randomBytes(4)).hexString)\(loop.index)-".utf8)
+        requestIDHead = Array("\(Array(Digest.randomBytes(4)).hexString)\(loop.index)-".utf8)
         client = HTTPClient(loop: loop, configuration: gateway.clientConfiguration, resolver: gateway.resolver)
     }
 
     func handle(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
         let started = monotonicNanoseconds()
         let requestID = Self.acceptableRequestID(request.headers["X-Request-Id"]) ?? nextRequestID()
-        writer.extraHeaders.set("X-Request-Id", requestID)
+        // Added, not set: the writer is the request's own, and nothing has been put on it yet.
+        writer.extraHeaders.add("X-Request-Id", requestID)
         let path = String(request.head.path)
         let match = routes.router.match(method: request.method, path: path)
         var matched: Route?
         if case .found(let route, _) = match { matched = route }
         let routeLabel = matched?.label ?? "unmatched"
+        // The method alone is kept for the end, not a copy of the whole request.
+        let method = request.method
         writer.onFinish = { [unowned self] status, clientGone in
             let seconds = Double(monotonicNanoseconds() - started) / 1e9
-            metrics.record(route: routeLabel, method: request.method, status: status, seconds: seconds)
+            metrics.record(route: routeLabel, method: method, status: status, seconds: seconds)
             gateway.log.request(
-                id: requestID, method: request.method, path: path, status: status, durationSeconds: seconds,
+                id: requestID, method: method, path: path, status: status, durationSeconds: seconds,
                 clientGone: clientGone)
         }
         do {
@@ -82,10 +87,7 @@ final class GatewayHandler: HTTPHandler {
     private func authenticate(_ request: HTTPRequest) throws(APIError) -> Principal {
         // Read in place: a service token is hundreds of bytes, and a string of it would be made only to be hashed.
         let principal = request.headers.withFirstValue("Authorization") { header -> Principal? in
-            // The scheme is compared by bytes, case-insensitively: no character of it is anything but ASCII.
-            guard let header, header.count > 7,
-                header.prefix(7).elementsEqual("bearer ".utf8, by: { $0 == $1 || ($1 != 0x20 && $0 | 0x20 == $1) })
-            else { return nil }
+            guard let header, Self.startsWithBearer(header) else { return nil }
             return credentialMemo.principal(
                 UnsafeBufferPointer(rebasing: header[7...]), credentials: gateway.credentials)
         }
@@ -93,18 +95,34 @@ final class GatewayHandler: HTTPHandler {
         return principal
     }
 
+    /// `Bearer ` in any case and then at least one byte. The scheme is compared by bytes, case-insensitively: no
+    /// character of it is anything but ASCII.
+    private static func startsWithBearer(_ header: some RandomAccessCollection<UInt8>) -> Bool {
+        let scheme: StaticString = "bearer "
+        guard header.count > scheme.utf8CodeUnitCount else { return false }
+        for (offset, byte) in header.prefix(scheme.utf8CodeUnitCount).enumerated() {
+            let lower = scheme.utf8Start[offset]
+            guard byte == lower || (lower != 0x20 && byte | 0x20 == lower) else { return false }
+        }
+        return true
+    }
+
     private func nextRequestID() -> String {
         requestCounter += 1
-        let digits = (64 - requestCounter.leadingZeroBitCount + 3) / 4
-        return String(unsafeUninitializedCapacity: requestIDStem.count + digits) { buffer in
-            _ = buffer.initialize(from: requestIDStem)
-            var rest = requestCounter
-            for index in (requestIDStem.count..<requestIDStem.count + digits).reversed() {
-                let nibble = UInt8(rest & 0xF)
-                buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
-                rest >>= 4
+        return Self.requestID(head: requestIDHead, number: requestCounter)
+    }
+
+    /// `head` and `number` in lowercase hexadecimal, written straight into a string of exactly its length: one
+    /// is made for every request.
+    static func requestID(head: [UInt8], number: UInt64) -> String {
+        let digits = max(1, (UInt64.bitWidth - number.leadingZeroBitCount + 3) / 4)
+        return String(unsafeUninitializedCapacity: head.count + digits) { buffer in
+            head.withUnsafeBufferPointer { buffer.baseAddress!.initialize(from: $0.baseAddress!, count: head.count) }
+            for digit in 0..<digits {
+                let nibble = UInt8(truncatingIfNeeded: number >> (4 * UInt64(digits - 1 - digit))) & 0xF
+                buffer[head.count + digit] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
             }
-            return requestIDStem.count + digits
+            return head.count + digits
         }
     }
 

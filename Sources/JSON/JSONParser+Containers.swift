@@ -57,6 +57,7 @@ extension JSONParser {
     }
 
     /// Consumes the opening byte of a container, one level deeper.
+    @inline(__always)
     private mutating func enter() throws(JSONError) {
         depth += 1
         if depth > limits.maxDepth { throw fail("nesting deeper than \(limits.maxDepth) (json.maxDepth)") }
@@ -64,6 +65,7 @@ extension JSONParser {
     }
 
     /// Consumes `close` if it comes right after the opening byte.
+    @inline(__always)
     private mutating func closesEmpty(_ close: UInt8) -> Bool {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == close else { return false }
@@ -72,6 +74,7 @@ extension JSONParser {
     }
 
     /// After a member or element: consumes `,` (more follow) or the closing byte (done).
+    @inline(__always)
     private mutating func endOfContainer(_ close: UInt8) throws(JSONError) -> Bool {
         skipWhitespace()
         guard index < bytes.count else { throw fail("unexpected end of input") }

@@ -10,8 +10,9 @@ extension JSONParser {
     /// Reads the string at the cursor as an object key: an ASCII one without escapes stays bytes in the document.
     mutating func parseKey() throws(JSONError) -> ObjectKey {
         let contentStart = index + 1
-        var decoded: [UInt8]? = []
-        let scan = try scanString(decodingInto: &decoded)
+        // Made at the first escape: most keys and strings have none, and then there is nothing to free.
+        var decoded: [UInt8]?
+        let scan = try scanString(decoding: true, into: &decoded)
         if scan.escaped, let decoded { return .text(String(decoding: decoded, as: UTF8.self)) }
         let content = UnsafeBufferPointer(rebasing: bytes[contentStart..<index - 1])
         return scan.ascii ? .ascii(content) : .text(String(decoding: content, as: UTF8.self))
@@ -20,16 +21,17 @@ extension JSONParser {
     /// Advances past the string at the cursor, checking it as `parseString` does, without building it.
     mutating func skipString() throws(JSONError) {
         var nowhere: [UInt8]? = nil
-        _ = try scanString(decodingInto: &nowhere)
+        _ = try scanString(decoding: false, into: &nowhere)
     }
 
     /// Advances past the string at the cursor (its opening quote) and its closing quote, refusing control
-    /// characters, bad escapes and ill-formed UTF-8. Tells whether it had escapes (if so, its content with the
-    /// escapes decoded is appended to `decoded`, unless that is `nil`) and whether its raw bytes are all ASCII.
+    /// characters, bad escapes and ill-formed UTF-8. Tells whether it had escapes (if so and `decoding`, its
+    /// content with the escapes decoded is in `decoded`, made at the first escape) and whether its raw bytes are
+    /// all ASCII.
     /// Eight bytes are looked at a time while none of them is special; UTF-8 is checked only where a byte is not
     /// ASCII. Ill-formed UTF-8 is reported when the run it is in ends (at the closing quote or the next escape),
     /// so an unterminated string or a control character after it is the error, whatever came first.
-    private mutating func scanString(decodingInto decoded: inout [UInt8]?) throws(JSONError) -> (
+    private mutating func scanString(decoding: Bool, into decoded: inout [UInt8]?) throws(JSONError) -> (
         escaped: Bool, ascii: Bool
     ) {
         index += 1
@@ -47,6 +49,7 @@ extension JSONParser {
                     index += 1
                     return (escaped, ascii)
                 }
+                if decoding && decoded == nil { decoded = [] }
                 decoded?.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 try decodeEscape(into: &decoded)
                 escaped = true

@@ -54,6 +54,7 @@ public struct JSONParser: ~Copyable {
 
     func fail(_ reason: String) -> JSONError { JSONError(reason: reason, offset: index) }
 
+    @inline(__always)
     mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
@@ -65,6 +66,7 @@ public struct JSONParser: ~Copyable {
 
     /// Counts the value at the cursor against the node limit and returns its first byte, leaving it unread.
     /// Every value goes through here once, whether it is parsed or skipped.
+    @inline(__always)
     mutating func startValue() throws(JSONError) -> UInt8 {
         skipWhitespace()
         guard index < bytes.count else { throw fail("unexpected end of input") }
@@ -82,9 +84,14 @@ public struct JSONParser: ~Copyable {
         }
     }
 
+    /// Room for this many members or elements is made at the first one: most containers are that small, and
+    /// growing one step at a time would allocate it again for each of its first few.
+    static let firstCapacity = 4
+
     mutating func parseObject() throws(JSONError) -> JSONValue {
         var members: [JSONMember] = []
         try walkObject { parser, key throws(JSONError) in
+            if members.isEmpty { members.reserveCapacity(Self.firstCapacity) }
             members.append(JSONMember(key.string, try parser.parseValue()))
         }
         return .object(members)
@@ -92,7 +99,10 @@ public struct JSONParser: ~Copyable {
 
     mutating func parseArray() throws(JSONError) -> JSONValue {
         var elements: [JSONValue] = []
-        try walkArray { parser throws(JSONError) in elements.append(try parser.parseValue()) }
+        try walkArray { parser throws(JSONError) in
+            if elements.isEmpty { elements.reserveCapacity(Self.firstCapacity) }
+            elements.append(try parser.parseValue())
+        }
         return .array(elements)
     }
 
@@ -119,6 +129,7 @@ public struct JSONParser: ~Copyable {
         }
     }
 
+    @inline(__always)
     mutating func expectByte(_ byte: UInt8, _ reason: String) throws(JSONError) {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == byte else { throw fail(reason) }

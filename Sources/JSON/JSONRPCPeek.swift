@@ -37,31 +37,81 @@ public struct JSONRPCPeek: Equatable, Sendable {
         var peek = JSONRPCPeek()
         guard try parser.startValue() == UInt8(ascii: "{") else { throw parser.fail("expected a JSON object") }
         try parser.walkObject { parser, key throws(JSONError) in
-            switch key {
-            case "jsonrpc": peek.version = try parser.parseValue().stringValue
-            case "id":
+            switch Member(key) {
+            case .jsonrpc: peek.version = try parser.stringOrSkip(interning: "2.0")
+            case .id:
                 parser.skipWhitespace()
                 let start = parser.index
                 peek.id = try parser.parseValue()
                 peek.idRange = start..<parser.index
-            case "method": peek.method = try parser.parseValue().stringValue
-            case "result", "error":
+            case .method: peek.method = try parser.stringOrSkip()
+            case .result, .error:
                 peek.isResponse = true
                 try parser.skipValue()
-            case "params":
+            case .params:
                 let first = try parser.startValue()
                 guard first == UInt8(ascii: "{") else { return try parser.skip(startedWith: first) }
                 try parser.walkObject { parser, key throws(JSONError) in
                     if case "name" = key {
-                        peek.paramsName = try parser.parseValue().stringValue
+                        peek.paramsName = try parser.stringOrSkip()
                     } else {
                         try parser.skipValue()
                     }
                 }
-            default: try parser.skipValue()
+            case nil: try parser.skipValue()
             }
         }
         try parser.expectEnd()
-        return peek
+        return consume peek
+    }
+
+    /// The top-level members the peek reads. A key is told apart once, by its length and then its bytes, rather
+    /// than compared with each name in turn.
+    private enum Member {
+        case jsonrpc, id, method, result, error, params
+
+        init?(_ key: ObjectKey) {
+            switch key {
+            case .ascii(let bytes):
+                guard let first = bytes.first else { return nil }
+                switch (bytes.count, first) {
+                case (2, UInt8(ascii: "i")) where "id" ~= key: self = .id
+                case (5, UInt8(ascii: "e")) where "error" ~= key: self = .error
+                case (6, UInt8(ascii: "m")) where "method" ~= key: self = .method
+                case (6, UInt8(ascii: "r")) where "result" ~= key: self = .result
+                case (6, UInt8(ascii: "p")) where "params" ~= key: self = .params
+                case (7, UInt8(ascii: "j")) where "jsonrpc" ~= key: self = .jsonrpc
+                default: return nil
+                }
+            case .text(let text):
+                // Escaped or not ASCII: still one of the names when it decodes to one.
+                switch text {
+                case "id": self = .id
+                case "error": self = .error
+                case "method": self = .method
+                case "result": self = .result
+                case "params": self = .params
+                case "jsonrpc": self = .jsonrpc
+                default: return nil
+                }
+            }
+        }
+    }
+}
+
+extension JSONParser {
+    /// The string value at the cursor, or `nil` after skipping a value of any other kind (which is checked as it
+    /// is skipped, never built). `common` itself is returned for a string of exactly its bytes, without decoding.
+    mutating func stringOrSkip(interning common: String? = nil) throws(JSONError) -> String? {
+        let first = try startValue()
+        guard first == UInt8(ascii: "\"") else {
+            try skip(startedWith: first)
+            return nil
+        }
+        let key = try parseKey()
+        if var common, case .ascii(let bytes) = key, common.withUTF8({ ObjectKeys.same($0, bytes) }) {
+            return common
+        }
+        return key.string
     }
 }

@@ -11,7 +11,9 @@ enum ObjectKey {
         }
     }
 
-    /// Whether the key equals `literal` as Swift strings compare: by bytes when both are ASCII.
+    /// Whether the key equals `literal` as Swift strings compare: by bytes when both are ASCII. Inlined: the
+    /// walkers ask it of every key they dispatch on.
+    @inline(__always)
     static func ~= (literal: StaticString, key: ObjectKey) -> Bool {
         switch key {
         case .ascii(let bytes):
@@ -33,21 +35,27 @@ struct ObjectKeys {
     private var spans = InlineArray<16, UnsafeBufferPointer<UInt8>>(
         repeating: UnsafeBufferPointer(start: nil, count: 0))
     private var spanCount = 0
-    /// Set once a key was not ASCII or had escapes: from then on every key is a string.
-    private var asStrings = false
-    private var few: [String] = []
-    private var many: Set<String> = []
+    /// Every key as a string, once a key was not ASCII or had escapes (or the spans ran out); `nil` until then,
+    /// so that the common object holds nothing that must be freed.
+    private var strings: StringKeys?
 
     /// Unicode's stream-safe bound (UAX #15): Swift compares and hashes strings by canonical equivalence, and
     /// putting a run of combining marks in canonical order costs time quadratic in its length, so a key with a
     /// longer run would make every comparison with it slow.
     static let maxCombiningRun = 30
 
-    var count: Int { many.isEmpty ? spanCount + few.count : many.count }
+    var count: Int { strings?.count ?? spanCount }
 
-    /// Whether `key` has no run of more than `maxCombiningRun` combining marks.
+    /// Whether `key` has no run of more than `maxCombiningRun` combining marks. Asked of every key: the ASCII
+    /// ones are answered inline.
+    @inline(__always)
     static func isStreamSafe(_ key: ObjectKey) -> Bool {
-        guard case .text(let text) = key, text.utf8.contains(where: { $0 >= 0x80 }) else { return true }
+        guard case .text(let text) = key else { return true }
+        return isStreamSafe(text)
+    }
+
+    private static func isStreamSafe(_ text: String) -> Bool {
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return true }
         var run = 0
         for scalar in text.unicodeScalars {
             run = scalar.properties.canonicalCombiningClass == .notReordered ? 0 : run + 1
@@ -56,6 +64,7 @@ struct ObjectKeys {
         return true
     }
 
+    @inline(__always)
     static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         for index in 0..<a.count where a[index] != b[index] { return false }
@@ -64,21 +73,34 @@ struct ObjectKeys {
 
     /// Adds `key`; `false` if an equal one is already there.
     mutating func insert(_ key: ObjectKey) -> Bool {
-        if !asStrings, case .ascii(let bytes) = key, spanCount < Self.scanLimit {
+        if strings == nil, case .ascii(let bytes) = key, spanCount < Self.scanLimit {
             for index in 0..<spanCount where Self.same(spans[index], bytes) { return false }
             spans[spanCount] = bytes
             spanCount += 1
             return true
         }
-        if !asStrings {
-            asStrings = true
-            few = (0..<spanCount).map { String(decoding: spans[$0], as: UTF8.self) }
+        if strings == nil {
+            strings = StringKeys((0..<spanCount).map { String(decoding: spans[$0], as: UTF8.self) })
             spanCount = 0
         }
-        let key = key.string
+        return strings!.insert(key.string)
+    }
+}
+
+/// The keys of one object as strings: scanned while they are few, hashed once there are many.
+private final class StringKeys {
+    private var few: [String]
+    private var many: Set<String> = []
+
+    init(_ keys: [String]) { few = keys }
+
+    var count: Int { many.isEmpty ? few.count : many.count }
+
+    /// Adds `key`; `false` if an equal one is already there.
+    func insert(_ key: String) -> Bool {
         if many.isEmpty {
             if few.contains(key) { return false }
-            if few.count < Self.scanLimit {
+            if few.count < ObjectKeys.scanLimit {
                 few.append(key)
                 return true
             }

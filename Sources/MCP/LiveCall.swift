@@ -13,28 +13,34 @@ final class LiveCall: MCPCall, ExchangeObserver {
     private var exchange: StreamableHTTPExchange?
     private var streamed = false
     private var retried = false
+    /// The listing this call asks for when it is one the session caches: a first page (no cursor) is answered
+    /// from the cache when it holds one, and kept when it is fetched. Judged once, when the call is made.
+    private let cachedListing: String?
 
     init(session: UpstreamSession, message: RPCMessage, context: MCPCallContext, sink: RPCSink) {
         self.session = session
         self.message = message
         self.context = context
         self.sink = sink
+        cachedListing = Self.cachedListing(message)
     }
 
     /// The listings whose first page is cached per session, each with the notification that drops it.
     static let cachedListings = [
-        "tools/list": "notifications/tools/list_changed", "events/list": "notifications/events/list_changed",
+        (method: "tools/list", notification: "notifications/tools/list_changed"),
+        (method: "events/list", notification: "notifications/events/list_changed"),
     ]
 
-    /// A cached listing without a cursor is answered from the session's cache when it holds one.
-    private var cachedListing: String? {
-        guard let method = message.method, Self.cachedListings[method] != nil,
+    private static func cachedListing(_ message: RPCMessage) -> String? {
+        guard let method = message.method, cachedListings.contains(where: { $0.method == method }),
             (message.value["params"]?["cursor"] ?? .null) == .null
         else { return nil }
         return method
     }
 
     func start() {
+        // The common case, a described upstream, goes straight on: no closure is made to wait with.
+        if let mode = session.readyMode() { return post(in: mode) }
         session.mode(context.client) { [self] result in
             guard sink != nil else { return }
             switch result {
@@ -111,7 +117,7 @@ final class LiveCall: MCPCall, ExchangeObserver {
         sink.finished(
             result.map { response in
                 response.map { answer in
-                    let restored = message.id.map { answer.withID($0) } ?? answer
+                    let restored = answer.withID(of: message)
                     guard let mode else { return restored }
                     return RevisionBridge.response(
                         restored, to: message.method ?? "", revision: context.revision, from: mode)

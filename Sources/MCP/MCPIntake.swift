@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Platform
 
 /// The checks a stateless MCP endpoint makes before anything else looks at a POST: method, `Origin`, one
 /// JSON-RPC 2.0 message, the protocol revision, and the 2026-07-28 routing headers against the body. Pure:
@@ -25,7 +26,8 @@ public enum MCPIntake {
             response.headers.set("Allow", "POST")
             return .reject(response)
         }
-        if let origin = headers["Origin"], !originAllowed(origin, host: headers["Host"], allowedOrigins) {
+        let sent = IntakeHeaders(headers)
+        if let origin = sent.origin, !originAllowed(origin, host: sent.host, allowedOrigins) {
             return .reject(.error(403, "forbidden", "origin \(origin) is not allowed"))
         }
         let message: RPCMessage
@@ -41,15 +43,15 @@ public enum MCPIntake {
         let peek = message.peek
         guard peek.version == "2.0" else { return invalid("expected one JSON-RPC 2.0 object") }
         if let id = peek.id, !isValidID(id) { return invalid("id must be a string or a number") }
-        for name in RoutingHeader.all where headers.values(name).count > 1 {
+        if let name = sent.repeated {
             return reject(peek.id ?? .null, JSONRPC.headerMismatch, "\(name) is sent more than once")
         }
         let revision: ProtocolRevision
-        switch RoutingHeader.revision(of: message, headers: headers) {
+        switch RoutingHeader.revision(of: message, headers: sent) {
         case .success(let found): revision = found
         case .failure(let refusal): return reject(peek.id ?? .null, refusal.code, refusal.message, data: refusal.data)
         }
-        if let method = peek.method {
+        if peek.method != nil {
             return peek.id == nil ? .notification(message) : .request(message, revision)
         }
         guard peek.id != nil, peek.isResponse else {
@@ -76,7 +78,7 @@ public enum MCPIntake {
     /// The gateway's own origin (same host as the request) and the configured ones are allowed.
     private static func originAllowed(_ origin: String, host: String?, _ allowed: [String]) -> Bool {
         if allowed.contains(origin) { return true }
-        guard let host, let schemeEnd = origin.range(of: "://") else { return false }
-        return origin[schemeEnd.upperBound...] == host[...]
+        guard let host, let authority = origin.suffix(after: "://") else { return false }
+        return authority == host[...]
     }
 }

@@ -7,6 +7,10 @@ public protocol MCPUpstream: AnyObject, Sendable {
     /// What the last exchange showed about the upstream.
     var health: UpstreamHealth { get }
 
+    /// Whether the health is `authRequired`: asked before every call, so a conformer may answer it more cheaply
+    /// than with the whole health.
+    var requiresAuthorization: Bool { get }
+
     /// The server's `serverInfo`, once it has described itself.
     var serverInfo: JSONValue? { get }
 
@@ -20,6 +24,10 @@ public protocol MCPUpstream: AnyObject, Sendable {
 
     /// Ends whatever the upstream holds for us (a handshake-era session), best effort, on `client`'s loop.
     func close(client: HTTPClient)
+}
+
+extension MCPUpstream {
+    public var requiresAuthorization: Bool { health == .authRequired }
 }
 
 /// Where the answers to one message go, in order; called on the loop of the call's context.
@@ -60,9 +68,7 @@ public struct MCPCallContext {
 
     /// The headers of a client request that go upstream with it.
     public static func forwarded(from headers: HTTPHeaders) -> HTTPHeaders {
-        var forwarded = HTTPHeaders()
-        for (name, value) in headers where name.lowercased().hasPrefix("mcp-param-") { forwarded.add(name, value) }
-        return forwarded
+        headers.withNamePrefix("mcp-param-")
     }
 }
 
@@ -95,6 +101,16 @@ public enum UpstreamHealth: Sendable, Equatable {
     /// It answered 401: it is not called again until the connection changes.
     case authRequired
     case failed(String)
+
+    /// The case alone, as the live session publishes it for reads without its lock.
+    var kind: UInt8 {
+        switch self {
+        case .unknown: 0
+        case .connected: 1
+        case .authRequired: 2
+        case .failed: 3
+        }
+    }
 }
 
 /// What a server says about itself: its `initialize` result, or its `server/discover` result.

@@ -1,4 +1,5 @@
-import Foundation
+import Cryptography
+import Glibc
 import HTTP
 import JSON
 
@@ -10,7 +11,6 @@ enum RoutingHeader {
     static let protocolVersion = "MCP-Protocol-Version"
     static let method = "Mcp-Method"
     static let name = "Mcp-Name"
-    static let all = [protocolVersion, method, name]
 
     /// The `_meta` keys of a 2026-07-28 request.
     static let versionKey = "io.modelcontextprotocol/protocolVersion"
@@ -29,8 +29,8 @@ enum RoutingHeader {
     /// The revision the sender speaks: the header's, or 2025-03-26 when there is none. At 2026-07-28 every rule
     /// above must hold; before it, a routing header that is sent must still agree with the body. Only a
     /// 2026-07-28 request (or a handshake-era one whose `Mcp-Name` mirrors a URI) is parsed beyond the peek.
-    static func revision(of message: RPCMessage, headers: HTTPHeaders) -> Result<ProtocolRevision, Refusal> {
-        let header = headers[protocolVersion]
+    static func revision(of message: RPCMessage, headers: IntakeHeaders) -> Result<ProtocolRevision, Refusal> {
+        let header = headers.protocolVersion
         let revision = header.map(ProtocolRevision.init(served:)) ?? .v2025_03_26
         if revision == nil || header == nil, let mismatch = envelopeWithoutItsHeader(message, header: header) {
             return .failure(mismatch)
@@ -66,7 +66,7 @@ enum RoutingHeader {
     /// not served disagrees with itself: that is said first (as the SDK's own servers do), before any verdict on
     /// the version. The body is parsed only when it mentions the envelope's key at all.
     private static func envelopeWithoutItsHeader(_ message: RPCMessage, header: String?) -> Refusal? {
-        guard message.id != nil, message.method != nil, contains(message.bytes, versionKeyBytes),
+        guard message.id != nil, message.method != nil, mentionsVersionKey(message.bytes),
             let bodyVersion = message.value["params"]?["_meta"]?[versionKey], bodyVersion.stringValue != header
         else { return nil }
         let sent = header.map { "\(protocolVersion) header \($0)" } ?? "a missing \(protocolVersion) header"
@@ -74,24 +74,37 @@ enum RoutingHeader {
     }
 
     private static let versionKeyBytes = Array(versionKey.utf8)
+    private static let versionKeyAnchor = versionKeyBytes.firstIndex(of: UInt8(ascii: "V"))!
 
-    private static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, bytes.count >= needle.count else { return false }
-        var index = 0
-        while index <= bytes.count - needle.count {
-            if bytes[index] == first && bytes[index..<index + needle.count].elementsEqual(needle) { return true }
-            index += 1
+    /// Whether `bytes` hold `versionKey` anywhere. Asked of every handshake-era request without the version header,
+    /// so the bytes are searched with `memchr` for the key's rarest byte (its `V`, which JSON-RPC text seldom
+    /// holds), and only where that is found is the rest compared.
+    static func mentionsVersionKey(_ bytes: [UInt8]) -> Bool {
+        let (needle, anchor, anchorByte) = (versionKeyBytes, versionKeyAnchor, versionKeyBytes[versionKeyAnchor])
+        guard bytes.count >= needle.count else { return false }
+        return bytes.withUnsafeBufferPointer { haystack in
+            needle.withUnsafeBufferPointer { needle in
+                let (base, wanted) = (haystack.baseAddress!, needle.baseAddress!)
+                // The anchor's offsets run from its own (a key at the very start) to where the key ends the bytes.
+                var from = anchor
+                let last = haystack.count - needle.count + anchor
+                while from <= last, let found = memchr(base + from, Int32(anchorByte), last + 1 - from) {
+                    let offset = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + offset - anchor, wanted, needle.count) == 0 { return true }
+                    from = offset + 1
+                }
+                return false
+            }
         }
-        return false
     }
 
     /// `Mcp-Method` and `Mcp-Name` against the body: at 2026-07-28 both must be there, before it each may be.
-    private static func mismatchedRouting(_ message: RPCMessage, headers: HTTPHeaders, required: Bool) -> Refusal? {
-        let sentMethod = headers[method]
+    private static func mismatchedRouting(_ message: RPCMessage, headers: IntakeHeaders, required: Bool) -> Refusal? {
+        let sentMethod = headers.method
         if (required || sentMethod != nil) && sentMethod != message.method {
             return Refusal(code: JSONRPC.headerMismatch, message: "\(method) header does not match the body's method")
         }
-        let sentName = headers[name].map(decodedHeaderValue)
+        let sentName = headers.name.map(decodedHeaderValue)
         guard required || sentName != nil, let key = message.method.flatMap({ nameBearing[$0] }) else { return nil }
         let bodyName = key == "name" ? message.peek.paramsName : message.value["params"]?[key]?.stringValue
         if let bodyName, sentName != bodyName {
@@ -113,8 +126,8 @@ enum RoutingHeader {
     static func decodedHeaderValue(_ value: String) -> String {
         guard value.hasPrefix("=?base64?"), value.hasSuffix("?="), value.count >= 11 else { return value }
         let payload = value.dropFirst(9).dropLast(2)
-        guard let data = Data(base64Encoded: String(payload)) else { return value }
-        return String(decoding: data, as: UTF8.self)
+        guard let bytes = Base64.decode(String(payload)) else { return value }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The header form of a name: as it is when a header carries it unchanged (visible ASCII and inner spaces,
@@ -125,6 +138,6 @@ enum RoutingHeader {
             bytes.allSatisfy({ (0x20...0x7E).contains($0) }) && bytes.first != 0x20 && bytes.last != 0x20
             && !(value.hasPrefix("=?base64?") && value.hasSuffix("?="))
         if travelsAsIs { return value }
-        return "=?base64?" + Data(value.utf8).base64EncodedString() + "?="
+        return "=?base64?" + Base64.encode(Array(value.utf8)) + "?="
     }
 }

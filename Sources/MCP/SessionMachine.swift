@@ -1,14 +1,36 @@
+import HTTP
 import JSON
 
 /// The life of one upstream session, without I/O: every event is a mutating method that returns what the
 /// caller must do. `Waiter` is whatever the caller resumes once the upstream is described (a loop and a
 /// closure in the live session, a plain value in tests).
 struct SessionMachine<Waiter> {
-    /// A handshake-era session: opened with `initialize`, named by the upstream's `Mcp-Session-Id`.
-    struct Handshake: Equatable {
+    /// A handshake-era session: opened with `initialize`, named by the upstream's `Mcp-Session-Id`. Immutable, and
+    /// a class: every call takes the mode, and passing it on costs one retain, not one per field.
+    final class Handshake: Equatable, Sendable {
         let sessionID: String?
         let revision: ProtocolRevision
         let description: ServerDescription
+        /// What every request in the session carries, made once: `base` (the connection's stored headers under
+        /// the transport's own), then the revision and the session id.
+        let headers: HTTPHeaders
+
+        init(sessionID: String?, revision: ProtocolRevision, description: ServerDescription, base: HTTPHeaders = [:]) {
+            self.sessionID = sessionID
+            self.revision = revision
+            self.description = description
+            var headers = base
+            headers.set("MCP-Protocol-Version", revision.rawValue)
+            if let sessionID { headers.set("Mcp-Session-Id", sessionID) }
+            self.headers = headers
+        }
+
+        /// The same session: the same instance, as a call's mode is, or one made alike.
+        static func == (left: Handshake, right: Handshake) -> Bool {
+            left === right
+                || (left.sessionID == right.sessionID && left.revision == right.revision
+                    && left.description == right.description)
+        }
     }
 
     /// How requests reach the upstream once it is described.
@@ -51,6 +73,12 @@ struct SessionMachine<Waiter> {
     /// The upstream's first page of each cached listing (`tools/list`, `events/list`), until it says that list
     /// changed or, for a listing that says how long it may be kept, its time is up.
     private var listings: [String: (result: JSONValue, expiry: UInt64?)] = [:]
+
+    /// The mode once the upstream is described: a caller that finds it needs nothing else of the machine.
+    var readyMode: Mode? {
+        if case .ready(let mode) = state { return mode }
+        return nil
+    }
 
     /// A caller needs the upstream's mode before sending.
     mutating func need(_ waiter: Waiter) -> Action {

@@ -78,23 +78,23 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
 
     public func didReceiveHead(_ head: HTTPResponseHead) {
         self.head = head
-        let contentType = (head.headers["Content-Type"] ?? "").lowercased()
+        let contentType = head.headers["Content-Type"] ?? ""
         switch head.status {
         case 200..<300 where expectedID == nil:
             mode = .accepted
-        case 200..<300 where contentType.hasPrefix("text/event-stream"):
+        case 200..<300 where ASCIICase.hasPrefix(contentType, "text/event-stream"):
             mode = .stream
             observer?.exchangeStreamStarted()
-        case 200..<300 where contentType.hasPrefix("application/json"):
+        case 200..<300 where ASCIICase.hasPrefix(contentType, "application/json"):
             mode = .json
         case 200..<300:
-            let shown = contentType.isEmpty ? "(none)" : contentType
+            let shown = contentType.isEmpty ? "(none)" : contentType.lowercased()
             mode = .failed(.failed("the upstream answered \(head.status) with Content-Type \(shown)"))
         case 401:
             mode = .failed(.authRequired)
         case 404 where sentSessionID:
             mode = .failed(.sessionExpired)
-        case 400..<600 where contentType.hasPrefix("application/json") && expectedID != nil:
+        case 400..<600 where ASCIICase.hasPrefix(contentType, "application/json") && expectedID != nil:
             mode = .refusal(.failed("the upstream answered HTTP \(head.status)"))
         default:
             mode = .failed(.failed("the upstream answered HTTP \(head.status)"))
@@ -105,7 +105,8 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
         guard !done else { return }
         switch mode {
         case .json, .refusal:
-            body += bytes
+            // A body that comes in one piece is kept as it came, not copied.
+            if body.isEmpty { body = bytes } else { body += bytes }
             if body.count > maxMessageBytes { finishOversized() }
         case .stream:
             // Bounded both ways: an event that arrived whole, and one still arriving.

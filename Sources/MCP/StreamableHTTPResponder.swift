@@ -8,11 +8,13 @@ public final class StreamableHTTPResponder: RPCSink {
     private let writer: HTTPResponseWriter
     private let inspect: ((JSONValue) -> JSONValue)?
     private let failure: (MCPFailure) -> JSONValue
-    private var streaming = false
+    // Loop-owned, like the writer: only its loop's thread touches this state, and no access to it overlaps
+    // another, so the runtime's exclusivity check (a call on every access from another module) is left out.
+    @exclusivity(unchecked) private var streaming = false
     /// Whether the answer has been given.
-    public private(set) var isFinished = false
+    @exclusivity(unchecked) public private(set) var isFinished = false
     /// Called once the answer has been given.
-    public var onFinish: (() -> Void)?
+    @exclusivity(unchecked) public var onFinish: (() -> Void)?
 
     /// `inspect` reads or changes the answer's tree (a filter, say); without it the upstream's bytes are sent as
     /// they came. `failure` renders the JSON-RPC error for a call that got no answer.
@@ -26,6 +28,9 @@ public final class StreamableHTTPResponder: RPCSink {
     }
 
     public var pacing: (any OutputPacing)? { writer }
+
+    /// The headers of a plain JSON answer, made once and shared.
+    private static let json: HTTPHeaders = ["Content-Type": "application/json"]
 
     // Waiting for a first message before choosing SSE lets an answer that comes alone go out as JSON, so a large
     // result is never framed as one huge event (which clients cap).
@@ -54,11 +59,7 @@ public final class StreamableHTTPResponder: RPCSink {
         case .failure(let error):
             reply = JSONWriter.bytes(failure(error))
         }
-        guard streaming else {
-            var headers = HTTPHeaders()
-            headers.set("Content-Type", "application/json")
-            return writer.respond(HTTPResponse(status: 200, headers: headers, body: reply))
-        }
+        guard streaming else { return writer.respond(HTTPResponse(status: 200, headers: Self.json, body: reply)) }
         writer.writeEvent(SSEEvent(event: "message", data: reply))
         writer.finish()
     }

@@ -43,7 +43,9 @@ final class UpstreamDescription: ExchangeObserver {
             initialize()
         case (.initialize, .success(let response)):
             let value = response?.value
-            guard let result = value?["result"], let handshake = Self.handshake(result, head: head) else {
+            guard let result = value?["result"],
+                let handshake = Self.handshake(result, head: head, base: session.baseHeaders)
+            else {
                 let reason = value?["error"]?["message"]?.stringValue ?? "not an initialize result"
                 return session.described(.failure(.failed("the upstream refused initialize: \(reason)")))
             }
@@ -69,7 +71,7 @@ final class UpstreamDescription: ExchangeObserver {
         _ = session.post(RPCMessage(request), mode: nil, client: client, observer: self)
     }
 
-    private static func handshake(_ result: JSONValue, head: HTTPResponseHead?) -> SessionMachine<
+    private static func handshake(_ result: JSONValue, head: HTTPResponseHead?, base: HTTPHeaders) -> SessionMachine<
         UpstreamSession.Waiter
     >.Handshake? {
         guard let serverInfo = result["serverInfo"] else { return nil }
@@ -79,7 +81,8 @@ final class UpstreamDescription: ExchangeObserver {
         let description = ServerDescription(
             supportedVersions: [revision], capabilities: result["capabilities"] ?? .object([]),
             serverInfo: serverInfo, instructions: result["instructions"])
-        return .init(sessionID: head?.headers["Mcp-Session-Id"], revision: revision, description: description)
+        return .init(
+            sessionID: head?.headers["Mcp-Session-Id"], revision: revision, description: description, base: base)
     }
 }
 

@@ -8,8 +8,10 @@ import Synchronization
 /// callers that arrive meanwhile wait for that one description. A 2026-07-28 upstream is then spoken to
 /// statelessly; any other through its session, with request ids rewritten on the way up and restored on the
 /// way down so that concurrent callers never see each other's answers. The state machine is shared by every loop
-/// under one lock (taken for the mode, the health and the answer of each call) and the request ids come from one
-/// atomic counter; the HTTP exchanges run on the caller's own loop and client.
+/// under one lock, taken once by a call that finds the upstream described (for its mode); the kind of its health
+/// is published to an atomic on every change, so that the check before each call and an answer that finds the
+/// upstream healthy already take no lock. The request ids come from one atomic counter; the HTTP exchanges run
+/// on the caller's own loop and client.
 public final class UpstreamSession: MCPUpstream {
     typealias Machine = SessionMachine<Waiter>
 
@@ -22,10 +24,13 @@ public final class UpstreamSession: MCPUpstream {
     static let clientInfo: JSONValue = .object([JSONMember("name", "switchboard"), JSONMember("version", "0.2.0")])
 
     public let url: UpstreamURL
-    private let headers: [(name: String, value: String)]
+    /// The headers of every POST before the mode's own (see `upstreamHeaders`), made once.
+    let baseHeaders: HTTPHeaders
     private let maxMessageBytes: Int
     private let limits: JSONLimits
     private let machine = Mutex(Machine())
+    /// `machine.health.kind`, stored whenever the lock is let go (see `withMachine`).
+    private let healthKind = Atomic<UInt8>(UpstreamHealth.unknown.kind)
     /// Upstream request ids start at an unguessable value, so that no answer can be prepared for a later request.
     private let nextID = Atomic<UInt64>(UInt64.random(in: 1...(UInt64.max >> 12)))
 
@@ -36,15 +41,19 @@ public final class UpstreamSession: MCPUpstream {
         limits: JSONLimits = JSONLimits()
     ) {
         self.url = url
-        self.headers = headers
+        baseHeaders = Self.upstreamHeaders(headers)
         self.maxMessageBytes = maxMessageBytes
         self.limits = limits
     }
 
-    public var health: UpstreamHealth { machine.withLock { $0.health } }
+    public var health: UpstreamHealth { withMachine { $0.health } }
+
+    public var requiresAuthorization: Bool {
+        healthKind.load(ordering: .acquiring) == UpstreamHealth.authRequired.kind
+    }
 
     public var serverInfo: JSONValue? {
-        machine.withLock { machine in
+        withMachine { machine in
             if case .ready(let mode) = machine.state { return mode.description.serverInfo }
             return nil
         }
@@ -65,22 +74,31 @@ public final class UpstreamSession: MCPUpstream {
 
     /// Ends the session: a handshake-era session is deleted upstream (best effort) on `client`'s loop.
     public func close(client: HTTPClient) {
-        guard case .handshake(let handshake) = machine.withLock({ $0.close() }), let id = handshake.sessionID else {
+        guard case .handshake(let handshake) = withMachine({ $0.close() }), handshake.sessionID != nil else {
             return
         }
-        var headers = upstreamHeaders()
-        headers.set("MCP-Protocol-Version", handshake.revision.rawValue)
-        headers.set("Mcp-Session-Id", id)
+        var headers = handshake.headers
         headers.remove("Content-Type")
         client.execute(HTTPClientRequest(method: "DELETE", url: url, headers: headers), delegate: DiscardingDelegate())
     }
 
+    /// Runs `change` on the machine under its lock, and publishes the kind of health it leaves.
+    private func withMachine<Result>(_ change: (inout sending Machine) -> sending Result) -> sending Result {
+        machine.withLock { machine in
+            defer { healthKind.store(machine.health.kind, ordering: .releasing) }
+            return change(&machine)
+        }
+    }
+
     // MARK: The mode
+
+    /// The mode when the upstream is described already, without waiting (and without a waiter to make).
+    func readyMode() -> Machine.Mode? { withMachine { $0.readyMode } }
 
     /// Calls `completion` on `client.loop` once the upstream is described, describing it if needed.
     func mode(_ client: HTTPClient, _ completion: @escaping (Result<Machine.Mode, MCPFailure>) -> Void) {
         let waiter = Waiter(loop: client.loop, resume: UncheckedSendable(completion))
-        switch machine.withLock({ $0.need(waiter) }) {
+        switch withMachine({ $0.need(waiter) }) {
         case .proceed(let mode): completion(.success(mode))
         case .refuse(let failure): completion(.failure(failure))
         case .describe: UpstreamDescription(session: self, client: client).start()
@@ -89,7 +107,7 @@ public final class UpstreamSession: MCPUpstream {
     }
 
     func described(_ result: Result<Machine.Mode, MCPFailure>) {
-        guard case .resume(let waiters, _) = machine.withLock({ $0.described(result) }) else { return }
+        guard case .resume(let waiters, _) = withMachine({ $0.described(result) }) else { return }
         for waiter in waiters {
             let resume = waiter.resume
             waiter.loop.execute { resume.value(result) }
@@ -100,7 +118,7 @@ public final class UpstreamSession: MCPUpstream {
 
     func cached(_ method: String) -> JSONValue? {
         let now = monotonicNanoseconds()
-        return machine.withLock { $0.cached(method, at: now) }
+        return withMachine { $0.cached(method, at: now) }
     }
 
     /// A 2026-07-28 upstream says how long a listing may be kept (`ttlMs`, 0: not at all); a handshake-era one
@@ -112,21 +130,46 @@ public final class UpstreamSession: MCPUpstream {
             guard ttl > 0 else { return }
             expiry = monotonicNanoseconds() + ttl * 1_000_000
         }
-        machine.withLock { $0.cache(method, result, until: expiry) }
+        withMachine { $0.cache(method, result, until: expiry) }
     }
-    func listChanged(_ method: String) { machine.withLock { $0.listChanged(method) } }
-    func answered(in mode: Machine.Mode) { machine.withLock { $0.answered(in: mode) } }
-    func failed(_ failure: MCPFailure, in mode: Machine.Mode) { machine.withLock { $0.failed(failure, in: mode) } }
-    func expired(_ mode: Machine.Mode) { machine.withLock { $0.expired(mode) } }
+    func listChanged(_ method: String) { withMachine { $0.listChanged(method) } }
+    /// An answer can only make the upstream look healthy: nothing to do, and no lock, while it already does.
+    func answered(in mode: Machine.Mode) {
+        guard healthKind.load(ordering: .acquiring) != UpstreamHealth.connected.kind else { return }
+        withMachine { $0.answered(in: mode) }
+    }
+    func failed(_ failure: MCPFailure, in mode: Machine.Mode) { withMachine { $0.failed(failure, in: mode) } }
+    func expired(_ mode: Machine.Mode) { withMachine { $0.expired(mode) } }
 
     func newRequestID() -> JSONValue {
-        .string("sb-" + String(nextID.add(1, ordering: .relaxed).newValue, radix: 36))
+        .string(Self.requestID(nextID.add(1, ordering: .relaxed).newValue))
+    }
+
+    /// `sb-` and `number` in base 36 (lowercase), written digit by digit into a string of exactly its length: one
+    /// is made for every call, and up to 15 bytes a string is stored inline.
+    static func requestID(_ number: UInt64) -> String {
+        var digits = 1
+        var rest = number / 36
+        while rest > 0 {
+            digits += 1
+            rest /= 36
+        }
+        return String(unsafeUninitializedCapacity: 3 + digits) { buffer in
+            (buffer[0], buffer[1], buffer[2]) = (UInt8(ascii: "s"), UInt8(ascii: "b"), UInt8(ascii: "-"))
+            var value = number
+            for index in stride(from: 2 + digits, to: 2, by: -1) {
+                let digit = UInt8(value % 36)
+                value /= 36
+                buffer[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            }
+            return 3 + digits
+        }
     }
 
     /// The stored headers, then the transport's own (which a stored header cannot override).
-    func upstreamHeaders() -> HTTPHeaders {
+    static func upstreamHeaders(_ stored: [(name: String, value: String)]) -> HTTPHeaders {
         var headers = HTTPHeaders()
-        for header in self.headers { headers.add(header.name, header.value) }
+        for header in stored { headers.add(header.name, header.value) }
         headers.set("Content-Type", "application/json")
         headers.set("Accept", "application/json, text/event-stream")
         return headers
@@ -137,11 +180,10 @@ public final class UpstreamSession: MCPUpstream {
         _ message: RPCMessage, mode: Machine.Mode?, headers extra: HTTPHeaders = [:], client: HTTPClient,
         observer: ExchangeObserver
     ) -> StreamableHTTPExchange {
-        var headers = upstreamHeaders()
+        var headers = baseHeaders
         switch mode {
         case .handshake(let handshake):
-            headers.set("MCP-Protocol-Version", handshake.revision.rawValue)
-            if let id = handshake.sessionID { headers.set("Mcp-Session-Id", id) }
+            headers = handshake.headers
         case .stateless:
             for (name, value) in RevisionBridge.statelessHeaders(for: message) { headers.set(name, value) }
         case nil:

@@ -24,9 +24,13 @@ public struct AccessRequest: Sendable {
     }
 
     /// Messages that only set up or keep up a session pass whenever the token may execute on the connection.
-    static let lifecycleMethods: Set<String> = [
-        "initialize", "notifications/initialized", "ping", "server/discover", "tools/list",
-    ]
+    /// Matched by a switch: the check is made for every message a token sends, and hashing the method costs more.
+    static func isLifecycle(_ method: String) -> Bool {
+        switch method {
+        case "initialize", "notifications/initialized", "ping", "server/discover", "tools/list": true
+        default: false
+        }
+    }
 }
 
 /// The policy a credential carries: blocks that must all allow a request (attenuation), each block allowing what
@@ -68,7 +72,7 @@ extension Constraint {
             }
         }
         if let rpc = request.rpc, !rpcReqMatch.isEmpty {
-            let lifecycle = rpc["method"]?.stringValue.map(AccessRequest.lifecycleMethods.contains) ?? false
+            let lifecycle = rpc["method"]?.stringValue.map(AccessRequest.isLifecycle) ?? false
             if !lifecycle {
                 for rule in rpcReqMatch where onlyPaths?.contains(rule.path) ?? true {
                     guard let text = DotPath.text(at: rule.components, in: rpc), rule.compiled.matches(text) else {

@@ -23,7 +23,9 @@ public final class Pattern: @unchecked Sendable {
     }
 
     public let source: String
-    private let names: Set<String>?
+    /// The names of an exact alternation, scanned rather than hashed: a pattern holds few (500 characters at
+    /// most), and most compare unequal on their length alone.
+    private let names: [String]?
     private let compiled: OpaquePointer
 
     public init(_ source: String, limits: Limits = Limits()) throws(Invalid) {
@@ -69,7 +71,7 @@ public final class Pattern: @unchecked Sendable {
     }
 
     /// `^name$`, `^(a|b)$` or `^(?:a|b)$` over names of letters, digits, `_`, `-` and escaped dots: the set of names.
-    static func exactAlternation(_ source: String) -> Set<String>? {
+    static func exactAlternation(_ source: String) -> [String]? {
         guard source.hasPrefix("^"), source.hasSuffix("$"), !source.hasSuffix("\\$") else { return nil }
         var body = Substring(source.dropFirst().dropLast())
         if body.hasPrefix("(?:") && body.hasSuffix(")") {
@@ -77,7 +79,7 @@ public final class Pattern: @unchecked Sendable {
         } else if body.hasPrefix("(") && body.hasSuffix(")") {
             body = body.dropFirst().dropLast()
         }
-        var names: Set<String> = []
+        var names: [String] = []
         for alternative in body.split(separator: "|", omittingEmptySubsequences: false) {
             var name = ""
             var iterator = alternative.makeIterator()
@@ -94,7 +96,7 @@ public final class Pattern: @unchecked Sendable {
                 }
             }
             guard !name.isEmpty else { return nil }
-            names.insert(name)
+            if !names.contains(name) { names.append(name) }
         }
         return names
     }

@@ -103,6 +103,38 @@ struct PipelineTests {
         }
     }
 
+    @Test(arguments: [0, 1, 15, 16, 0xABCDEF, UInt64.max]) func requestIDsEndInTheRequestsNumberInHex(_ number: UInt64)
+    {
+        #expect(
+            GatewayHandler.requestID(head: Array("0a1b2c3d0-".utf8), number: number) == "0a1b2c3d0-"
+                + String(number, radix: 16))
+    }
+
+    @Test func eachResponseCarriesTheNextRequestIDOfItsLoop() throws {
+        let ids = (0..<3).compactMap { _ in send("GET", "/connect/acme").headers["X-Request-Id"] }
+        let head = try #require(ids.first?.dropLast())
+        #expect(ids == ["1", "2", "3"].map { head + $0 })
+        #expect(head.hasSuffix("\(loop.index)-") && head.count == 8 + "\(loop.index)-".count)
+    }
+
+    /// The memo finds an entry by the credential's tail: a token that only shares the tail (the signature) of a
+    /// remembered one is verified on its own, refused as forged, and takes nothing from the one remembered.
+    @Test func aTokenSharingARememberedOnesSignatureIsVerifiedOnItsOwn() throws {
+        let memo = CredentialMemo()
+        let credentials = gateway.credentials
+        let token = try self.token(#"[{"namespaces":"acme"}]"#)
+        let forged = "sbt_" + (token.dropFirst(4).first == "A" ? "B" : "A") + token.dropFirst(5)
+        #expect(forged.count == token.count && forged.suffix(CredentialMemo.hashedBytes) == token.suffix(64))
+        func principal(_ credential: String) -> Principal? {
+            Array(credential.utf8).withUnsafeBufferPointer { memo.principal($0, credentials: credentials) }
+        }
+        #expect(principal(token) != nil)
+        #expect(principal(forged) == nil)
+        let again = try #require(principal(token))
+        guard case .token(let claims) = again else { return #expect(Bool(false), "not a token") }
+        #expect(claims.rootKeyID == credentials.apiKeys.principal(Self.adminKey))
+    }
+
     @Test func anUnknownRouteIs404() {
         let response = send("GET", "/connect")
         #expect(response.status == 404)

@@ -27,6 +27,24 @@ import Testing
         #expect(call["id"] != "c-1")
     }
 
+    /// The check made before every call, which reads the health without the session's lock, agrees with the
+    /// health itself: before any exchange, after a 401, and after an answer.
+    @Test func anUpstreamThatAnswers401RequiresAuthorization() async throws {
+        let refusing = try ScriptedUpstream(["--unauthorized"])
+        let loop = try SessionLoop()
+        let session = refusing.session()
+        #expect(!session.requiresAuthorization)
+        let refused = await loop.send(echoCall(n: 1), through: session)
+        #expect(refused.failure == .authRequired)
+        #expect(session.health == .authRequired)
+        #expect(session.requiresAuthorization)
+        let healthy = try ScriptedUpstream()
+        let open = healthy.session()
+        #expect(await loop.send(echoCall(n: 1), through: open).answer?["result"] != nil)
+        #expect(open.health == .connected)
+        #expect(!open.requiresAuthorization)
+    }
+
     /// The session speaks the revision initialize agreed on, in every later request's header.
     @Test(arguments: ["2025-03-26", "2025-06-18"]) func theNegotiatedRevisionIsSpoken(_ revision: String) async throws {
         let upstream = try ScriptedUpstream(["--negotiate", revision])

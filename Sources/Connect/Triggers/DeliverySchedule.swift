@@ -1,4 +1,4 @@
-import Foundation
+import Platform
 
 /// When a failed delivery is tried again, and what a receiver's answer means for it.
 enum DeliverySchedule {
@@ -26,7 +26,7 @@ enum DeliverySchedule {
         case 410: return .gone
         case 413: return .failed("the receiver answered 413: the event is too large for it")
         case 429, 502, 503, 504:
-            let seconds = retryAfter.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+            let seconds = retryAfter.flatMap { Double($0.trimmingWhitespace()) } ?? 0
             return .retry(reason: "the receiver answered \(status)", notBefore: min(max(seconds, 0), 86_400))
         case 300..<400:
             return .retry(reason: "the receiver answered \(status) (redirects are not followed)", notBefore: 0)

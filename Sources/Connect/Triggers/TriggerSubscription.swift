@@ -1,5 +1,4 @@
 import Cryptography
-import Foundation
 import JSON
 import Reactor
 import Store
@@ -117,7 +116,7 @@ extension JSONValue {
 }
 
 /// Milliseconds since the Unix epoch, the unit of every time the triggers keep.
-func unixMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+func unixMilliseconds() -> Int64 { Timestamp.unixMilliseconds() }
 
 /// ISO 8601 with milliseconds, UTC, for `refreshBefore`.
 func isoTimestamp(milliseconds: Int64) -> String {

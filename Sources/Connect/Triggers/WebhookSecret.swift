@@ -1,5 +1,4 @@
 import Cryptography
-import Foundation
 
 /// A Standard Webhooks symmetric secret: `whsec_` followed by base64 of 24–64 bytes.
 struct WebhookSecret: Equatable, Sendable {
@@ -7,10 +6,10 @@ struct WebhookSecret: Equatable, Sendable {
 
     /// `nil` unless `text` is a well-formed secret.
     init?(_ text: String) {
-        guard text.hasPrefix("whsec_"), let key = Data(base64Encoded: String(text.dropFirst(6))),
+        guard text.hasPrefix("whsec_"), let key = Base64.decode(String(text.dropFirst(6))),
             (24...64).contains(key.count)
         else { return nil }
-        self.key = Array(key)
+        self.key = key
     }
 
     init(key: [UInt8]) { self.key = key }
@@ -18,7 +17,7 @@ struct WebhookSecret: Equatable, Sendable {
     /// A fresh secret from the system's CSPRNG.
     static func generate() -> WebhookSecret { WebhookSecret(key: Digest.randomBytes(32)) }
 
-    var text: String { "whsec_" + Data(key).base64EncodedString() }
+    var text: String { "whsec_" + Base64.encode(key) }
 }
 
 /// The Standard Webhooks signature: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
@@ -55,6 +54,6 @@ enum WebhookSignature {
 
     private static func signature(id: String, timestamp: Int64, body: [UInt8], secret: WebhookSecret) -> String {
         let message = Array("\(id).\(timestamp).".utf8) + body
-        return Data(Digest.hmacSHA256(key: secret.key, message: message)).base64EncodedString()
+        return Base64.encode(Digest.hmacSHA256(key: secret.key, message: message))
     }
 }

@@ -13,6 +13,7 @@ answered only once a notifications/cancelled names it (as SDK servers do: error 
                             the reverse order of their arrival
   --expire-first            the first session expires on its first tools/call: 404 to everything sent in it
   --negotiate V             the protocolVersion initialize answers (2025-11-25 unless given)
+  --unauthorized            401 to every POST, as an upstream that wants credentials the gateway lacks
 GET /log answers what was received: one entry per POST, and the count of foreign-id responses sent.
 It exits when its stdin closes, so that it never outlives the test process that started it.
 """
@@ -120,6 +121,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "meta": (message.get("params") or {}).get("_meta"),
                 "requestId": (message.get("params") or {}).get("requestId"),
             })
+        if self.state.options.unauthorized:
+            return self.send_json(401, error(rpc_id, -32001, "Unauthorized"))
         if self.state.options.modern:
             return self.modern(message)
         if method == "server/discover":
@@ -260,6 +263,7 @@ def main():
     parser.add_argument("--hold", type=int, default=0)
     parser.add_argument("--expire-first", action="store_true")
     parser.add_argument("--negotiate", default="2025-11-25")
+    parser.add_argument("--unauthorized", action="store_true")
     options = parser.parse_args()
     Handler.state = State(options)
     http.server.ThreadingHTTPServer.request_queue_size = 256

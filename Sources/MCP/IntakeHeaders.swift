@@ -1,0 +1,24 @@
+import HTTP
+
+/// The request headers the intake judges: every POST asks for five of them. Each is looked up in the fields'
+/// bytes; only those present become strings.
+struct IntakeHeaders {
+    let origin: String?
+    let host: String?
+    /// The first value of each routing header (`RoutingHeader.protocolVersion`, `.method`, `.name`).
+    let protocolVersion: String?
+    let method: String?
+    let name: String?
+    /// The first routing header (the version, the method, the name, in that order) that was sent more than once.
+    let repeated: String?
+
+    init(_ headers: HTTPHeaders) {
+        (origin, host) = (headers["Origin"], headers["Host"])
+        protocolVersion = headers[RoutingHeader.protocolVersion]
+        method = headers[RoutingHeader.method]
+        name = headers[RoutingHeader.name]
+        repeated = [RoutingHeader.protocolVersion, RoutingHeader.method, RoutingHeader.name].first {
+            headers.count($0) > 1
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import JSON
+import Testing
+
+@testable import MCP
+
+@Suite struct RPCMessageTests {
+    private static let request = #"{"jsonrpc":"2.0","id":"sb-1","method":"tools/call","params":{"name":"echo"}}"#
+
+    /// The spliced message reads as its bytes read afresh: the peek is kept true, not only the bytes.
+    private func expectConsistent(_ message: RPCMessage) throws {
+        #expect(message.peek == (try JSONRPCPeek.peek(message.bytes)))
+    }
+
+    @Test(arguments: [JSONValue.number("7"), .string("a\"b"), .string(""), .number("-1.5e3"), .string("ünï")])
+    func anotherIDIsWrittenInPlace(_ id: JSONValue) throws {
+        let message = try RPCMessage(bytes: Array(Self.request.utf8))
+        let renamed = message.withID(id)
+        #expect(renamed.id == id)
+        #expect(renamed.value == message.value.setting("id", id))
+        try expectConsistent(renamed)
+    }
+
+    @Test func aCallersIDGoesBackInTheBytesItWasSentIn() throws {
+        let caller = try RPCMessage(bytes: Array(#"{"id" : "a\/b\u0063" ,"jsonrpc":"2.0","method":"m"}"#.utf8))
+        let answer = try RPCMessage(bytes: Array(#"{"jsonrpc":"2.0","id":"sb-1","result":{"id":1}}"#.utf8))
+        let restored = answer.withID(of: caller)
+        #expect(
+            String(decoding: restored.bytes, as: UTF8.self) == #"{"jsonrpc":"2.0","id":"a\/b\u0063","result":{"id":1}}"#
+        )
+        #expect(restored.id == .string("a/bc"))
+        try expectConsistent(restored)
+    }
+
+    @Test func aMessageWithoutAnIDStaysAsItIs() throws {
+        let notification = try RPCMessage(bytes: Array(#"{"jsonrpc":"2.0","method":"n"}"#.utf8))
+        let answer = try RPCMessage(bytes: Array(#"{"jsonrpc":"2.0","id":3,"result":{}}"#.utf8))
+        #expect(answer.withID(of: notification).bytes == answer.bytes)
+        #expect(notification.withID(.number("1")).bytes == notification.bytes)
+    }
+
+    @Test(arguments: [0, 1, 35, 36, 1295, 1296, UInt64(1) << 52, UInt64.max - 1, UInt64.max])
+    func upstreamIDsAreBase36AfterAPrefix(_ number: UInt64) {
+        #expect(UpstreamSession.requestID(number) == "sb-" + String(number, radix: 36))
+    }
+}
