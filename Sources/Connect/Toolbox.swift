@@ -107,8 +107,10 @@ extension ConnectService {
         let inspect: ((JSONValue) -> JSONValue)? =
             message.method == "resources/read"
             ? { response in Self.toolboxContents(response, connection: connection.id) } : nil
+        // Kept under the namespace, as the toolbox's cancels name it, not under the connection's session.
         relay(
-            RPCMessage(routed), to: upstream, call.context(revision), connection, call, inspect: inspect)
+            RPCMessage(routed), to: upstream, call.context(revision), connection, call, target: call.namespace,
+            inspect: inspect)
     }
 
     /// A `resources/read` answer with each content's URI in the toolbox's form.

@@ -187,17 +187,21 @@ def test_a_call_the_client_cancels_is_cancelled_upstream(
 
 
 @pytest.mark.parametrize("upstream_kind", UPSTREAM_KINDS)
+@pytest.mark.parametrize("route", ["connection", "toolbox"])
 def test_a_handshake_era_cancel_answers_the_call_with_32800(
-        connect_gateway, namespace, upstreams, upstream_kind):
+        connect_gateway, namespace, upstreams, upstream_kind, route):
     target = upstreams[upstream_kind]
     url = connection_url(connect_gateway, namespace, target)
+    tool = "sleep"
+    if route == "toolbox":  # the namespace's toolbox names the tool after its connection
+        url, tool = f"{connect_gateway.url}/connect/{namespace}/mcp", "c.sleep"
     seen_before = len(target.events("sleep"))
     answer = {}
 
     def call():
         answer["call"] = httpx.post(url, headers=HANDSHAKE_HEADERS, timeout=20, json={
             "jsonrpc": "2.0", "id": "slow-1", "method": "tools/call",
-            "params": {"name": "sleep", "arguments": {"seconds": 3}}})
+            "params": {"name": tool, "arguments": {"seconds": 3}}})
 
     thread = threading.Thread(target=call)
     thread.start()
