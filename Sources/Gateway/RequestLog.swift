@@ -74,7 +74,7 @@ final class RequestLog: Sendable {
         var (fraction, digits) = (microseconds % 1000, 3)
         guard fraction > 0 else { return line.append(UInt8(ascii: "0")) }
         while fraction % 10 == 0 { (fraction, digits) = (fraction / 10, digits - 1) }
-        var divisor = [1, 10, 100][digits - 1]
+        var divisor = digits == 3 ? 100 : digits == 2 ? 10 : 1
         while divisor > 0 {
             line.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
             divisor /= 10

@@ -182,10 +182,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Calls `body` with the bytes of the first value of `name` (`nil` when there is none), making no string: for
     /// values read once and long, such as a credential.
     public func withFirstValue<Result>(_ name: String, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
-        guard let found = index(named: name) else { return body(nil) }
-        return bytes.withUnsafeBufferPointer {
-            body(UnsafeBufferPointer(rebasing: $0[spans[found].valueStart..<spans[found].valueEnd]))
-        }
+        guard let value = valueBytes(name) else { return body(nil) }
+        return value.withUnsafeBufferPointer(body)
     }
 
     /// The first value of `name` as bytes.
@@ -219,7 +217,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         return index(named: native, from: start)
     }
 
-    /// Whether two equally long names are the same ignoring case: ASCII folding only A-Z, anything else the way
+    /// Whether two equally long names (or tokens) are the same ignoring case: ASCII folding only A-Z, anything else the way
     /// Swift lowercases it.
     private static func sameName(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         for index in 0..<a.count {
@@ -256,18 +254,10 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// A-Z; anything else is compared the way Swift lowercases it.
     static func equalIgnoringCase(_ bytes: ArraySlice<UInt8>, _ text: String) -> Bool {
         guard text.utf8.count == bytes.count else { return false }
-        let folded: Bool?? = text.utf8.withContiguousStorageIfAvailable { text in
-            bytes.withUnsafeBufferPointer { bytes in
-                for index in 0..<text.count {
-                    let (x, y) = (bytes[index], text[index])
-                    if x | y >= 0x80 { return nil }
-                    // Every byte before this one was ASCII and equal, so a difference here is a difference.
-                    if x != y && !(x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20)) { return false }
-                }
-                return true
-            }
+        return bytes.withUnsafeBufferPointer { bytes in
+            text.utf8.withContiguousStorageIfAvailable { sameName(bytes, $0) }
+                ?? Array(text.utf8).withUnsafeBufferPointer { sameName(bytes, $0) }
         }
-        return (folded ?? nil) ?? (String(decoding: bytes, as: UTF8.self).lowercased() == text.lowercased())
     }
 
     static func same(_ a: some StringProtocol, _ b: String) -> Bool {
