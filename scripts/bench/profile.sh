@@ -129,6 +129,10 @@ def module(obj, name):
     found = re.match(r"\$s(\d+)([A-Za-z]+)", name)
     if found and int(found.group(1)) == len(found.group(2)[:int(found.group(1))]):
         return found.group(2)[:int(found.group(1))]
+    if obj == binary:
+        # The Swift runtime and standard library are linked into the binary: what is not one of our modules is
+        # theirs, apart from the C shims.
+        return "C shims" if name.startswith("sb_") else "Swift runtime"
     if "libswiftCore" in obj or name.startswith("swift_") or name.startswith("$ss"):
         return "Swift runtime"
     if "libc" in obj or "ld-linux" in obj:
