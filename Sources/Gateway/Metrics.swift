@@ -1,8 +1,28 @@
 /// Request counters and latency histograms of one event loop. Loop-confined, so the hot path takes no lock;
 /// `/metrics` collects a snapshot from every loop.
 struct LoopMetrics: Sendable {
+    /// A route's label with its hash made once, when the route is: counting a request hashes an integer where it
+    /// would hash the pattern's text twice.
+    struct RouteLabel: Hashable, Sendable, Comparable, ExpressibleByStringLiteral {
+        let text: String
+        private let textHash: Int
+
+        init(_ text: String) {
+            self.text = text
+            textHash = text.hashValue
+        }
+
+        init(stringLiteral text: String) { self.init(text) }
+
+        static let unmatched = RouteLabel("unmatched")
+
+        func hash(into hasher: inout Hasher) { hasher.combine(textHash) }
+        static func == (a: RouteLabel, b: RouteLabel) -> Bool { a.textHash == b.textHash && a.text == b.text }
+        static func < (a: RouteLabel, b: RouteLabel) -> Bool { a.text < b.text }
+    }
+
     struct Key: Hashable, Sendable {
-        let route: String
+        let route: RouteLabel
         let method: String
         let status: Int
     }
@@ -33,11 +53,11 @@ struct LoopMetrics: Sendable {
 
     var requests: [Key: Int] = [:]
     /// Per route.
-    var latency: [String: Histogram] = [:]
+    var latency: [RouteLabel: Histogram] = [:]
     var upstreamPools: [(key: String, idle: Int, busy: Int)] = []
 
     /// `route` is a route's pattern (or `unmatched`), never the raw path.
-    mutating func record(route: String, method: String, status: Int, seconds: Double) {
+    mutating func record(route: RouteLabel, method: String, status: Int, seconds: Double) {
         requests[Key(route: route, method: Self.methodLabel(method), status: status), default: 0] += 1
         // Updated in place, in one lookup: copying the entry out and back would copy its bucket array.
         latency[route, default: Histogram()].add(seconds)
@@ -70,7 +90,7 @@ enum PrometheusText {
             ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status)
         }) {
             out +=
-                "switchboard_http_requests_total{route=\"\(escape(key.route))\",method=\"\(escape(key.method))\",status=\"\(key.status)\"} \(count)\n"
+                "switchboard_http_requests_total{route=\"\(escape(key.route.text))\",method=\"\(escape(key.method))\",status=\"\(key.status)\"} \(count)\n"
         }
         out += "# HELP switchboard_http_request_duration_seconds Time from a complete request to a complete response.\n"
         out += "# TYPE switchboard_http_request_duration_seconds histogram\n"
@@ -80,10 +100,10 @@ enum PrometheusText {
                 cumulative += count
                 let bound = index < LoopMetrics.bucketBounds.count ? String(LoopMetrics.bucketBounds[index]) : "+Inf"
                 out +=
-                    "switchboard_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"\(bound)\"} \(cumulative)\n"
+                    "switchboard_http_request_duration_seconds_bucket{route=\"\(escape(route.text))\",le=\"\(bound)\"} \(cumulative)\n"
             }
-            out += "switchboard_http_request_duration_seconds_sum{route=\"\(escape(route))\"} \(entry.sum)\n"
-            out += "switchboard_http_request_duration_seconds_count{route=\"\(escape(route))\"} \(cumulative)\n"
+            out += "switchboard_http_request_duration_seconds_sum{route=\"\(escape(route.text))\"} \(entry.sum)\n"
+            out += "switchboard_http_request_duration_seconds_count{route=\"\(escape(route.text))\"} \(cumulative)\n"
         }
         out +=
             "# HELP switchboard_http_rejected_requests_total Requests refused before routing (malformed, too large, too slow).\n"

@@ -59,7 +59,7 @@ final class RequestLog: Sendable {
         append(#","path":"#, to: &line)
         JSONWriter.writeString(path, into: &line)
         append(#","status":"#, to: &line)
-        line += String(status).utf8
+        JSONWriter.writeInteger(status, into: &line)
         append(#","durationMs":"#, to: &line)
         appendMilliseconds(durationMicroseconds, to: &line)
         if clientGone { append(#","clientGone":true"#, to: &line) }
@@ -69,7 +69,7 @@ final class RequestLog: Sendable {
     /// Milliseconds with up to three decimals and no trailing zero but one (`0.042`, `1.5`, `2.0`), as Swift
     /// writes the `Double` of that many milliseconds, in integer arithmetic.
     static func appendMilliseconds(_ microseconds: Int, to line: inout [UInt8]) {
-        line += String(microseconds / 1000).utf8
+        JSONWriter.writeInteger(microseconds / 1000, into: &line)
         line.append(UInt8(ascii: "."))
         var (fraction, digits) = (microseconds % 1000, 3)
         guard fraction > 0 else { return line.append(UInt8(ascii: "0")) }

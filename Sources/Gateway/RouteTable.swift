@@ -33,7 +33,7 @@ final class Route: Sendable {
     let endpoint: Endpoint
     /// The metrics label: the pattern (the method is a label of its own), a rest parameter written as one. Made
     /// once here, not per request.
-    let label: String
+    let label: LoopMetrics.RouteLabel
     /// Whether errors are rendered in the registry's `{"error": message}` shape.
     let registryErrors: Bool
 
@@ -45,7 +45,7 @@ final class Route: Sendable {
         self.pattern = pattern
         self.endpoint = endpoint
         self.registryErrors = registryErrors
-        label = pattern.replacingAll("...}", with: "}")
+        label = LoopMetrics.RouteLabel(pattern.replacingAll("...}", with: "}"))
     }
 }
 

@@ -53,9 +53,12 @@ extension RouteTable {
         }
     }
 
+    /// Written as bytes, not through a tree: monitors and load balancers poll it, and it is always these members.
     private static func health(_ exchange: Exchange) {
-        exchange.writer.respond(
-            .json(200, .object([JSONMember("status", "ok"), JSONMember("timestamp", .string(Timestamp.now()))])))
+        var body = Array(#"{"status":"ok","timestamp":""#.utf8)
+        body += Timestamp.now().utf8
+        body += #""}"#.utf8
+        exchange.writer.respond(HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: body))
     }
 }
 

@@ -2,8 +2,8 @@ import Reactor
 
 /// Where a writer's bytes go: the client's connection, or a recorder when a handler is tested in-process.
 public protocol HTTPResponseTransport: AnyObject {
-    /// Sends a status line, `headers` and `body`.
-    func sendResponse(status: Int, headers: HTTPHeaders, body: [UInt8])
+    /// Sends a status line, `headers`, `Content-Length: contentLength` when given, and `body`.
+    func sendResponse(status: Int, headers: HTTPHeaders, contentLength: Int?, body: [UInt8])
     /// Sends more bytes of a streamed body.
     func send(_ bytes: [UInt8])
     /// The response is complete.
@@ -60,11 +60,13 @@ public final class HTTPResponseWriter: OutputPacing {
         guard state == .pending else { return }
         status = response.status
         state = .finished
-        // The response is this writer's now, so its headers are set in place, not copied.
+        // The response is this writer's now, so its headers are set in place, not copied. Its length is the
+        // body's, written after the other fields when the head is.
         response.headers.set(extraHeaders)
-        response.headers.set("Content-Length", String(response.body.count))
+        response.headers.remove("Content-Length")
         connection?.sendResponse(
-            status: response.status, headers: response.headers, body: isHeadRequest ? [] : response.body)
+            status: response.status, headers: response.headers, contentLength: response.body.count,
+            body: isHeadRequest ? [] : response.body)
         complete(clientGone: false)
     }
 
@@ -76,7 +78,7 @@ public final class HTTPResponseWriter: OutputPacing {
         headers.set(extraHeaders)
         headers.remove("Content-Length")
         headers.set("Transfer-Encoding", "chunked")
-        connection?.sendResponse(status: status, headers: headers, body: [])
+        connection?.sendResponse(status: status, headers: headers, contentLength: nil, body: [])
     }
 
     /// Starts an SSE stream: `text/event-stream`, no caching.

@@ -1,13 +1,19 @@
+import JSON
+
 /// Writes HTTP/1.1 message heads and chunked framing.
 enum HTTPSerializer {
-    /// A status line and headers, ending with the blank line.
-    static func responseHead(status: Int, headers: HTTPHeaders, into out: inout [UInt8]) {
+    /// A status line, `headers`, then `Content-Length` when given (`headers` must have none of their own),
+    /// ending with the blank line.
+    static func responseHead(status: Int, headers: HTTPHeaders, contentLength: Int? = nil, into out: inout [UInt8]) {
         if statusLines.indices.contains(status) {
             out.append(contentsOf: statusLines[status])
         } else {
             append(statusLine(status), to: &out)
         }
-        appendFields(headers, into: &out)
+        headers.serialize(into: &out)
+        if let contentLength { appendContentLength(contentLength, into: &out) }
+        out.append(0x0D)
+        out.append(0x0A)
     }
 
     /// `HTTP/1.1 200 OK` and its CRLF, for every three-digit status: made once, copied per response.
@@ -37,13 +43,16 @@ enum HTTPSerializer {
             headers.serialize(into: &out)
         }
         appendField("Host", host, into: &out)
-        if let contentLength { appendField("Content-Length", String(contentLength), into: &out) }
+        if let contentLength { appendContentLength(contentLength, into: &out) }
         out.append(0x0D)
         out.append(0x0A)
     }
 
-    private static func appendFields(_ headers: HTTPHeaders, into out: inout [UInt8]) {
-        headers.serialize(into: &out)
+    /// `Content-Length: <length>` and its CRLF, the digits written in place: every response and request has one.
+    private static func appendContentLength(_ length: Int, into out: inout [UInt8]) {
+        let name: StaticString = "Content-Length: "
+        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        JSONWriter.writeInteger(length, into: &out)
         out.append(0x0D)
         out.append(0x0A)
     }

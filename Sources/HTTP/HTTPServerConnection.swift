@@ -223,7 +223,7 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
 
     // MARK: Responses
 
-    func sendResponse(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+    func sendResponse(status: Int, headers: HTTPHeaders, contentLength: Int?, body: [UInt8]) {
         var headers = headers
         if closeAfterResponse || owner.draining {
             closeAfterResponse = true
@@ -231,7 +231,7 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64 + headers.bytes.count + body.count)
-        HTTPSerializer.responseHead(status: status, headers: headers, into: &bytes)
+        HTTPSerializer.responseHead(status: status, headers: headers, contentLength: contentLength, into: &bytes)
         bytes.append(contentsOf: body)
         send(bytes)
     }
@@ -281,10 +281,9 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         phase = .awaitingRequest
         let response = APIError(status, HTTPResponse.code(for: status), reason).response
         var headers = response.headers
-        headers.set("Content-Length", String(response.body.count))
         if retryAfter { headers.set("Retry-After", "1") }
         owner.rejected(status: status)
-        sendResponse(status: status, headers: headers, body: response.body)
+        sendResponse(status: status, headers: headers, contentLength: response.body.count, body: response.body)
     }
 
     // MARK: Interest, deadlines, shutdown

@@ -1,6 +1,7 @@
 /// Maps method and path to a route. Patterns are slash-separated segments: literals, `{name}` (one segment,
 /// percent-decoded, so `ns%2Fname` arrives as `ns/name`) and a final `{name...}` (the rest of the path).
-/// The matching itself is in the non-generic `PathTable`, so it is compiled once and fast in every module.
+/// The matching itself is in the non-generic `PathTable`, so it is compiled once and fast in every module; the thin
+/// generic part is inlinable, so a router of a concrete route type has no generic metadata to look up per request.
 public struct Router<Route: Sendable>: Sendable {
     /// What a lookup found.
     public enum Match {
@@ -10,8 +11,8 @@ public struct Router<Route: Sendable>: Sendable {
         case notFound
     }
 
-    private var table = PathTable()
-    private var routes: [Route] = []
+    @usableFromInline var table = PathTable()
+    @usableFromInline var routes: [Route] = []
 
     public init() {}
 
@@ -22,7 +23,7 @@ public struct Router<Route: Sendable>: Sendable {
     }
 
     /// Finds the route for `method` and a raw (still percent-encoded) `path`.
-    public func match(method: String, path: Substring) -> Match {
+    @inlinable public func match(method: String, path: Substring) -> Match {
         switch table.match(method: method, path: path) {
         case .found(let index, let parameters): .found(routes[index], parameters: parameters)
         case .methodNotAllowed(let allowed): .methodNotAllowed(allowed: allowed)
@@ -30,7 +31,7 @@ public struct Router<Route: Sendable>: Sendable {
         }
     }
 
-    public func match(method: String, path: String) -> Match {
+    @inlinable public func match(method: String, path: String) -> Match {
         match(method: method, path: path[...])
     }
 
@@ -68,8 +69,8 @@ public struct RouteParameters: Sendable, Equatable, ExpressibleByDictionaryLiter
 }
 
 /// The patterns of a router, matched by index.
-struct PathTable: Sendable {
-    enum Match {
+@usableFromInline struct PathTable: Sendable {
+    @usableFromInline enum Match {
         case found(Int, parameters: RouteParameters)
         case methodNotAllowed(allowed: [String])
         case notFound
@@ -92,6 +93,8 @@ struct PathTable: Sendable {
 
     private var entries: [Entry] = []
 
+    @usableFromInline init() {}
+
     mutating func add(_ method: String, _ pattern: String) {
         let segments = pattern.split(separator: "/").map { part -> Segment in
             if part.hasPrefix("{") && part.hasSuffix("...}") { return .rest(String(part.dropFirst().dropLast(4))) }
@@ -109,7 +112,7 @@ struct PathTable: Sendable {
 
     /// Matches on the path's bytes: its segments are ranges, compared with literals where they lie, and only the
     /// parameters of the route found become strings.
-    func match(method: String, path: Substring) -> Match {
+    @usableFromInline func match(method: String, path: Substring) -> Match {
         var path = path
         return path.withUTF8 { path in
             guard let segments = Self.segments(path) else { return .notFound }

@@ -60,6 +60,19 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Appends `value` in decimal, the digits written in place (no string is made): log lines and heads carry
+    /// several per request.
+    public static func writeInteger(_ value: Int, into out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt = 1
+        while divisor <= magnitude / 10 { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        }
+    }
+
     private static func appendEscape(_ byte: UInt8, into out: inout [UInt8]) {
         switch byte {
         case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])

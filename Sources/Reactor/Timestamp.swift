@@ -21,12 +21,14 @@ public enum Timestamp {
         return Int64(seconds) * 1000 + Int64(milliseconds)
     }
 
-    /// `2026-01-02T03:04:05.678Z` for a time in seconds since the epoch.
+    /// `2026-01-02T03:04:05.678Z` for a time in seconds since the epoch: the 24 bytes written straight into the
+    /// string's own storage (responses carry one, so this runs for requests).
     public static func format(seconds: Int, milliseconds: Int) -> String {
-        var writer = TimestampWriter()
-        var bytes: [UInt8] = []
-        writer.write(seconds: seconds, milliseconds: milliseconds, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 24) { buffer in
+            TimestampWriter.writeFields(seconds) { offset, byte in buffer[offset] = byte }
+            TimestampWriter.writeMilliseconds(milliseconds) { offset, byte in buffer[20 + offset] = byte }
+            return 24
+        }
     }
 }
 
@@ -40,35 +42,41 @@ public struct TimestampWriter: Sendable {
     public init() {}
 
     public mutating func write(seconds: Int, milliseconds: Int, into out: inout [UInt8]) {
-        if seconds != second { (second, prefix) = (seconds, Self.prefix(seconds)) }
+        if seconds != second {
+            second = seconds
+            prefix = [UInt8](repeating: 0, count: 20)
+            Self.writeFields(seconds) { offset, byte in prefix[offset] = byte }
+        }
         out.append(contentsOf: prefix)
-        out.append(UInt8(ascii: "0") + UInt8(milliseconds / 100))
-        out.append(UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10))
-        out.append(UInt8(ascii: "0") + UInt8(milliseconds % 10))
-        out.append(UInt8(ascii: "Z"))
+        Self.writeMilliseconds(milliseconds) { _, byte in out.append(byte) }
     }
 
-    private static func prefix(_ seconds: Int) -> [UInt8] {
+    /// `678Z`, a byte at a time.
+    static func writeMilliseconds(_ milliseconds: Int, _ put: (Int, UInt8) -> Void) {
+        put(0, UInt8(ascii: "0") + UInt8(milliseconds / 100))
+        put(1, UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10))
+        put(2, UInt8(ascii: "0") + UInt8(milliseconds % 10))
+        put(3, UInt8(ascii: "Z"))
+    }
+
+    /// `2026-01-02T03:04:05.`: the first 20 bytes of a stamp, the time broken down by `gmtime_r`.
+    static func writeFields(_ seconds: Int, _ put: (Int, UInt8) -> Void) {
         var seconds = seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var out: [UInt8] = []
-        out.reserveCapacity(20)
-        func digits(_ value: Int, _ width: Int, then separator: UInt8) {
+        func digits(_ value: Int32, _ width: Int, at end: Int, then separator: UInt8) {
             var value = value
-            let start = out.count
-            for _ in 0..<width {
-                out.insert(UInt8(ascii: "0") + UInt8(value % 10), at: start)
+            for offset in stride(from: end - 1, through: end - width, by: -1) {
+                put(offset, UInt8(ascii: "0") + UInt8(value % 10))
                 value /= 10
             }
-            out.append(separator)
+            put(end, separator)
         }
-        digits(Int(parts.tm_year) + 1900, 4, then: UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
-        return out
+        digits(parts.tm_year + 1900, 4, at: 4, then: UInt8(ascii: "-"))
+        digits(parts.tm_mon + 1, 2, at: 7, then: UInt8(ascii: "-"))
+        digits(parts.tm_mday, 2, at: 10, then: UInt8(ascii: "T"))
+        digits(parts.tm_hour, 2, at: 13, then: UInt8(ascii: ":"))
+        digits(parts.tm_min, 2, at: 16, then: UInt8(ascii: ":"))
+        digits(parts.tm_sec, 2, at: 19, then: UInt8(ascii: "."))
     }
 }

@@ -29,6 +29,20 @@ struct DigestTests {
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
+    @Test func constantTimeEqualsFindsADifferenceAtEveryPosition() {
+        for length in [1, 7, 8, 9, 16, 23, 64, 701] {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            #expect(Digest.constantTimeEquals(bytes, bytes))
+            for position in 0..<length {
+                for flip: UInt8 in [0x01, 0x80] {
+                    var changed = bytes
+                    changed[position] ^= flip
+                    #expect(!Digest.constantTimeEquals(bytes, changed), "length \(length), position \(position)")
+                }
+            }
+        }
+    }
+
     @Test func constantTimeEqualsComparesContents() {
         #expect(Digest.constantTimeEquals([1, 2, 3], [1, 2, 3]))
         #expect(!Digest.constantTimeEquals([1, 2, 3], [1, 2, 4]))

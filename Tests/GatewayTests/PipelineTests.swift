@@ -16,9 +16,10 @@ final class RecordedResponse: HTTPResponseTransport {
     var body: [UInt8] = []
     var complete = false
 
-    func sendResponse(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+    func sendResponse(status: Int, headers: HTTPHeaders, contentLength: Int?, body: [UInt8]) {
         self.status = status
         self.headers = headers
+        if let contentLength { self.headers.add("Content-Length", String(contentLength)) }
         self.body = body
     }
 
@@ -241,7 +242,7 @@ struct RouteTableTests {
                 Issue.record("\(method) \(path) is not routed on both listeners")
                 continue
             }
-            #expect(viaMain.label == "/connect" + viaRoot.label)
+            #expect(viaMain.label.text == "/connect" + viaRoot.label.text)
             #expect(mainParameters == rootParameters)
         }
         guard case .found(let tool, _) = main.match(method: "POST", path: "/connect/a/c/.tools/x/y") else {

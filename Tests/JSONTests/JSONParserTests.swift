@@ -77,6 +77,13 @@ import Testing
         #expect(JSONWriter.string(.string("a\u{1}\"\n")) == #""a\u0001\"\n""#)
     }
 
+    @Test(arguments: [0, 7, 9, 10, 99, 100, 1_000_000, -1, -10, Int.max, Int.min])
+    func integersAreWrittenAsSwiftDescribesThem(_ value: Int) {
+        var out: [UInt8] = [UInt8(ascii: "x")]
+        JSONWriter.writeInteger(value, into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "x\(value)")
+    }
+
     @Test func peekReadsTheRoutingFields() throws {
         let message =
             #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"arguments":{"name":"decoy"},"name":"echo"}}"#

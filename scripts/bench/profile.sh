@@ -10,6 +10,7 @@
 # Dispatch's) are counted as calls to pthread_mutex_lock, by caller. KEEP=1 keeps the dump and prints its folder.
 # Usage: scripts/bench/profile.sh [calls] [binary [config]]   (another build to count, with its own config file)
 # CREDENTIAL=token calls with a service token whose policy has a name alternation and an RE2 argument pattern.
+# REQUEST=health counts GET /health instead (what scripts/bench/http.sh measures against nginx).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/bench/lib.sh
@@ -52,14 +53,19 @@ if [[ ${CREDENTIAL:-apikey} == token ]]; then
         python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 fi
 
-python3 - "$bearer" "$calls" "$gateway_pid" <<'PY'
+python3 - "$bearer" "$calls" "$gateway_pid" "${REQUEST:-call}" <<'PY'
 import http.client, subprocess, sys
-key, calls, pid = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+key, calls, pid, request = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 body = b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'
 headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
            "Accept": "application/json, text/event-stream"}
 connection = http.client.HTTPConnection("127.0.0.1", 19202, timeout=60)
 def call():
+    if request == "health":
+        connection.request("GET", "/health")
+        answer = connection.getresponse().read()
+        assert b'"ok"' in answer, answer
+        return
     connection.request("POST", "/connect/bench/c/mcp", body, headers)
     answer = connection.getresponse().read()
     assert b'"hello"' in answer, answer
