@@ -35,8 +35,10 @@ let token = codec.encode(claims)
 let request = AccessRequest(
     namespace: "acme", resource: .connections, operation: .execute,
     metadata: try JSONParser.parse(#"{"user":"alice"}"#),
-    rpc: try JSONParser.parse(
-        #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":{"repo":"acme/web"}}}"#))
+    rpc: .tree(
+        try JSONParser.parse(
+            #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":{"repo":"acme/web"}}}"#
+        )))
 
 measure("uncached_verifications_per_second", unit: "/s", iterations: 5_000) { codec.decode(token) != nil }
 let verifier = TokenVerifier(codec: codec)

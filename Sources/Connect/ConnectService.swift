@@ -136,7 +136,8 @@ public struct ConnectRequest {
 /// the target connection's metadata and the JSON-RPC message, if any.
 extension ConnectService {
     func permits(
-        _ call: ConnectRequest, metadata: JSONValue?, rpc: @autoclosure () -> JSONValue? = nil, anyTarget: Bool = false
+        _ call: ConnectRequest, metadata: JSONValue?, rpc: @autoclosure () -> RPCRequest? = nil,
+        anyTarget: Bool = false
     ) -> Bool {
         call.authorization.allows(metadata: metadata, rpc: rpc(), anyTarget: anyTarget)
     }

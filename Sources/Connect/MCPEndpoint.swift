@@ -16,7 +16,8 @@ extension ConnectService {
         let sessionKey = connection.sessionKey
         let id = message.id ?? .null
         let method = message.method ?? ""
-        guard permits(call, metadata: connection.metadata, rpc: message.value) else {
+        guard permits(call, metadata: connection.metadata, rpc: .message(bytes: message.bytes, method: message.method))
+        else {
             // Refused here: nothing reaches the upstream.
             return call.respond(200, Self.forbidden(id: id, method: method))
         }

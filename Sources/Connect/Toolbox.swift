@@ -101,7 +101,7 @@ extension ConnectService {
         if let refusal = refusal(id: id, connection, upstream) { return call.respond(200, refusal) }
         let params = (tree["params"] ?? .object([])).setting(param, upstreamValue)
         let routed = tree.setting("params", params)
-        guard permits(call, metadata: connection.metadata, rpc: routed) else {
+        guard permits(call, metadata: connection.metadata, rpc: .tree(routed)) else {
             return call.respond(200, Self.forbidden(id: id, method: "\(message.method ?? "") of \(name)"))
         }
         let inspect: ((JSONValue) -> JSONValue)? =

@@ -55,7 +55,7 @@ extension ConnectService {
             throw .validation(violation)
         }
         let request = Self.toolsCall(name, arguments: arguments)
-        guard permits(call, metadata: connection.metadata, rpc: request) else {
+        guard permits(call, metadata: connection.metadata, rpc: .tree(request)) else {
             throw .forbidden("this token does not allow calling \(name)")
         }
         answer(RPCMessage(request), from: upstream, client: call.client) { [self] result in

@@ -31,8 +31,7 @@ final class GatewayHandler: HTTPHandler {
     func handle(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
         let started = monotonicNanoseconds()
         let requestID = Self.acceptableRequestID(request.headers["X-Request-Id"]) ?? nextRequestID()
-        // Added, not set: the writer is the request's own, and nothing has been put on it yet.
-        writer.extraHeaders.add("X-Request-Id", requestID)
+        writer.requestID = requestID
         let path = String(request.head.path)
         let match = routes.router.match(method: request.method, path: path)
         var matched: Route?

@@ -23,7 +23,7 @@ struct LoopMetrics: Sendable {
 
     struct Key: Hashable, Sendable {
         let route: RouteLabel
-        let method: String
+        let method: MethodLabel
         let status: Int
     }
 
@@ -32,11 +32,35 @@ struct LoopMetrics: Sendable {
     ]
 
     /// The method's own name for the methods counted under it; any other token a client sends is counted as
-    /// `other`, so a client cannot create a series per request.
-    static func methodLabel(_ method: String) -> String {
-        switch method {
-        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS": method
-        default: "other"
+    /// `other`, so a client cannot create a series per request. A small integer in the key: hashed per request.
+    enum MethodLabel: UInt8, Sendable {
+        case get, head, post, put, patch, delete, options, other
+
+        init(_ method: String) {
+            self =
+                switch method {
+                case "GET": .get
+                case "HEAD": .head
+                case "POST": .post
+                case "PUT": .put
+                case "PATCH": .patch
+                case "DELETE": .delete
+                case "OPTIONS": .options
+                default: .other
+                }
+        }
+
+        var text: String {
+            switch self {
+            case .get: "GET"
+            case .head: "HEAD"
+            case .post: "POST"
+            case .put: "PUT"
+            case .patch: "PATCH"
+            case .delete: "DELETE"
+            case .options: "OPTIONS"
+            case .other: "other"
+            }
         }
     }
 
@@ -58,7 +82,7 @@ struct LoopMetrics: Sendable {
 
     /// `route` is a route's pattern (or `unmatched`), never the raw path.
     mutating func record(route: RouteLabel, method: String, status: Int, seconds: Double) {
-        requests[Key(route: route, method: Self.methodLabel(method), status: status), default: 0] += 1
+        requests[Key(route: route, method: MethodLabel(method), status: status), default: 0] += 1
         // Updated in place, in one lookup: copying the entry out and back would copy its bucket array.
         latency[route, default: Histogram()].add(seconds)
     }
@@ -90,7 +114,7 @@ enum PrometheusText {
             ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status)
         }) {
             out +=
-                "switchboard_http_requests_total{route=\"\(escape(key.route.text))\",method=\"\(escape(key.method))\",status=\"\(key.status)\"} \(count)\n"
+                "switchboard_http_requests_total{route=\"\(escape(key.route.text))\",method=\"\(key.method.text)\",status=\"\(key.status)\"} \(count)\n"
         }
         out += "# HELP switchboard_http_request_duration_seconds Time from a complete request to a complete response.\n"
         out += "# TYPE switchboard_http_request_duration_seconds histogram\n"

@@ -68,15 +68,6 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         add(name, value)
     }
 
-    /// Sets each field of `other` in turn, as `set` does, copying its line as it is.
-    public mutating func set(_ other: HTTPHeaders) {
-        for index in other.spans.indices {
-            let span = other.spans[index]
-            remove(String(decoding: other.bytes[span.nameStart..<span.nameEnd], as: UTF8.self))
-            appendLine(index, of: other)
-        }
-    }
-
     /// Appends the field at `index` of `other`, its line copied as it is.
     private mutating func appendLine(_ index: Int, of other: HTTPHeaders) {
         let span = other.spans[index]

@@ -38,8 +38,9 @@ public final class HTTPResponseWriter: OutputPacing {
     public let loop: EventLoop
     /// The status sent, once sent.
     public private(set) var status: Int?
-    /// Headers added to whatever response is sent (a request id, say).
-    public var extraHeaders = HTTPHeaders()
+    /// Sent as `X-Request-Id` on whatever response is sent. A string, not a set of fields: every request has
+    /// one, and a header set of its own would be allocated per request only to be copied into the response's.
+    public var requestID: String?
     /// Called once when the response is complete, or when the client went away first (`clientGone`).
     public var onFinish: ((_ status: Int, _ clientGone: Bool) -> Void)?
     private var clientGoneHooks: [() -> Void] = []
@@ -62,7 +63,7 @@ public final class HTTPResponseWriter: OutputPacing {
         state = .finished
         // The response is this writer's now, so its headers are set in place, not copied. Its length is the
         // body's, written after the other fields when the head is.
-        response.headers.set(extraHeaders)
+        if let requestID { response.headers.set("X-Request-Id", requestID) }
         response.headers.remove("Content-Length")
         connection?.sendResponse(
             status: response.status, headers: response.headers, contentLength: response.body.count,
@@ -75,7 +76,7 @@ public final class HTTPResponseWriter: OutputPacing {
         guard state == .pending else { return }
         self.status = status
         state = .streaming
-        headers.set(extraHeaders)
+        if let requestID { headers.set("X-Request-Id", requestID) }
         headers.remove("Content-Length")
         headers.set("Transfer-Encoding", "chunked")
         connection?.sendResponse(status: status, headers: headers, contentLength: nil, body: [])

@@ -16,7 +16,7 @@ public struct Authorization: Sendable {
     /// Whether the grant allows the request on a target with `metadata` (`nil`: no single target), sending `rpc`.
     /// `rpc` is evaluated only when the grant has blocks to check: an API key's request is never parsed for it.
     /// `anyTarget` leaves metadata constraints to per-target decisions (listings that filter).
-    public func allows(metadata: JSONValue?, rpc: @autoclosure () -> JSONValue? = nil, anyTarget: Bool = false)
+    public func allows(metadata: JSONValue?, rpc: @autoclosure () -> RPCRequest? = nil, anyTarget: Bool = false)
         -> Bool
     {
         let grant = principal.grant

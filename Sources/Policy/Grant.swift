@@ -8,13 +8,14 @@ public struct AccessRequest: Sendable {
     /// The target connection's metadata; `nil` when the request has no single target.
     public var metadata: JSONValue?
     /// The JSON-RPC request being sent, for `rpcReqMatch`; `nil` for plain REST calls.
-    public var rpc: JSONValue?
+    public var rpc: RPCRequest?
     /// For a request over many targets (a listing that filters each one): metadata constraints are left to the
     /// per-target check instead of refusing the request.
     public var anyTarget = false
 
     public init(
-        namespace: String, resource: Resource, operation: Operation, metadata: JSONValue? = nil, rpc: JSONValue? = nil
+        namespace: String, resource: Resource, operation: Operation, metadata: JSONValue? = nil,
+        rpc: RPCRequest? = nil
     ) {
         self.namespace = namespace
         self.resource = resource
@@ -29,6 +30,30 @@ public struct AccessRequest: Sendable {
         switch method {
         case "initialize", "notifications/initialized", "ping", "server/discover", "tools/list": true
         default: false
+        }
+    }
+}
+
+/// The JSON-RPC request a policy's `rpcReqMatch` rules read: a tree, or the bytes of a message on the relay path,
+/// from which each rule reads only its own path (no tree is built for the policy's sake).
+public enum RPCRequest: Sendable {
+    case tree(JSONValue)
+    /// A message's bytes, already checked to be a JSON object (the peek accepts exactly what the parser does),
+    /// and its method as the peek read it.
+    case message(bytes: [UInt8], method: String?)
+
+    var method: String? {
+        switch self {
+        case .tree(let value): value["method"]?.stringValue
+        case .message(_, let method): method
+        }
+    }
+
+    /// The value at a dot path's `components`.
+    func value(at components: [String]) -> JSONValue? {
+        switch self {
+        case .tree(let value): DotPath.value(at: components, in: value)
+        case .message(let bytes, _): JSONParser.value(at: components, in: bytes)
         }
     }
 }
@@ -49,10 +74,11 @@ public struct Grant: Sendable, Equatable {
     /// Whether a `tools/call` of `tool` could be allowed: the rules on `method` and `params.name` are checked,
     /// rules on arguments cannot be known before the call and are left to the call itself.
     public func mayCallTool(_ tool: String, namespace: String, metadata: JSONValue?) -> Bool {
-        let call: JSONValue = .object([
-            JSONMember("jsonrpc", "2.0"), JSONMember("method", "tools/call"),
-            JSONMember("params", .object([JSONMember("name", .string(tool))])),
-        ])
+        let call: RPCRequest = .tree(
+            .object([
+                JSONMember("jsonrpc", "2.0"), JSONMember("method", "tools/call"),
+                JSONMember("params", .object([JSONMember("name", .string(tool))])),
+            ]))
         let request = AccessRequest(
             namespace: namespace, resource: .connections, operation: .execute, metadata: metadata, rpc: call)
         return blocks.allSatisfy { block in
@@ -72,10 +98,11 @@ extension Constraint {
             }
         }
         if let rpc = request.rpc, !rpcReqMatch.isEmpty {
-            let lifecycle = rpc["method"]?.stringValue.map(AccessRequest.isLifecycle) ?? false
+            let lifecycle = rpc.method.map(AccessRequest.isLifecycle) ?? false
             if !lifecycle {
                 for rule in rpcReqMatch where onlyPaths?.contains(rule.path) ?? true {
-                    guard let text = DotPath.text(at: rule.components, in: rpc), rule.compiled.matches(text) else {
+                    guard let text = DotPath.text(of: rpc.value(at: rule.components)), rule.compiled.matches(text)
+                    else {
                         return false
                     }
                 }
@@ -110,7 +137,7 @@ enum DotPath {
     }
 
     /// The text a pattern is matched against: a string as is, any other value as its JSON text.
-    static func text(at components: [String], in root: JSONValue) -> String? {
-        value(at: components, in: root).map { $0.stringValue ?? JSONWriter.string($0) }
+    static func text(of value: JSONValue?) -> String? {
+        value.map { $0.stringValue ?? JSONWriter.string($0) }
     }
 }

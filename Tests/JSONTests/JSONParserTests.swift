@@ -137,3 +137,48 @@ struct JSONValueAccessorTests {
         #expect(value["o"]?.arrayValue == nil)
     }
 }
+
+/// A value read by its path out of a document's bytes is the value the tree has there.
+struct JSONPathLookupTests {
+    static let document = #"""
+        {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"h\u00e9",
+        "tags":["a",{"k":[1,2.5e3,null]},true],"n":-0.5,"empty":{},"none":[],"caf\u00e9":"escaped key",
+        "plain":"x"}}}
+        """#
+
+    static func treeValue(_ tree: JSONValue, _ path: [String]) -> JSONValue? {
+        var current = tree
+        for component in path {
+            switch current {
+            case .object: guard let next = current[component] else { return nil }; current = next
+            case .array(let elements):
+                guard let index = Int(component), elements.indices.contains(index) else { return nil }
+                current = elements[index]
+            default: return nil
+            }
+        }
+        return current
+    }
+
+    @Test(arguments: [
+        [], ["method"], ["id"], ["params"], ["params", "name"], ["params", "arguments", "text"],
+        ["params", "arguments", "tags"], ["params", "arguments", "tags", "0"],
+        ["params", "arguments", "tags", "1", "k"],
+        ["params", "arguments", "tags", "1", "k", "1"], ["params", "arguments", "tags", "1", "k", "2"],
+        ["params", "arguments", "tags", "2"], ["params", "arguments", "tags", "3"],
+        ["params", "arguments", "tags", "-1"],
+        ["params", "arguments", "tags", "x"], ["params", "arguments", "n"], ["params", "arguments", "empty"],
+        ["params", "arguments", "empty", "a"], ["params", "arguments", "none", "0"], ["params", "arguments", "café"],
+        ["params", "name", "x"], ["missing"], ["method", "0"], ["params", "arguments", "text", "0"],
+    ])
+    func readsWhatTheTreeHas(_ path: [String]) throws {
+        let bytes = Array(Self.document.utf8)
+        let tree = try JSONParser.parse(bytes)
+        #expect(JSONParser.value(at: path, in: bytes) == Self.treeValue(tree, path))
+    }
+
+    @Test func aDocumentThatIsNotJSONHasNothingAtAnyPath() {
+        #expect(JSONParser.value(at: ["a"], in: Array(#"{"a":1"#.utf8)) == nil)
+        #expect(JSONParser.value(at: [], in: Array("".utf8)) == nil)
+    }
+}

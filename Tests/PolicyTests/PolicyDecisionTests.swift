@@ -195,11 +195,17 @@ struct PolicyDecisionTests {
             let items = try #require(try JSONParser.parse(block).arrayValue)
             grant.blocks.append(try items.enumerated().map { try Constraint($1, index: $0, patterns: patterns) })
         }
-        let request = AccessRequest(
+        var request = AccessRequest(
             namespace: row.namespace, resource: row.resource, operation: row.operation,
             metadata: try row.metadata.map { try JSONParser.parse($0) },
-            rpc: try row.rpc.map { try JSONParser.parse($0) })
-        #expect(grant.allows(request) == row.allowed)
+            rpc: try row.rpc.map { .tree(try JSONParser.parse($0)) })
+        #expect(grant.allows(request) == row.allowed, "as a tree")
+        // The same message as the relay path hands it over: its bytes, each rule reading only its own path.
+        if let rpc = row.rpc {
+            let bytes = Array(rpc.utf8)
+            request.rpc = .message(bytes: bytes, method: try JSONRPCPeek.peek(bytes).method)
+            #expect(grant.allows(request) == row.allowed, "as a message's bytes")
+        }
     }
 
     @Test func atLeastSixtyDecisions() {

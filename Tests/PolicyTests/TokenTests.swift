@@ -129,7 +129,7 @@ struct TokenTests {
                                 #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"\#(tool)"}}"#)
                             let request = AccessRequest(
                                 namespace: namespace, resource: .connections, operation: operation,
-                                metadata: .object([JSONMember("team", .string(team))]), rpc: rpc)
+                                metadata: .object([JSONMember("team", .string(team))]), rpc: .tree(rpc))
                             if child.grant.allows(request) {
                                 #expect(parent.grant.allows(request))
                             }

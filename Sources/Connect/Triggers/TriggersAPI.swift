@@ -42,7 +42,7 @@ extension ConnectService {
                     throw .validation(violation)
                 }
                 let message = Self.eventsSubscribe(name, params: request.params, url: request.url)
-                guard permits(call, metadata: connection.metadata, rpc: message) else {
+                guard permits(call, metadata: connection.metadata, rpc: .tree(message)) else {
                     throw .forbidden("this token does not allow subscribing to \(name)")
                 }
                 guard let secret = request.secret else { throw .validation("delivery.secret: required, a string") }
