@@ -148,13 +148,19 @@ final class HTTPClientConnection: EventHandler {
     private func writeRequest() {
         guard let request = exchange?.request else { return }
         let sendsLength = !request.body.isEmpty || request.method == "POST" || request.method == "PUT"
+        let copiesBody = request.body.count <= OutputBuffer.bodyCopyLimit
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(128 + request.url.target.utf8.count + request.headers.bytes.count + request.body.count)
+        bytes.reserveCapacity(
+            128 + request.url.target.utf8.count + request.headers.bytes.count + (copiesBody ? request.body.count : 0))
         HTTPSerializer.requestHead(
             method: request.method, target: request.url.target, headers: request.headers,
             host: request.url.hostHeader, contentLength: sendsLength ? request.body.count : nil, into: &bytes)
-        bytes.append(contentsOf: request.body)
-        queuePlaintext(bytes)
+        if copiesBody {
+            bytes.append(contentsOf: request.body)
+            queuePlaintext(bytes)
+        } else {
+            queuePlaintext(bytes, then: request.body)
+        }
         arm("waiting for the response", configuration.responseTimeoutNanoseconds)
     }
 
@@ -285,14 +291,25 @@ final class HTTPClientConnection: EventHandler {
 
     // MARK: Output
 
-    private func queuePlaintext(_ bytes: [UInt8]) {
+    /// Queues `bytes`, then `more` (encrypted first on a TLS connection) and writes what the socket takes: the two
+    /// leave together.
+    private func queuePlaintext(_ bytes: [UInt8], then more: [UInt8] = []) {
         guard let tls else {
             output.append(bytes)
+            output.append(more)
             return flush()
         }
-        let written = bytes.withUnsafeBytes { raw in Result { () throws(TLSError) in try tls.write(raw) } }
-        if case .failure(let error) = written { return fail(.tls(error.description)) }
+        guard seal(bytes, with: tls), seal(more, with: tls) else { return }
         queueCiphertext()
+    }
+
+    /// Hands `plaintext` to the TLS session; `false` once the exchange has failed.
+    private func seal(_ plaintext: [UInt8], with tls: TLSSession) -> Bool {
+        guard !plaintext.isEmpty else { return true }
+        let written = plaintext.withUnsafeBytes { raw in Result { () throws(TLSError) in try tls.write(raw) } }
+        guard case .failure(let error) = written else { return true }
+        fail(.tls(error.description))
+        return false
     }
 
     private func queueCiphertext() {

@@ -229,18 +229,29 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
             closeAfterResponse = true
             headers.set("Connection", "close")
         }
+        let copiesBody = body.count <= OutputBuffer.bodyCopyLimit
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(64 + headers.bytes.count + body.count)
+        bytes.reserveCapacity(64 + headers.bytes.count + (copiesBody ? body.count : 0))
         HTTPSerializer.responseHead(status: status, headers: headers, contentLength: contentLength, into: &bytes)
-        bytes.append(contentsOf: body)
-        send(bytes)
+        if copiesBody {
+            bytes.append(contentsOf: body)
+            enqueue(bytes)
+        } else {
+            enqueue(bytes, then: body)
+        }
     }
 
     var isBacklogged: Bool { outputBacklogged }
 
     func send(_ bytes: [UInt8]) {
+        enqueue(bytes)
+    }
+
+    /// Queues `bytes`, then `more`, and writes what the socket takes: the two leave together, in one `sendmsg`.
+    private func enqueue(_ bytes: [UInt8], then more: [UInt8] = []) {
         guard !isClosed(phase) else { return }
         output.append(bytes)
+        output.append(more)
         owner.noteOutputBuffered(output.count)
         flushOutput()
     }

@@ -1,20 +1,34 @@
 import Reactor
 
-/// Bytes waiting for a non-blocking socket, sent front first.
+/// Bytes waiting for a non-blocking socket, sent front first. Arrays are queued as they are appended, not copied
+/// into one: a response's head and a large body (or the events a slow reader has not taken yet) leave in one
+/// `sendmsg` over all of them. A single array, the usual case, is written as it is, with nothing allocated.
 struct OutputBuffer {
-    private var bytes: [UInt8] = []
+    /// The array being sent, from `offset` on.
+    private var front: [UInt8] = []
     private var offset = 0
+    /// Arrays waiting behind `front`, from `queuedStart` on: taken from the front by index, so that draining many
+    /// of them does not shift the rest each time.
+    private var queued: [[UInt8]] = []
+    private var queuedStart = 0
+    private(set) var count = 0
 
-    var count: Int { bytes.count - offset }
+    /// At most this many arrays go into one `sendmsg` (well under the kernel's IOV_MAX).
+    static let maxGathered = 64
+    /// A body up to this size is copied after its head, so that one array goes out; a larger one is queued as it
+    /// is, behind the head, and never copied.
+    static let bodyCopyLimit = 16_384
+
     var isEmpty: Bool { count == 0 }
 
     mutating func append(_ more: [UInt8]) {
-        if isEmpty {
-            bytes = more
-            offset = 0
+        guard !more.isEmpty else { return }
+        if count == 0 {
+            (front, offset) = (more, 0)
         } else {
-            bytes.append(contentsOf: more)
+            queued.append(more)
         }
+        count += more.count
     }
 
     /// Writes as much as the socket takes. Returns `false` if the socket failed (the peer is gone).
@@ -22,18 +36,56 @@ struct OutputBuffer {
         while !isEmpty {
             let written: Int?
             do {
-                written = try bytes.withUnsafeBytes { raw throws(SystemError) in
-                    try Socket.write(fd, UnsafeRawBufferPointer(rebasing: raw[offset...]))
-                }
+                written = try queuedStart == queued.count ? writeFront(fd) : writeGathered(fd)
             } catch {
                 return false
             }
             guard let written else { return true }
-            offset += written
+            consume(written)
         }
         // Not kept for reuse: the next append to an empty buffer takes the caller's array instead.
-        bytes = []
-        offset = 0
+        (front, offset, queued, queuedStart) = ([], 0, [], 0)
         return true
+    }
+
+    // Untyped throws: `withUnsafeBytes` rethrows as `any Error`; the only error is the socket's.
+    private func writeFront(_ fd: Int32) throws -> Int? {
+        try front.withUnsafeBytes { raw in try Socket.write(fd, UnsafeRawBufferPointer(rebasing: raw[offset...])) }
+    }
+
+    /// The front and the queued arrays after it, their storage held while the kernel reads it.
+    private func writeGathered(_ fd: Int32) throws -> Int? {
+        let waiting = queued[queuedStart..<min(queued.count, queuedStart + Self.maxGathered - 1)]
+        var buffers: [UnsafeRawBufferPointer] = []
+        buffers.reserveCapacity(waiting.count + 1)
+        return try front.withUnsafeBytes { raw in
+            buffers.append(UnsafeRawBufferPointer(rebasing: raw[offset...]))
+            return try Self.gathering(waiting, into: &buffers) { buffers in try Socket.write(fd, gathering: buffers) }
+        }
+    }
+
+    /// Calls `body` with `collected` and a pointer to each of `arrays`, one nested borrow per array.
+    private static func gathering(
+        _ arrays: ArraySlice<[UInt8]>, into collected: inout [UnsafeRawBufferPointer],
+        _ body: ([UnsafeRawBufferPointer]) throws -> Int?
+    ) throws -> Int? {
+        guard let next = arrays.first else { return try body(collected) }
+        return try next.withUnsafeBytes { raw in
+            collected.append(raw)
+            return try gathering(arrays.dropFirst(), into: &collected, body)
+        }
+    }
+
+    /// Drops `written` bytes from the front; each array sent whole gives its place to the next one queued.
+    private mutating func consume(_ written: Int) {
+        count -= written
+        offset += written
+        while offset >= front.count, queuedStart < queued.count {
+            offset -= front.count
+            front = queued[queuedStart]
+            queued[queuedStart] = []
+            queuedStart += 1
+        }
+        if queuedStart == queued.count { (queued, queuedStart) = ([], 0) }
     }
 }

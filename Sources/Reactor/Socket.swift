@@ -92,6 +92,24 @@ public enum Socket {
         }
     }
 
+    /// Writes `buffers` in order with one `sendmsg` (scatter-gather: nothing is copied into one buffer first).
+    /// Returns how many bytes the kernel took, `nil` where the call would block.
+    public static func write(_ fd: Int32, gathering buffers: [UnsafeRawBufferPointer]) throws(SystemError) -> Int? {
+        var vectors = buffers.map {
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
+        }
+        do {
+            return try vectors.withUnsafeMutableBufferPointer { vectors throws(SystemError) in
+                var message = msghdr()
+                message.msg_iov = vectors.baseAddress
+                message.msg_iovlen = vectors.count
+                return try syscall("sendmsg") { sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }
+            }
+        } catch  where error.wouldBlock {
+            return nil
+        }
+    }
+
     static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) throws(SystemError) {
         var value = value
         _ = try syscall("setsockopt") { setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) }

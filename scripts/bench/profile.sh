@@ -11,6 +11,7 @@
 # Usage: scripts/bench/profile.sh [calls] [binary [config]]   (another build to count, with its own config file)
 # CREDENTIAL=token calls with a service token whose policy has a name alternation and an RE2 argument pattern.
 # REQUEST=health counts GET /health instead (what scripts/bench/http.sh measures against nginx).
+# TEXT_BYTES=n echoes a text of n bytes (default 5: "hello"), so that request and answer bodies are that large.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/bench/lib.sh
@@ -53,10 +54,11 @@ if [[ ${CREDENTIAL:-apikey} == token ]]; then
         python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 fi
 
-python3 - "$bearer" "$calls" "$gateway_pid" "${REQUEST:-call}" <<'PY'
+python3 - "$bearer" "$calls" "$gateway_pid" "${REQUEST:-call}" "${TEXT_BYTES:-5}" <<'PY'
 import http.client, subprocess, sys
-key, calls, pid, request = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-body = b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'
+key, calls, pid, request, size = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+text = ("hello" * (size // 5 + 1))[:size]
+body = b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"%s"}}}' % text.encode()
 headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
            "Accept": "application/json, text/event-stream"}
 connection = http.client.HTTPConnection("127.0.0.1", 19202, timeout=60)
@@ -68,7 +70,7 @@ def call():
         return
     connection.request("POST", "/connect/bench/c/mcp", body, headers)
     answer = connection.getresponse().read()
-    assert b'"hello"' in answer, answer
+    assert text.encode() in answer, answer[:200]
 for _ in range(200):  # warm-up: the session, the pools, the caches
     call()
 subprocess.run(["callgrind_control", "-z", pid], check=True, capture_output=True)
