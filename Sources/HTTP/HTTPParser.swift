@@ -188,6 +188,12 @@ public struct HTTPParser: Sendable {
     private mutating func take(upTo limit: Int) -> [UInt8]? {
         let count = min(limit, bufferedCount)
         guard count > 0 else { return nil }
+        // A read that is all body (every read of a large body after the first) is handed over as it is, not
+        // copied: the next read starts a new buffer.
+        if start == 0 && count == buffer.count {
+            defer { buffer = [] }
+            return buffer
+        }
         defer { start += count }
         return Array(buffer[start..<start + count])
     }

@@ -105,8 +105,18 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
         guard !done else { return }
         switch mode {
         case .json, .refusal:
-            // A body that comes in one piece is kept as it came, not copied.
-            if body.isEmpty { body = bytes } else { body += bytes }
+            // A body that comes in one piece is kept as it came, not copied; one in many reads is given its
+            // declared length at the second, not grown read by read.
+            if body.isEmpty {
+                body = bytes
+            } else {
+                if body.capacity < body.count + bytes.count,
+                    let declared = head?.headers["Content-Length"].flatMap({ Int($0) }), declared <= maxMessageBytes
+                {
+                    body.reserveCapacity(declared)
+                }
+                body += bytes
+            }
             if body.count > maxMessageBytes { finishOversized() }
         case .stream:
             // Bounded both ways: an event that arrived whole, and one still arriving.

@@ -101,6 +101,23 @@ def test_stored_headers_go_upstream_and_the_clients_authorization_does_not(conne
     assert ADMIN_KEY not in json.dumps(call["headers"])
 
 
+@pytest.mark.parametrize("upstream_kind", ["upstream", "json_upstream"])
+def test_a_large_call_and_answer_arrive_through_the_gateway_as_they_do_direct(
+        connect_gateway, namespace, upstream_kind, request):
+    # About 700 KB each way, escapes and two-byte characters throughout: many reads, each split anywhere.
+    target = request.getfixturevalue(upstream_kind)
+    put(connect_gateway, namespace, "c", {"mcpUrl": target.url})
+    text = "".join(f'{n}:caf\u00e9 "quoted" \\ back\nslash\t' for n in range(20_000))
+
+    async def echo(client):
+        return (await client.call_tool("echo", {"text": text})).content[0].text
+
+    through = asyncio.run(with_client(f"{connect_gateway.url}/connect/{namespace}/c/mcp", "auto", echo))
+    direct = asyncio.run(with_client(target.url, "auto", echo))
+    assert direct == text
+    assert through == direct
+
+
 def test_100_concurrent_calls_with_the_same_id_each_get_their_own_answer(connect_gateway, namespace, json_upstream):
     put(connect_gateway, namespace, "c", {"mcpUrl": json_upstream.url})
     path = f"/connect/{namespace}/c/mcp"
