@@ -63,3 +63,20 @@ struct HTTPHeadersStorageTests {
         #expect(wire(headers) == "Host: a\r\nX-Mcp-Param-Q: 1\r\nAccept: w\r\n")
     }
 }
+
+/// The field-value check looks at eight bytes at a time; it must judge as a byte-by-byte check does.
+struct FieldValueBytesTests {
+    @Test func everyByteAtEveryOffsetIsJudgedAsAlone() {
+        for length in [1, 7, 8, 9, 15, 16, 17, 24, 31, 40] {
+            for offset in 0..<length {
+                for byte in 0...255 {
+                    var value = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    value[offset] = UInt8(byte)
+                    let expected = value.allSatisfy(HTTPParser.isFieldValueByte)
+                    let judged = value.withUnsafeBufferPointer(HTTPParser.allFieldValueBytes)
+                    #expect(judged == expected, "length \(length), byte \(byte) at \(offset)")
+                }
+            }
+        }
+    }
+}
