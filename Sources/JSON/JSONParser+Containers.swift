@@ -3,7 +3,20 @@
 extension JSONParser {
     /// Walks the object at the cursor, whose `{` `startValue` has just counted. `member` gets each key, already
     /// checked against the earlier ones and the member limit, and must consume the value after the colon.
+    @inline(__always)
     mutating func walkObject(_ member: (inout JSONParser, ObjectKey) throws(JSONError) -> Void) throws(JSONError) {
+        _ = try searchObject { parser, key throws(JSONError) -> Bool in
+            try member(&parser, key)
+            return false
+        }
+    }
+
+    /// The same walk, stopped as soon as `member` returns `true`: the rest of the object (and of the document) is
+    /// left unread, for a caller that has what it came for in a document already checked whole. Returns whether
+    /// it stopped.
+    mutating func searchObject(_ member: (inout JSONParser, ObjectKey) throws(JSONError) -> Bool)
+        throws(JSONError) -> Bool
+    {
         try enter()
         if !closesEmpty(UInt8(ascii: "}")) {
             var keys = ObjectKeys()
@@ -26,19 +39,32 @@ extension JSONParser {
                     throw JSONError(reason: "duplicate key \"\(key.string)\"", offset: keyOffset)
                 }
                 try expectByte(UInt8(ascii: ":"), "expected ':'")
-                try member(&self, key)
+                if try member(&self, key) { return true }
             } while try !endOfContainer(UInt8(ascii: "}"))
         }
         depth -= 1
+        return false
     }
 
     /// Walks the array at the cursor, whose `[` `startValue` has just counted; `element` must consume each element.
+    @inline(__always)
     mutating func walkArray(_ element: (inout JSONParser) throws(JSONError) -> Void) throws(JSONError) {
+        _ = try searchArray { parser throws(JSONError) -> Bool in
+            try element(&parser)
+            return false
+        }
+    }
+
+    /// The same walk, stopped as soon as `element` returns `true`, as `searchObject` is.
+    mutating func searchArray(_ element: (inout JSONParser) throws(JSONError) -> Bool) throws(JSONError) -> Bool {
         try enter()
         if !closesEmpty(UInt8(ascii: "]")) {
-            repeat { try element(&self) } while try !endOfContainer(UInt8(ascii: "]"))
+            repeat {
+                if try element(&self) { return true }
+            } while try !endOfContainer(UInt8(ascii: "]"))
         }
         depth -= 1
+        return false
     }
 
     /// Advances past one value, checking it as `parseValue` does, without building it.

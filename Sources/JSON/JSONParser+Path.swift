@@ -2,43 +2,46 @@
 /// a field or two of every message a service token sends.
 extension JSONParser {
     /// The value at `path` in `document`: object members by key (compared as a tree's lookups compare them),
-    /// array elements by decimal index. Only that value is built; everything else is walked past, checked as the
-    /// parser checks it. `nil` when the path leads to nothing or `document` is not JSON.
+    /// array elements by decimal index. Only that value is built, and the walk stops once the path's member is
+    /// reached (keys are unique, so nothing after it can match): `document` is one already checked whole, as the
+    /// peek checks every message, and a fault after the value is not looked for. `nil` when the path leads to
+    /// nothing, or a fault comes before it.
     public static func value(at path: [String], in document: [UInt8]) -> JSONValue? {
         document.withUnsafeBufferPointer { buffer in
             guard var parser = try? JSONParser(bytes: buffer, limits: .unbounded) else { return nil }
-            return (try? parser.consumeValue(at: path[...])) ?? nil
+            return (try? parser.find(at: path[...])) ?? nil
         }
     }
 
-    /// Consumes the value at the cursor, returning what `path` leads to inside it.
-    private mutating func consumeValue(at path: ArraySlice<String>) throws(JSONError) -> JSONValue? {
+    /// Reads from the value at the cursor what `path` leads to, leaving the cursor inside the document.
+    private mutating func find(at path: ArraySlice<String>) throws(JSONError) -> JSONValue? {
         guard let component = path.first else { return try parseValue() }
         let rest = path.dropFirst()
         var found: JSONValue?
         switch try startValue() {
         case UInt8(ascii: "{"):
-            try walkObject { parser, key throws(JSONError) in
-                // Keys are unique (the walk refuses duplicates), so at most one member matches.
-                if Self.key(key, equals: component) {
-                    found = try parser.consumeValue(at: rest)
-                } else {
+            _ = try searchObject { parser, key throws(JSONError) in
+                guard Self.key(key, equals: component) else {
                     try parser.skipValue()
+                    return false
                 }
+                found = try parser.find(at: rest)
+                return true
             }
         case UInt8(ascii: "["):
             let wanted = Int(component)
             var position = 0
-            try walkArray { parser throws(JSONError) in
-                if position == wanted {
-                    found = try parser.consumeValue(at: rest)
-                } else {
+            _ = try searchArray { parser throws(JSONError) in
+                guard position == wanted else {
                     try parser.skipValue()
+                    position += 1
+                    return false
                 }
-                position += 1
+                found = try parser.find(at: rest)
+                return true
             }
-        case let first:
-            try skip(startedWith: first)
+        default:
+            break  // a scalar has nothing inside it
         }
         return found
     }

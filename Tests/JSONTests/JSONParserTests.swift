@@ -177,8 +177,10 @@ struct JSONPathLookupTests {
         #expect(JSONParser.value(at: path, in: bytes) == Self.treeValue(tree, path))
     }
 
-    @Test func aDocumentThatIsNotJSONHasNothingAtAnyPath() {
-        #expect(JSONParser.value(at: ["a"], in: Array(#"{"a":1"#.utf8)) == nil)
+    @Test func aFaultBeforeThePathsValueLeavesNothingThere() {
+        #expect(JSONParser.value(at: ["a"], in: Array(#"{"b":tru,"a":1}"#.utf8)) == nil)
+        #expect(JSONParser.value(at: ["a", "1"], in: Array(#"{"a":[1 2]}"#.utf8)) == nil)
+        #expect(JSONParser.value(at: ["a"], in: Array(#"{"a":"unterminated}"#.utf8)) == nil)
         #expect(JSONParser.value(at: [], in: Array("".utf8)) == nil)
     }
 }
