@@ -1,3 +1,19 @@
+/// A path into a document: object member keys and array indices, each told once whether it is ASCII (where bytes
+/// decide a comparison with a key in place). Made when a policy's rule is prepared, not per message.
+public struct JSONPath: Sendable, Equatable, ExpressibleByArrayLiteral {
+    public let components: [String]
+    let componentIsASCII: [Bool]
+
+    public init(_ components: [String]) {
+        self.components = components
+        componentIsASCII = components.map { $0.utf8.allSatisfy { $0 < 0x80 } }
+    }
+
+    public init(arrayLiteral components: String...) {
+        self.init(components)
+    }
+}
+
 /// One value read out of a document by its path, without building the rest: a policy's `rpcReqMatch` rules read
 /// a field or two of every message a service token sends.
 extension JSONParser {
@@ -6,26 +22,27 @@ extension JSONParser {
     /// reached (keys are unique, so nothing after it can match): `document` is one already checked whole, as the
     /// peek checks every message, and a fault after the value is not looked for. `nil` when the path leads to
     /// nothing, or a fault comes before it.
-    public static func value(at path: [String], in document: [UInt8]) -> JSONValue? {
+    public static func value(at path: JSONPath, in document: [UInt8]) -> JSONValue? {
         document.withUnsafeBufferPointer { buffer in
             guard var parser = try? JSONParser(bytes: buffer, limits: .unbounded) else { return nil }
-            return (try? parser.find(at: path[...])) ?? nil
+            return (try? parser.find(at: path, from: 0)) ?? nil
         }
     }
 
-    /// Reads from the value at the cursor what `path` leads to, leaving the cursor inside the document.
-    private mutating func find(at path: ArraySlice<String>) throws(JSONError) -> JSONValue? {
-        guard let component = path.first else { return try parseValue() }
-        let rest = path.dropFirst()
+    /// Reads from the value at the cursor what `path` leads to from its component `level` on, leaving the cursor
+    /// inside the document.
+    private mutating func find(at path: JSONPath, from level: Int) throws(JSONError) -> JSONValue? {
+        guard level < path.components.count else { return try parseValue() }
+        let (component, componentIsASCII) = (path.components[level], path.componentIsASCII[level])
         var found: JSONValue?
         switch try startValue() {
         case UInt8(ascii: "{"):
             _ = try searchObject { parser, key throws(JSONError) in
-                guard Self.key(key, equals: component) else {
+                guard key.equals(component, textIsASCII: componentIsASCII) else {
                     try parser.skipValue()
                     return false
                 }
-                found = try parser.find(at: rest)
+                found = try parser.find(at: path, from: level + 1)
                 return true
             }
         case UInt8(ascii: "["):
@@ -37,23 +54,12 @@ extension JSONParser {
                     position += 1
                     return false
                 }
-                found = try parser.find(at: rest)
+                found = try parser.find(at: path, from: level + 1)
                 return true
             }
         default:
             break  // a scalar has nothing inside it
         }
         return found
-    }
-
-    /// A key read in place is ASCII without escapes, equal to a string exactly when their bytes are.
-    private static func key(_ key: ObjectKey, equals component: String) -> Bool {
-        switch key {
-        case .ascii(let bytes):
-            component.utf8.count == bytes.count
-                && (component.utf8.withContiguousStorageIfAvailable { ObjectKeys.same($0, bytes) }
-                    ?? component.utf8.elementsEqual(bytes))
-        case .text(let text): text == component
-        }
     }
 }

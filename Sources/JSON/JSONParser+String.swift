@@ -1,10 +1,7 @@
 extension JSONParser {
     /// Parses the string at the cursor (its opening quote). One without escapes is made from its bytes in place.
     mutating func parseString() throws(JSONError) -> String {
-        switch try parseKey() {
-        case .ascii(let bytes): String(decoding: bytes, as: UTF8.self)
-        case .text(let text): text
-        }
+        try parseKey().string
     }
 
     /// Reads the string at the cursor as an object key: an ASCII one without escapes stays bytes in the document.

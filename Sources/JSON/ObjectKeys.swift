@@ -21,6 +21,20 @@ enum ObjectKey {
         case .text(let text): text == literal.description
         }
     }
+
+    /// Whether the key equals `text` as Swift strings compare. Bytes decide only when `text` is ASCII too (the
+    /// caller says, having looked once): a key in place may equal a text that is not (U+212A KELVIN SIGN is
+    /// canonically "K"), so such a text is compared as a string.
+    func equals(_ text: String, textIsASCII: Bool) -> Bool {
+        switch self {
+        case .ascii(let bytes):
+            guard textIsASCII else { return String(decoding: bytes, as: UTF8.self) == text }
+            return text.utf8.count == bytes.count
+                && (text.utf8.withContiguousStorageIfAvailable { ObjectKeys.same($0, bytes) }
+                    ?? text.utf8.elementsEqual(bytes))
+        case .text(let key): return key == text
+        }
+    }
 }
 
 /// The keys of one object read so far, so that a duplicate is found in time linear in the object: a plain scan

@@ -26,13 +26,13 @@ public struct Constraint: Sendable, Equatable {
     public struct RPCMatch: Sendable, Equatable {
         public let path: String
         public let pattern: String
-        let components: [String]
+        let steps: JSONPath
         let compiled: Pattern
 
         init(path: String, compiled: Pattern) {
             self.path = path
             pattern = compiled.source
-            components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            steps = JSONPath(path.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
             self.compiled = compiled
         }
 

@@ -49,11 +49,11 @@ public enum RPCRequest: Sendable {
         }
     }
 
-    /// The value at a dot path's `components`.
-    func value(at components: [String]) -> JSONValue? {
+    /// The value at a dot path.
+    func value(at path: JSONPath) -> JSONValue? {
         switch self {
-        case .tree(let value): DotPath.value(at: components, in: value)
-        case .message(let bytes, _): JSONParser.value(at: components, in: bytes)
+        case .tree(let value): DotPath.value(at: path.components, in: value)
+        case .message(let bytes, _): JSONParser.value(at: path, in: bytes)
         }
     }
 }
@@ -101,7 +101,7 @@ extension Constraint {
             let lifecycle = rpc.method.map(AccessRequest.isLifecycle) ?? false
             if !lifecycle {
                 for rule in rpcReqMatch where onlyPaths?.contains(rule.path) ?? true {
-                    guard let text = DotPath.text(of: rpc.value(at: rule.components)), rule.compiled.matches(text)
+                    guard let text = DotPath.text(of: rpc.value(at: rule.steps)), rule.compiled.matches(text)
                     else {
                         return false
                     }

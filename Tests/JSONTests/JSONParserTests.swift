@@ -143,7 +143,7 @@ struct JSONPathLookupTests {
     static let document = #"""
         {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"h\u00e9",
         "tags":["a",{"k":[1,2.5e3,null]},true],"n":-0.5,"empty":{},"none":[],"caf\u00e9":"escaped key",
-        "plain":"x"}}}
+        "plain":"x","K":"kelvin"}}}
         """#
 
     static func treeValue(_ tree: JSONValue, _ path: [String]) -> JSONValue? {
@@ -170,11 +170,12 @@ struct JSONPathLookupTests {
         ["params", "arguments", "tags", "x"], ["params", "arguments", "n"], ["params", "arguments", "empty"],
         ["params", "arguments", "empty", "a"], ["params", "arguments", "none", "0"], ["params", "arguments", "café"],
         ["params", "name", "x"], ["missing"], ["method", "0"], ["params", "arguments", "text", "0"],
+        ["params", "arguments", "K"], ["params", "arguments", "\u{212A}"],  // KELVIN SIGN: canonically "K"
     ])
     func readsWhatTheTreeHas(_ path: [String]) throws {
         let bytes = Array(Self.document.utf8)
         let tree = try JSONParser.parse(bytes)
-        #expect(JSONParser.value(at: path, in: bytes) == Self.treeValue(tree, path))
+        #expect(JSONParser.value(at: JSONPath(path), in: bytes) == Self.treeValue(tree, path))
     }
 
     @Test func aFaultBeforeThePathsValueLeavesNothingThere() {
