@@ -1,7 +1,8 @@
 /// One resettable deadline on a loop. Moving it later costs nothing (the pending timer re-arms itself when it
 /// fires early); moving it earlier replaces the timer. Cancelling leaves the pending timer to fire with nothing to
 /// do, so a deadline cancelled and set again on every request (an upstream connection's, between the response and
-/// its return to the pool) schedules no timer per request. Loop-confined.
+/// its return to the pool) schedules no timer per request. A deadline that goes away takes its pending timer with
+/// it: a closed connection leaves nothing in the heap. Loop-confined (it is released on its loop too).
 public final class Deadline {
     private let loop: EventLoop
     private let onExpire: () -> Void
@@ -13,6 +14,10 @@ public final class Deadline {
     public init(loop: EventLoop, onExpire: @escaping () -> Void) {
         self.loop = loop
         self.onExpire = onExpire
+    }
+
+    deinit {
+        if let timer { loop.cancel(timer.id) }
     }
 
     /// Expires `nanoseconds` from the loop's current time.

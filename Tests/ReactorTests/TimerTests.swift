@@ -18,6 +18,21 @@ struct TimerTests {
         #expect(expired == 0)
     }
 
+    /// Connections closed with their idle or header deadline pending (every closed connection) leave no timer
+    /// behind, where each used to stay in the heap until its own deadline, up to a minute later.
+    @Test func aDeadlineThatGoesAwayTakesItsTimerWithIt() throws {
+        let loop = try EventLoop(index: 0)
+        for _ in 0..<10_000 {
+            let deadline = Deadline(loop: loop) {}
+            deadline.set(after: 60_000_000_000)
+            deadline.cancel()
+        }
+        #expect(loop.timers.count <= 64)
+        let kept = Deadline(loop: loop) {}
+        kept.set(after: 60_000_000_000)
+        #expect(loop.timers.nextDeadline() != nil)
+    }
+
     @Test func aCancelledDeadlineDoesNotExpire() throws {
         let loop = try EventLoop(index: 0)
         var expired = 0
