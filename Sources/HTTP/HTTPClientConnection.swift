@@ -148,19 +148,13 @@ final class HTTPClientConnection: EventHandler {
     private func writeRequest() {
         guard let request = exchange?.request else { return }
         let sendsLength = !request.body.isEmpty || request.method == "POST" || request.method == "PUT"
-        let copiesBody = request.body.count <= OutputBuffer.bodyCopyLimit
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(
-            128 + request.url.target.utf8.count + request.headers.bytes.count + (copiesBody ? request.body.count : 0))
-        HTTPSerializer.requestHead(
-            method: request.method, target: request.url.target, headers: request.headers,
-            host: request.url.hostHeader, contentLength: sendsLength ? request.body.count : nil, into: &bytes)
-        if copiesBody {
-            bytes.append(contentsOf: request.body)
-            queuePlaintext(bytes)
-        } else {
-            queuePlaintext(bytes, then: request.body)
+        let headCapacity = 128 + request.url.target.utf8.count + request.headers.bytes.count
+        let (head, rest) = OutputBuffer.message(headCapacity: headCapacity, body: request.body) { out in
+            HTTPSerializer.requestHead(
+                method: request.method, target: request.url.target, headers: request.headers,
+                host: request.url.hostHeader, contentLength: sendsLength ? request.body.count : nil, into: &out)
         }
+        queuePlaintext(head, then: rest)
         arm("waiting for the response", configuration.responseTimeoutNanoseconds)
     }
 

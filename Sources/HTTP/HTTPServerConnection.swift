@@ -229,16 +229,10 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
             closeAfterResponse = true
             headers.set("Connection", "close")
         }
-        let copiesBody = body.count <= OutputBuffer.bodyCopyLimit
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64 + headers.bytes.count + (copiesBody ? body.count : 0))
-        HTTPSerializer.responseHead(status: status, headers: headers, contentLength: contentLength, into: &bytes)
-        if copiesBody {
-            bytes.append(contentsOf: body)
-            enqueue(bytes)
-        } else {
-            enqueue(bytes, then: body)
+        let (head, rest) = OutputBuffer.message(headCapacity: 64 + headers.bytes.count, body: body) { out in
+            HTTPSerializer.responseHead(status: status, headers: headers, contentLength: contentLength, into: &out)
         }
+        enqueue(head, then: rest)
     }
 
     var isBacklogged: Bool { outputBacklogged }

@@ -17,9 +17,23 @@ struct OutputBuffer {
     static let maxGathered = 64
     /// A body up to this size is copied after its head, so that one array goes out; a larger one is queued as it
     /// is, behind the head, and never copied.
-    static let bodyCopyLimit = 16_384
+    private static let bodyCopyLimit = 16_384
 
     var isEmpty: Bool { count == 0 }
+
+    /// A message as the arrays to queue: the head `writeHead` writes (into room for `headCapacity` bytes), with
+    /// `body` copied behind it when it is small, or else `body` as it is, to go after it.
+    static func message(headCapacity: Int, body: [UInt8], _ writeHead: (inout [UInt8]) -> Void) -> (
+        head: [UInt8], rest: [UInt8]
+    ) {
+        let copiesBody = body.count <= bodyCopyLimit
+        var head: [UInt8] = []
+        head.reserveCapacity(headCapacity + (copiesBody ? body.count : 0))
+        writeHead(&head)
+        guard copiesBody else { return (head, body) }
+        head.append(contentsOf: body)
+        return (head, [])
+    }
 
     mutating func append(_ more: [UInt8]) {
         guard !more.isEmpty else { return }
