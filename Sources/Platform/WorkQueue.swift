@@ -5,8 +5,9 @@ import Synchronization
 /// an idle queue holds no thread.
 public final class WorkQueue: Sendable {
     private struct State {
-        /// Waiting work, first at `head`.
-        var pending: [@Sendable () -> Void] = []
+        /// Waiting work, first at `head`; a slot is emptied as its work is taken, so what the work captured is
+        /// freed once it has run, even while more waits behind it.
+        var pending: [(@Sendable () -> Void)?] = []
         var head = 0
         var threads = 0
         /// Threads waiting for work that no `signal` has been sent for yet.
@@ -15,9 +16,15 @@ public final class WorkQueue: Sendable {
         mutating func takeFirst() -> (@Sendable () -> Void)? {
             guard head < pending.count else { return nil }
             let work = pending[head]
+            pending[head] = nil
             head += 1
             if head == pending.count {
                 pending.removeAll(keepingCapacity: pending.count <= 64)
+                head = 0
+            } else if head >= 64, head * 2 >= pending.count {
+                // The emptied slots leave once they are half the array: a queue that never drains (every worker
+                // busy on slow lookups) does not grow for ever.
+                pending.removeFirst(head)
                 head = 0
             }
             return work

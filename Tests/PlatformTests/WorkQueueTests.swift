@@ -33,6 +33,30 @@ struct WorkQueueTests {
         #expect(both.wait(seconds: 10))
     }
 
+    /// A queue that never drains lets go of the work it has run: what that work captured is freed.
+    @Test func workRunWhileMoreWaitsIsLetGo() {
+        final class Captured: Sendable {}
+        let queue = WorkQueue(name: "test-drop", width: 1)
+        let (release, blocking, done) = (Semaphore(), Semaphore(), Semaphore())
+        nonisolated(unsafe) var captured: [() -> Captured?] = []
+        queue.async { release.wait() }
+        for _ in 0..<200 {
+            let object = Captured()
+            captured.append { [weak object] in object }
+            queue.async { _ = object }
+        }
+        queue.async {
+            blocking.signal()
+            release.wait()
+        }
+        queue.async { done.signal() }  // still waiting while the one before it runs: the queue is not empty
+        release.signal()
+        #expect(blocking.wait(seconds: 10))
+        #expect(captured.allSatisfy { $0() == nil })
+        release.signal()
+        #expect(done.wait(seconds: 10))
+    }
+
     @Test func aSignalWakesOneWaiterAndATimeoutEndsAWait() {
         let semaphore = Semaphore()
         #expect(!semaphore.wait(seconds: 0.01))
