@@ -73,6 +73,12 @@ struct LoopMetrics: Sendable {
             buckets[LoopMetrics.bucketBounds.firstIndex { seconds <= $0 } ?? LoopMetrics.bucketBounds.count] += 1
             sum += seconds
         }
+
+        /// Adds another loop's counts.
+        mutating func add(_ other: Histogram) {
+            for index in buckets.indices { buckets[index] += other.buckets[index] }
+            sum += other.sum
+        }
     }
 
     var requests: [Key: Int] = [:]
@@ -89,12 +95,7 @@ struct LoopMetrics: Sendable {
 
     mutating func merge(_ other: LoopMetrics) {
         for (key, count) in other.requests { requests[key, default: 0] += count }
-        for (route, entry) in other.latency {
-            var mine = latency[route] ?? Histogram()
-            for index in mine.buckets.indices { mine.buckets[index] += entry.buckets[index] }
-            mine.sum += entry.sum
-            latency[route] = mine
-        }
+        for (route, entry) in other.latency { latency[route, default: Histogram()].add(entry) }
         upstreamPools += other.upstreamPools
     }
 }

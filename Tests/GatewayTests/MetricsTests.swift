@@ -24,6 +24,27 @@ struct MetricsTests {
         #expect(series.contains { $0.contains("method=\"GET\"") && $0.hasSuffix(" 1") })
     }
 
+    /// `/metrics` merges every loop's snapshot: counts and histograms add up, route by route.
+    @Test func loopsMergeIntoOneSeriesPerRoute() {
+        var (first, second) = (LoopMetrics(), LoopMetrics())
+        first.record(route: "/health", method: "GET", status: 200, seconds: 0.25)
+        first.record(route: "/health", method: "GET", status: 200, seconds: 2)
+        second.record(route: "/health", method: "GET", status: 200, seconds: 0.5)
+        second.record(route: "unmatched", method: "GET", status: 401, seconds: 0.001)
+        var merged = LoopMetrics()
+        merged.merge(first)
+        merged.merge(second)
+        let text = render(merged)
+        #expect(
+            requestSeries(text).contains(
+                "switchboard_http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"} 3"))
+        #expect(text.contains("switchboard_http_request_duration_seconds_bucket{route=\"/health\",le=\"0.25\"} 1\n"))
+        #expect(text.contains("switchboard_http_request_duration_seconds_bucket{route=\"/health\",le=\"0.5\"} 2\n"))
+        #expect(text.contains("switchboard_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"} 3\n"))
+        #expect(text.contains("switchboard_http_request_duration_seconds_sum{route=\"/health\"} 2.75\n"))
+        #expect(text.contains("switchboard_http_request_duration_seconds_count{route=\"unmatched\"} 1\n"))
+    }
+
     @Test(arguments: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
     func knownMethodsKeepTheirName(method: String) {
         var metrics = LoopMetrics()
