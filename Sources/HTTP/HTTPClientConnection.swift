@@ -35,7 +35,9 @@ final class HTTPClientConnection: EventHandler {
         }
     }
 
-    unowned let client: HTTPClient
+    /// Strong, and a cycle while the connection is open or pooled, broken as it closes (the client closes its idle
+    /// ones before it is dropped); an `unowned` reference would cost an atomic retain on every read of it.
+    let client: HTTPClient
     let pool: HTTPClient.Pool
     let url: UpstreamURL
     var fd: Int32 = -1

@@ -15,7 +15,9 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
 
     let fd: Int32
     let peer: SocketAddress
-    unowned let owner: HTTPServerLoop
+    /// Strong, and a cycle while the connection is open: the owner drops it on close. An `unowned` reference
+    /// would check the owner's liveness (an atomic retain) on each of the dozens of reads a request makes of it.
+    let owner: HTTPServerLoop
     var parser: HTTPParser
     var output = OutputBuffer()
     var phase = Phase.awaitingRequest
