@@ -119,6 +119,13 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         return values
     }
 
+    /// The first value of `name`, and whether another field has the same name: one scan where the subscript and
+    /// `count` would make two.
+    public func firstValue(_ name: String) -> (value: String, repeated: Bool)? {
+        guard let found = index(named: name) else { return nil }
+        return (value(of: spans[found]), index(named: name, from: found + 1) != nil)
+    }
+
     /// How many fields are named `name`.
     public func count(_ name: String) -> Int {
         var (count, next) = (0, index(named: name))

@@ -14,11 +14,19 @@ struct IntakeHeaders {
 
     init(_ headers: HTTPHeaders) {
         (origin, host) = (headers["Origin"], headers["Host"])
-        protocolVersion = headers[RoutingHeader.protocolVersion]
-        method = headers[RoutingHeader.method]
-        name = headers[RoutingHeader.name]
-        repeated = [RoutingHeader.protocolVersion, RoutingHeader.method, RoutingHeader.name].first {
-            headers.count($0) > 1
-        }
+        let version = headers.firstValue(RoutingHeader.protocolVersion)
+        let method = headers.firstValue(RoutingHeader.method)
+        let name = headers.firstValue(RoutingHeader.name)
+        (protocolVersion, self.method, self.name) = (version?.value, method?.value, name?.value)
+        repeated =
+            if version?.repeated == true {
+                RoutingHeader.protocolVersion
+            } else if method?.repeated == true {
+                RoutingHeader.method
+            } else if name?.repeated == true {
+                RoutingHeader.name
+            } else {
+                nil
+            }
     }
 }
