@@ -36,7 +36,7 @@ final class GatewayHandler: HTTPHandler {
         let match = routes.router.match(method: request.method, path: path)
         var matched: Route?
         if case .found(let route, _) = match { matched = route }
-        let routeLabel = matched?.label ?? .unmatched
+        let routeLabel = matched?.label ?? LoopMetrics.unmatchedRoute
         // The method alone is kept for the end, not a copy of the whole request.
         let method = request.method
         writer.onFinish = { [unowned self] status, clientGone in

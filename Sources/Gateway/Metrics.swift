@@ -1,25 +1,12 @@
+import Platform
+
 /// Request counters and latency histograms of one event loop. Loop-confined, so the hot path takes no lock;
 /// `/metrics` collects a snapshot from every loop.
 struct LoopMetrics: Sendable {
     /// A route's label with its hash made once, when the route is: counting a request hashes an integer where it
     /// would hash the pattern's text twice.
-    struct RouteLabel: Hashable, Sendable, Comparable, ExpressibleByStringLiteral {
-        let text: String
-        private let textHash: Int
-
-        init(_ text: String) {
-            self.text = text
-            textHash = text.hashValue
-        }
-
-        init(stringLiteral text: String) { self.init(text) }
-
-        static let unmatched = RouteLabel("unmatched")
-
-        func hash(into hasher: inout Hasher) { hasher.combine(textHash) }
-        static func == (a: RouteLabel, b: RouteLabel) -> Bool { a.textHash == b.textHash && a.text == b.text }
-        static func < (a: RouteLabel, b: RouteLabel) -> Bool { a.text < b.text }
-    }
+    typealias RouteLabel = HashedText
+    static let unmatchedRoute: RouteLabel = "unmatched"
 
     struct Key: Hashable, Sendable {
         let route: RouteLabel

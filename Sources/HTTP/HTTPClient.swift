@@ -1,3 +1,4 @@
+import Platform
 import Reactor
 
 /// Upstream HTTP/1.1 client for one event loop, with keep-alive pools keyed by scheme, host and port.
@@ -7,17 +8,17 @@ public final class HTTPClient {
     let configuration: HTTPClientConfiguration
     let resolver: Resolver
     /// Per pool key; a pool is dropped once it has neither idle connections nor requests in flight.
-    private var pools: [String: Pool] = [:]
+    private var pools: [HashedText: Pool] = [:]
     var scratch = [UInt8].readBuffer(count: 65_536)
 
     /// One upstream's idle keep-alive connections and requests in flight. Each connection holds its pool, so
     /// returning to it looks nothing up.
     final class Pool {
-        let key: String
+        let key: HashedText
         var idle: [HTTPClientConnection] = []
         var busy = 0
 
-        init(key: String) { self.key = key }
+        init(key: HashedText) { self.key = key }
     }
 
     public init(loop: EventLoop, configuration: HTTPClientConfiguration, resolver: Resolver) {
@@ -50,7 +51,7 @@ public final class HTTPClient {
 
     /// Per upstream: idle keep-alive connections and requests in flight.
     public var poolSizes: [(key: String, idle: Int, busy: Int)] {
-        pools.values.map { ($0.key, $0.idle.count, $0.busy) }.sorted { $0.key < $1.key }
+        pools.values.map { ($0.key.text, $0.idle.count, $0.busy) }.sorted { $0.key < $1.key }
     }
 
     /// Closes every idle keep-alive connection; call before dropping the client.

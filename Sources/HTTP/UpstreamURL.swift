@@ -1,5 +1,8 @@
-/// An absolute `http` or `https` URL, split the way a client dials it.
-public struct UpstreamURL: Equatable, Sendable, CustomStringConvertible {
+import Platform
+
+/// An absolute `http` or `https` URL, split the way a client dials it. A class, immutable: every upstream request
+/// and connection holds it, and a copy is then one reference, not its five strings.
+public final class UpstreamURL: Equatable, Sendable, CustomStringConvertible {
     public let isTLS: Bool
     /// The host without brackets (`::1`, not `[::1]`).
     public let host: String
@@ -9,7 +12,7 @@ public struct UpstreamURL: Equatable, Sendable, CustomStringConvertible {
     /// The `Host` header value: the port is included only when it is not the scheme's default.
     public let hostHeader: String
     /// The key of the keep-alive pool this URL's connections belong to.
-    let poolKey: String
+    let poolKey: HashedText
 
     /// Parses `http[s]://host[:port][/path][?query]`; user info and fragments are refused.
     public init?(_ text: String) {
@@ -59,7 +62,11 @@ public struct UpstreamURL: Equatable, Sendable, CustomStringConvertible {
         // Made once: every request and every pool lookup asks for them.
         let bracketed = host.contains(":") ? "[\(host)]" : host
         hostHeader = port == defaultPort ? bracketed : "\(bracketed):\(port)"
-        poolKey = "\(isTLS ? "https" : "http")://\(hostHeader)"
+        poolKey = HashedText("\(isTLS ? "https" : "http")://\(hostHeader)")
+    }
+
+    public static func == (a: UpstreamURL, b: UpstreamURL) -> Bool {
+        a.isTLS == b.isTLS && a.host == b.host && a.port == b.port && a.target == b.target
     }
 
     public var description: String { "\(isTLS ? "https" : "http")://\(hostHeader)\(target)" }
