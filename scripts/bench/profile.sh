@@ -12,6 +12,8 @@
 # CREDENTIAL=token calls with a service token whose policy has a name alternation and an RE2 argument pattern.
 # REQUEST=health counts GET /health instead (what scripts/bench/http.sh measures against nginx).
 # TEXT_BYTES=n echoes a text of n bytes (default 5: "hello"), so that request and answer bodies are that large.
+# Then counts nginx (one worker, access log on) doing the same in front of the same upstream, and prints the ratio;
+# REFERENCE=none skips it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/bench/lib.sh
@@ -54,21 +56,24 @@ if [[ ${CREDENTIAL:-apikey} == token ]]; then
         python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 fi
 
-python3 - "$bearer" "$calls" "$gateway_pid" "${REQUEST:-call}" "${TEXT_BYTES:-5}" <<'PY'
+# drive PID PORT PATH: the warm-up, the counters zeroed, CALLS requests to PORT on one keep-alive connection,
+# the counters dumped.
+cat >"$work/drive.py" <<'PY'
 import http.client, subprocess, sys
-key, calls, pid, request, size = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+key, calls, pid, request, size, port, path = sys.argv[1:8]
+calls, size = int(calls), int(size)
 text = ("hello" * (size // 5 + 1))[:size]
 body = b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"%s"}}}' % text.encode()
 headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
            "Accept": "application/json, text/event-stream"}
-connection = http.client.HTTPConnection("127.0.0.1", 19202, timeout=60)
+connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
 def call():
     if request == "health":
         connection.request("GET", "/health")
         answer = connection.getresponse().read()
         assert b'"ok"' in answer, answer
         return
-    connection.request("POST", "/connect/bench/c/mcp", body, headers)
+    connection.request("POST", path, body, headers)
     answer = connection.getresponse().read()
     assert text.encode() in answer, answer[:200]
 for _ in range(200):  # warm-up: the session, the pools, the caches
@@ -78,6 +83,10 @@ for _ in range(calls):
     call()
 subprocess.run(["callgrind_control", "-d", pid], check=True, capture_output=True)
 PY
+drive() {
+    python3 "$work/drive.py" "$bearer" "$calls" "$1" "${REQUEST:-call}" "${TEXT_BYTES:-5}" "$2" "$3"
+}
+drive "$gateway_pid" 19202 /connect/bench/c/mcp
 
 dump=$(ls -t "$work"/callgrind.out.* | head -1)
 # Self costs read from the dump itself: callgrind_annotate 3.19 counts the calls of threads already running when
@@ -181,4 +190,30 @@ for function, count in sorted(lockers.items(), key=lambda item: -item[1]):
 print("top functions (instructions per call):")
 for ir, obj, name in sorted(rows, reverse=True)[:15]:
     print(f"  {ir / calls:>8,.0f}  {name[:110]}")
+PY
+
+# The reference, counted the same way: nginx (one worker, no master, access log on) proxying the same requests to
+# the same upstream, or serving /health's body itself.
+[[ ${REFERENCE:-nginx} == nginx ]] || exit 0
+health='{"status":"ok","timestamp":"2026-01-01T00:00:00.000Z"}'
+nginx_config "$work" "    upstream bench { server 127.0.0.1:19200; keepalive 16; }
+    server {
+        listen 127.0.0.1:19201;
+        location = /health { default_type application/json; return 200 '$health'; }
+        location / { proxy_pass http://bench; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+    }"
+sed -i '1i master_process off;' "$work/nginx.conf"
+start_pinned 1 valgrind --tool=callgrind --callgrind-out-file="$work/nginx.out" \
+    nginx -c "$work/nginx.conf" -e "$work/nginx-error.log" 2>"$work/nginx-valgrind.log"
+nginx_pid=$started_pid
+wait_for_port 19201 60
+drive "$nginx_pid" 19201 /mcp
+reference=$(ls -t "$work"/nginx.out* | head -1)
+python3 - "$dump" "$reference" "$calls" <<'PY'
+import sys
+def total(path):
+    return next(int(line.split()[1]) for line in open(path) if line.startswith("totals:"))
+ours, nginx, calls = total(sys.argv[1]), total(sys.argv[2]), int(sys.argv[3])
+print(f"nginx, the same requests: {nginx / calls:,.0f} user-space instructions per call; "
+      f"switchboard/nginx: {ours / nginx:.2f}")
 PY
