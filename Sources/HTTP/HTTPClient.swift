@@ -29,7 +29,7 @@ public final class HTTPClient {
 
     /// Sends `request`; the response streams to `delegate` on this loop. Redirects are returned, not followed.
     @discardableResult
-    public func execute(_ request: HTTPClientRequest, delegate: HTTPClientDelegate) -> HTTPClientTask {
+    public func execute(_ request: consuming HTTPClientRequest, delegate: HTTPClientDelegate) -> HTTPClientTask {
         let task = HTTPClientTask()
         let key = request.url.poolKey
         let pool = pools[key] ?? Pool(key: key)

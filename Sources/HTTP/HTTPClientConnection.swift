@@ -27,7 +27,8 @@ final class HTTPClientConnection: EventHandler {
         var keepAlive = true
 
         init(
-            request: HTTPClientRequest, delegate: HTTPClientDelegate, task: HTTPClientTask, reused: Bool, endsAt: UInt64
+            request: consuming HTTPClientRequest, delegate: HTTPClientDelegate, task: HTTPClientTask, reused: Bool,
+            endsAt: UInt64
         ) {
             (self.request, self.delegate, self.task, self.reused, self.endsAt) = (
                 request, delegate, task, reused, endsAt
@@ -137,25 +138,22 @@ final class HTTPClientConnection: EventHandler {
     // MARK: Exchanging
 
     /// Starts an exchange: at once on a ready (pooled) connection, after opening on a new one.
-    func begin(_ request: HTTPClientRequest, delegate: HTTPClientDelegate, task: HTTPClientTask, reused: Bool) {
+    /// `request` is consumed (moved into the exchange, not copied: it holds a dozen references).
+    func begin(
+        _ request: consuming HTTPClientRequest, delegate: HTTPClientDelegate, task: HTTPClientTask, reused: Bool
+    ) {
         pooled = false
         task.connection = self
+        parser.respondingToHead = request.method == "HEAD"
         exchange = Exchange(
             request: request, delegate: delegate, task: task, reused: reused,
             endsAt: client.loop.now + configuration.callTimeoutNanoseconds)
-        parser.respondingToHead = request.method == "HEAD"
         if case .ready = state { writeRequest() } else { open() }
     }
 
     private func writeRequest() {
-        guard let request = exchange?.request else { return }
-        let sendsLength = !request.body.isEmpty || request.method == "POST" || request.method == "PUT"
-        let headCapacity = 128 + request.url.target.utf8.count + request.headers.bytes.count
-        let (head, rest) = OutputBuffer.message(headCapacity: headCapacity, body: request.body) { out in
-            HTTPSerializer.requestHead(
-                method: request.method, target: request.url.target, headers: request.headers,
-                host: request.url.hostHeader, contentLength: sendsLength ? request.body.count : nil, into: &out)
-        }
+        guard let exchange else { return }
+        let (head, rest) = exchange.request.message()
         queuePlaintext(head, then: rest)
         arm("waiting for the response", configuration.responseTimeoutNanoseconds)
     }

@@ -13,6 +13,18 @@ public struct HTTPClientRequest: Sendable {
         self.headers = headers
         self.body = body
     }
+
+    /// The request on the wire: the head, and the body after it unless it is small enough to be copied behind
+    /// the head in the same buffer (`OutputBuffer.message`).
+    func message() -> (head: [UInt8], rest: [UInt8]) {
+        let sendsLength = !body.isEmpty || method == "POST" || method == "PUT"
+        let headCapacity = 128 + url.target.utf8.count + headers.bytes.count
+        return OutputBuffer.message(headCapacity: headCapacity, body: body) { out in
+            HTTPSerializer.requestHead(
+                method: method, target: url.target, headers: headers, host: url.hostHeader,
+                contentLength: sendsLength ? body.count : nil, into: &out)
+        }
+    }
 }
 
 /// Why an upstream request failed. Each case says which stage failed, so callers can report it.
