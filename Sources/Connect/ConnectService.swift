@@ -106,8 +106,6 @@ public struct ConnectRequest {
     var namespace: String { authorization.request.namespace }
     /// The API key whose namespaces the caller acts in (its own, or the root of its service token).
     var principal: String { authorization.principal.ownerKeyID }
-    /// The caller's credential as sent, which tells one caller's in-flight calls from another's.
-    var credential: String { request.headers["Authorization"] ?? "" }
     var connectionID: String { parameters["connectionId"] ?? "" }
     var loop: EventLoop { client.loop }
 

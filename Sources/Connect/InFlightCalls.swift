@@ -1,3 +1,4 @@
+import HTTP
 import JSON
 import MCP
 import Reactor
@@ -9,11 +10,19 @@ import Synchronization
 /// Each loop owns the table of the calls it sent, so adding and removing (on every call) takes no lock and costs
 /// the same however many calls are in flight; a cancel, which is rare, is taken to every loop that has a table.
 final class InFlightCalls: Sendable {
-    /// Who sent a call, as a cancel names it.
+    /// Who sent a call, as a cancel names it: the credential as sent (the `Authorization` field of `headers`),
+    /// the target and the client's request id. The request's headers are kept rather than the credential copied
+    /// out of them: every call makes a caller, and only a cancel reads it.
     struct Caller: Equatable, Sendable {
-        let credential: String
+        let headers: HTTPHeaders
         let target: String
         let id: JSONValue
+
+        var credential: String { headers["Authorization"] ?? "" }
+
+        static func == (a: Caller, b: Caller) -> Bool {
+            a.target == b.target && a.id == b.id && a.credential == b.credential
+        }
     }
 
     /// One loop's calls, by a token of that loop. Loop-owned: only its loop's thread touches them, and no access

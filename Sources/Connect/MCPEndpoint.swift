@@ -116,7 +116,7 @@ extension ConnectService {
         // A client that leaves mid-call (how a 2026-07-28 client cancels) cancels the upstream call too.
         call.writer.onClientGone { sent.cancel() }
         let caller = InFlightCalls.Caller(
-            credential: call.credential, target: target ?? connection.sessionKey, id: id)
+            headers: call.request.headers, target: target ?? connection.sessionKey, id: id)
         responder.onFinish = inFlight.add(caller, call: sent, loop: call.loop)
     }
 
@@ -125,6 +125,6 @@ extension ConnectService {
         guard note.method == "notifications/cancelled", let requestID = note.value["params"]?["requestId"] else {
             return
         }
-        inFlight.cancel(InFlightCalls.Caller(credential: call.credential, target: target, id: requestID))
+        inFlight.cancel(InFlightCalls.Caller(headers: call.request.headers, target: target, id: requestID))
     }
 }

@@ -43,7 +43,7 @@ public final class HTTPResponseWriter: OutputPacing {
     public var requestID: String?
     /// Called once when the response is complete, or when the client went away first (`clientGone`).
     public var onFinish: ((_ status: Int, _ clientGone: Bool) -> Void)?
-    private var clientGoneHooks: [() -> Void] = []
+    private var clientGoneHook: (() -> Void)?
     private var drainHooks: [() -> Void] = []
 
     /// A writer for one request on `loop`, sending through `connection` (held weakly: the connection owns it).
@@ -112,10 +112,11 @@ public final class HTTPResponseWriter: OutputPacing {
     }
 
     /// Calls `hook` once if the client goes away before the response is complete, so that work done for it
-    /// (an upstream call, say) can be cancelled. Never called once the response is complete.
+    /// (an upstream call, say) can be cancelled. Never called once the response is complete. One hook per
+    /// response (the work it answers for): a later one replaces it.
     public func onClientGone(_ hook: @escaping () -> Void) {
         guard state != .finished else { return }
-        clientGoneHooks.append(hook)
+        clientGoneHook = hook
     }
 
     /// Whether the client leaves more of this connection's output unread than allowed (`maxPendingOutputBytes`):
@@ -144,14 +145,14 @@ public final class HTTPResponseWriter: OutputPacing {
         connection = nil
         onFinish?(status ?? 499, true)
         onFinish = nil
-        let hooks = clientGoneHooks
-        clientGoneHooks = []
-        for hook in hooks { hook() }
+        let hook = clientGoneHook
+        clientGoneHook = nil
+        hook?()
         outputDrained()
     }
 
     private func complete(clientGone: Bool) {
-        clientGoneHooks = []
+        clientGoneHook = nil
         onFinish?(status ?? 499, clientGone)
         onFinish = nil
         connection?.responseComplete()

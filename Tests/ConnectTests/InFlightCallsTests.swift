@@ -34,7 +34,7 @@ struct InFlightCallsTests {
         defer { group.stop() }
         let (first, second) = (group.loops[0], group.loops[1])
         let calls = InFlightCalls()
-        let alice = InFlightCalls.Caller(credential: "Bearer a", target: "ns/c", id: .integer(1))
+        let alice = InFlightCalls.Caller(headers: ["Authorization": "Bearer a"], target: "ns/c", id: .integer(1))
         let (onFirst, onSecond, finished, otherID, otherCredential) = (
             FakeCall(), FakeCall(), FakeCall(), FakeCall(), FakeCall()
         )
@@ -44,12 +44,14 @@ struct InFlightCallsTests {
         onLoop(first) { removeFinished() }
         _ = onLoop(second) {
             calls.add(
-                InFlightCalls.Caller(credential: "Bearer a", target: "ns/c", id: .integer(2)), call: otherID,
+                InFlightCalls.Caller(headers: ["Authorization": "Bearer a"], target: "ns/c", id: .integer(2)),
+                call: otherID,
                 loop: second)
         }
         _ = onLoop(first) {
             calls.add(
-                InFlightCalls.Caller(credential: "Bearer b", target: "ns/c", id: .integer(1)), call: otherCredential,
+                InFlightCalls.Caller(headers: ["Authorization": "Bearer b"], target: "ns/c", id: .integer(1)),
+                call: otherCredential,
                 loop: first)
         }
 
@@ -72,7 +74,7 @@ struct InFlightCallsTests {
         defer { group.stop() }
         let loop = group.loops[0]
         let calls = InFlightCalls()
-        let caller = InFlightCalls.Caller(credential: "Bearer a", target: "ns/c", id: .integer(1))
+        let caller = InFlightCalls.Caller(headers: ["Authorization": "Bearer a"], target: "ns/c", id: .integer(1))
         let fakes = (0..<3).map { _ in FakeCall() }
         let removals = fakes.map { fake in onLoop(loop) { calls.add(caller, call: fake, loop: loop) } }
         onLoop(loop) { removals[1]() }
