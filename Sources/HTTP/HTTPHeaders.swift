@@ -156,9 +156,10 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// The fields whose names start with `prefix` (case-insensitive), in order.
     public func withNamePrefix(_ prefix: String) -> HTTPHeaders {
         var found = HTTPHeaders()
-        for index in spans.indices {
-            let name = bytes[spans[index].nameStart..<spans[index].nameEnd]
-            if Self.equalIgnoringCase(name.prefix(prefix.utf8.count), prefix) { found.appendLine(index, of: self) }
+        var next = index(named: prefix, prefixOnly: true)
+        while let index = next {
+            found.appendLine(index, of: self)
+            next = self.index(named: prefix, from: index + 1, prefixOnly: true)
         }
         return found
     }
@@ -189,17 +190,19 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         index(named: name).map { bytes[spans[$0].valueStart..<spans[$0].valueEnd] }
     }
 
-    /// The index of the first field named `name` from `start` on: every lookup goes through here, comparing the
-    /// name's bytes with each field's in place.
-    private func index(named name: String, from start: Int = 0) -> Int? {
+    /// The index of the first field named `name` (or, with `prefixOnly`, whose name starts with it) from `start`
+    /// on: every lookup goes through here, comparing the name's bytes with each field's in place.
+    private func index(named name: String, from start: Int = 0, prefixOnly: Bool = false) -> Int? {
         guard start < spans.count else { return nil }  // headers being built in code are often empty
         let found: Int?? = name.utf8.withContiguousStorageIfAvailable { name in
             bytes.withUnsafeBufferPointer { bytes in
                 var index = start
                 while index < spans.count {
                     let span = spans[index]
-                    if span.nameEnd - span.nameStart == name.count,
-                        Self.sameName(UnsafeBufferPointer(rebasing: bytes[span.nameStart..<span.nameEnd]), name)
+                    let length = span.nameEnd - span.nameStart
+                    if length == name.count || (prefixOnly && length > name.count),
+                        Self.sameName(
+                            UnsafeBufferPointer(rebasing: bytes[span.nameStart..<span.nameStart + name.count]), name)
                     {
                         return index
                     }
@@ -212,7 +215,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         // A name without contiguous bytes (bridged, say) is looked up through a native copy.
         var native = name
         native.makeContiguousUTF8()
-        return index(named: native, from: start)
+        return index(named: native, from: start, prefixOnly: prefixOnly)
     }
 
     /// Whether two equally long names (or tokens) are the same ignoring case: ASCII folding only A-Z, anything else the way

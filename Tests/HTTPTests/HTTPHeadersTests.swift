@@ -62,6 +62,23 @@ struct HTTPHeadersStorageTests {
         headers.set("Accept", "w")
         #expect(wire(headers) == "Host: a\r\nX-Mcp-Param-Q: 1\r\nAccept: w\r\n")
     }
+
+    @Test func aPrefixFindsEveryFieldStartingWithItInOrder() {
+        let headers: HTTPHeaders = [
+            "mcp-param": "short", "MCP-PARAM-A": "1", "X-Mcp-Param-B": "no", "mcp-param-": "2", "Mcp-Param-b": "3",
+        ]
+        #expect(headers.withNamePrefix("mcp-param-").fields.map(\.value) == ["1", "2", "3"])
+        #expect(wire(headers.withNamePrefix("MCP-PARAM-B")) == "Mcp-Param-b: 3\r\n")
+        #expect(headers.withNamePrefix("mcp-param-c").fields.isEmpty)
+    }
+
+    @Test func aFirstValueSaysWhetherTheFieldRepeats() {
+        let headers: HTTPHeaders = ["A": "1", "B": "2", "a": "3"]
+        #expect(headers.firstValue("a")?.value == "1")
+        #expect(headers.firstValue("a")?.repeated == true)
+        #expect(headers.firstValue("b")?.repeated == false)
+        #expect(headers.firstValue("c") == nil)
+    }
 }
 
 /// The field-value check looks at eight bytes at a time; it must judge as a byte-by-byte check does.
