@@ -140,8 +140,14 @@ public final class EventLoop: @unchecked Sendable {
             if count > 0 {
                 for i in 0..<Int(count) { dispatch(events[i]) }
             }
-            for callback in timers.expired(at: now) { callback() }
+            runExpiredTimers(at: now)
         }
+    }
+
+    /// Runs the timers due at `now`, earliest first.
+    func runExpiredTimers(at now: UInt64) {
+        let batch = timers.nextTimer
+        while let callback = timers.takeExpired(at: now, scheduledBefore: batch) { callback() }
     }
 
     /// Makes `run` return after the current iteration. Safe from any thread.

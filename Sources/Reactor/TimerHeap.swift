@@ -45,14 +45,18 @@ struct TimerHeap {
         return nil
     }
 
-    /// Removes and returns the callbacks due at `now`, earliest first.
-    mutating func expired(at now: UInt64) -> [() -> Void] {
-        var due: [() -> Void] = []
-        while let top = heap.first, top.deadline <= now {
+    /// The id the next timer scheduled will have: what a batch of expired timers is bounded by.
+    var nextTimer: TimerID { TimerID(raw: nextID) }
+
+    /// Removes and returns the earliest callback due at `now` of the timers scheduled before `limit`. Taken one at
+    /// a time, each just before it runs, so that a timer cancelled by an earlier one of the same batch does not
+    /// run; timers scheduled while the batch runs wait for the next.
+    mutating func takeExpired(at now: UInt64, scheduledBefore limit: TimerID) -> (() -> Void)? {
+        while let top = heap.first, top.deadline <= now, top.id < limit.raw {
             pop()
-            if let callback = callbacks.removeValue(forKey: top.id) { due.append(callback) }
+            if let callback = callbacks.removeValue(forKey: top.id) { return callback }
         }
-        return due
+        return nil
     }
 
     /// Keeps only the live entries, in a buffer of their size, in heap order again.

@@ -39,11 +39,56 @@ struct TimerTests {
         let deadline = Deadline(loop: loop) { expired += 1 }
         deadline.set(after: 0)
         deadline.cancel()
-        for callback in loop.timers.expired(at: .max) { callback() }
+        loop.runExpiredTimers(at: .max)
         #expect(expired == 0)
         deadline.set(after: 0)
-        for callback in loop.timers.expired(at: .max) { callback() }
+        loop.runExpiredTimers(at: .max)
         #expect(expired == 1)
+    }
+
+    /// A connection whose deadline expires may close another whose deadline is due in the same batch: the other's
+    /// deadline goes away with it and must not fire (it holds its deadline unowned).
+    @Test func aDeadlineReleasedByAnEarlierOneOfTheSameBatchDoesNotFire() throws {
+        let loop = try EventLoop(index: 0)
+        var fired: [String] = []
+        var second: Deadline? = Deadline(loop: loop) { fired.append("second") }
+        let first = Deadline(loop: loop) {
+            fired.append("first")
+            second = nil
+        }
+        first.set(at: 1)
+        second?.set(at: 2)
+        loop.runExpiredTimers(at: .max)
+        #expect(fired == ["first"])
+        #expect(second == nil)
+    }
+
+    @Test func aTimerCancelledByAnEarlierOneOfTheSameBatchDoesNotRun() throws {
+        let loop = try EventLoop(index: 0)
+        var ran: [Int] = []
+        var later: TimerID?
+        _ = loop.schedule(after: 0) {
+            ran.append(1)
+            if let later { loop.cancel(later) }
+        }
+        later = loop.schedule(after: 0) { ran.append(2) }
+        loop.runExpiredTimers(at: .max)
+        #expect(ran == [1])
+    }
+
+    /// A timer that schedules another due at once does not keep the batch going: the new one runs in the next.
+    @Test func aTimerScheduledWhileTheBatchRunsWaitsForTheNext() throws {
+        let loop = try EventLoop(index: 0)
+        var runs = 0
+        func again() {
+            runs += 1
+            _ = loop.schedule(after: 0, again)
+        }
+        _ = loop.schedule(after: 0, again)
+        loop.runExpiredTimers(at: .max)
+        #expect(runs == 1)
+        loop.runExpiredTimers(at: .max)
+        #expect(runs == 2)
     }
 
     /// Timers cancelled long before they are due (a call's timeout, cancelled when it answers) leave the heap once
@@ -61,7 +106,8 @@ struct TimerTests {
             heap.cancel(id)
             _ = heap.schedule(at: UInt64(index)) { fired.append(UInt64(index)) }
         }
-        for callback in heap.expired(at: .max) { callback() }
+        let batch = heap.nextTimer
+        while let callback = heap.takeExpired(at: .max, scheduledBefore: batch) { callback() }
         #expect(fired == (0..<UInt64(live.count)).map { $0 })
         #expect(heap.nextDeadline() == nil)
     }
