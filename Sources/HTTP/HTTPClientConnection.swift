@@ -47,7 +47,10 @@ final class HTTPClientConnection: EventHandler {
     var tls: TLSSession?
     var parser = HTTPParser(mode: .response, limits: HTTPParserLimits(maxHeaderBytes: 65_536, maxBodyBytes: .max))
     var output = OutputBuffer()
-    var exchange: Exchange?
+    var exchange: Exchange? {
+        // A task reaches its connection only while its exchange is on it: it holds the connection strongly.
+        didSet { if let oldValue, oldValue !== exchange { oldValue.task.connection = nil } }
+    }
     /// The exchange's consumer asked for no more of the response for now.
     var readingPaused = false
     lazy var deadline = Deadline(loop: client.loop) { [unowned self] in timedOut() }

@@ -63,7 +63,9 @@ public protocol HTTPClientDelegate: AnyObject {
 /// A request in flight. `cancel` abandons it: its upstream connection is closed (the upstream sees the close)
 /// and its delegate hears nothing more. Loop-confined, like the client.
 public final class HTTPClientTask {
-    weak var connection: HTTPClientConnection?
+    /// The connection its exchange is on, while it is (the connection clears it). Not weak: a weak reference
+    /// would give every upstream connection a side table, which slows each retain and release of it.
+    var connection: HTTPClientConnection?
     private(set) var isCancelled = false
 
     init() {}

@@ -30,7 +30,10 @@ public final class HTTPResponseWriter: OutputPacing {
         case finished
     }
 
-    weak var connection: (any HTTPResponseTransport)?
+    /// Held until the response is complete or the client has gone (the connection holds its writer meanwhile: a
+    /// cycle for one response's time, broken either way). Not weak: a weak reference would give every connection
+    /// a side table, which slows each retain and release of it.
+    var connection: (any HTTPResponseTransport)?
     let isHeadRequest: Bool
     var state = State.pending
 
@@ -46,7 +49,7 @@ public final class HTTPResponseWriter: OutputPacing {
     private var clientGoneHook: (() -> Void)?
     private var drainHooks: [() -> Void] = []
 
-    /// A writer for one request on `loop`, sending through `connection` (held weakly: the connection owns it).
+    /// A writer for one request on `loop`, sending through `connection` until the response is complete.
     public init(connection: any HTTPResponseTransport, loop: EventLoop, isHeadRequest: Bool = false) {
         self.connection = connection
         self.loop = loop
@@ -155,6 +158,8 @@ public final class HTTPResponseWriter: OutputPacing {
         clientGoneHook = nil
         onFinish?(status ?? 499, clientGone)
         onFinish = nil
+        let connection = self.connection
+        self.connection = nil
         connection?.responseComplete()
     }
 }
