@@ -28,13 +28,19 @@ public final class EventLoop: @unchecked Sendable {
     private struct Registration {
         let id: UInt32
         let handler: EventHandler
+        /// What the handler wants to be woken for, and what epoll was last told.
         var interest: UInt32
+        var applied: UInt32
+        /// Listed in `changedInterest`, to be told to epoll before the loop next waits.
+        var changeQueued = false
     }
 
     private let epollFD: Int32
     private let wakeFD: Int32
-    private var registrations: [Int32: Registration] = [:]
-    private var pendingInterest: [Int32: UInt32] = [:]
+    /// By descriptor: the kernel hands out the lowest free numbers, so an array indexed by them stays as long as
+    /// the most descriptors open at once, and finding a handler hashes nothing (every event and interest change).
+    private var registrations: [Registration?] = []
+    private var changedInterest: [Int32] = []
     private var nextRegistrationID: UInt32 = 1
     /// Deadlines and their callbacks (loop thread only).
     var timers = TimerHeap()
@@ -91,23 +97,34 @@ public final class EventLoop: @unchecked Sendable {
     public func register(_ fd: Int32, interest: IOEvents, handler: EventHandler) {
         let id = nextRegistrationID
         nextRegistrationID = nextRegistrationID == UInt32.max ? 1 : nextRegistrationID + 1
-        registrations[fd] = Registration(id: id, handler: handler, interest: interest.rawValue)
+        let index = Int(fd)
+        if index >= registrations.count {
+            registrations.append(contentsOf: repeatElement(nil, count: index + 1 - registrations.count))
+        }
+        registrations[index] = Registration(
+            id: id, handler: handler, interest: interest.rawValue, applied: interest.rawValue)
         _ = sb_epoll_ctl(
             epollFD, 1 /* EPOLL_CTL_ADD */, fd, Self.epollEvents(interest.rawValue), Self.pack(id: id, fd: fd))
     }
 
     /// Changes what `fd` is watched for. Applied in one batch before the loop next waits.
     public func setInterest(_ fd: Int32, _ interest: IOEvents) {
-        guard var registration = registrations[fd], registration.interest != interest.rawValue else { return }
-        registration.interest = interest.rawValue
-        registrations[fd] = registration
-        pendingInterest[fd] = interest.rawValue
+        let index = Int(fd)
+        guard index < registrations.count, registrations[index] != nil,
+            registrations[index]!.interest != interest.rawValue
+        else { return }
+        registrations[index]!.interest = interest.rawValue
+        if !registrations[index]!.changeQueued {
+            registrations[index]!.changeQueued = true
+            changedInterest.append(fd)
+        }
     }
 
     /// Stops watching `fd`. Call before closing it.
     public func deregister(_ fd: Int32) {
-        guard registrations.removeValue(forKey: fd) != nil else { return }
-        pendingInterest[fd] = nil
+        let index = Int(fd)
+        guard index < registrations.count, registrations[index] != nil else { return }
+        registrations[index] = nil
         _ = sb_epoll_ctl(epollFD, 2 /* EPOLL_CTL_DEL */, fd, 0, 0)
     }
 
@@ -171,7 +188,8 @@ public final class EventLoop: @unchecked Sendable {
         let fd = Int32(truncatingIfNeeded: event.data & 0xFFFF_FFFF)
         let id = UInt32(truncatingIfNeeded: event.data >> 32)
         // A descriptor number can be reused after close; the registration id tells a stale event apart.
-        guard let registration = registrations[fd], registration.id == id else { return }
+        guard Int(fd) < registrations.count, let registration = registrations[Int(fd)], registration.id == id
+        else { return }
         registration.handler.handle(IOEvents(rawValue: event.events))
     }
 
@@ -186,14 +204,21 @@ public final class EventLoop: @unchecked Sendable {
         for task in tasks { task() }
     }
 
+    /// Tells epoll the interests changed since the loop last waited: one change per descriptor however many times
+    /// its handler changed its mind, none for one that changed back. A descriptor listed, closed and registered
+    /// again meanwhile is judged by its new registration.
     private func applyInterestChanges() {
-        guard !pendingInterest.isEmpty else { return }
-        for (fd, interest) in pendingInterest {
-            guard let registration = registrations[fd] else { continue }
-            let events = Self.epollEvents(interest)
+        guard !changedInterest.isEmpty else { return }
+        for fd in changedInterest {
+            let index = Int(fd)
+            guard let registration = registrations[index] else { continue }
+            registrations[index]!.changeQueued = false
+            guard registration.interest != registration.applied else { continue }
+            registrations[index]!.applied = registration.interest
+            let events = Self.epollEvents(registration.interest)
             _ = sb_epoll_ctl(epollFD, 3 /* EPOLL_CTL_MOD */, fd, events, Self.pack(id: registration.id, fd: fd))
         }
-        pendingInterest.removeAll(keepingCapacity: true)
+        changedInterest.removeAll(keepingCapacity: true)
     }
 
     /// The peer's half-close is watched only along with input: it stays reported (level-triggered) once it happened,
