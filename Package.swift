@@ -82,7 +82,7 @@ let package = Package(
             name: "ConnectTests", dependencies: ["Connect", "Cryptography", "HTTP", "JSON", "MCP", "Reactor", "Store"]),
         .testTarget(
             name: "MCPTests", dependencies: ["MCP", "HTTP", "JSON", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
-        .testTarget(name: "MockTests", dependencies: ["Mock", "JSON"]),
+        .testTarget(name: "MockTests", dependencies: ["Mock", "JSON", "Policy"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "Cryptography", "HTTP", "JSON"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -10,8 +10,18 @@ struct SchemaValidator {
     /// compile (lookaround, backreferences) is an annotation only, as one no engine can compile always was.
     static let patternLimits = Pattern.Limits(maxLength: 1 << 20, maxProgramSize: 1 << 20)
 
+    /// One cache for the process: a validator is made afresh for each call, result and record it checks, so a cache
+    /// of its own would compile every pattern again. Policy keeps its own, under its tighter configured limits.
+    static let sharedPatterns = PatternCache(limits: patternLimits)
+
     /// The document `$ref`s resolve against.
     let root: JSONValue
+    let patterns: PatternCache
+
+    init(root: JSONValue, patterns: PatternCache = sharedPatterns) {
+        self.root = root
+        self.patterns = patterns
+    }
 
     /// The first violation at `path`, or `nil` when `value` is valid.
     func violation(_ value: JSONValue, _ schema: JSONValue, at path: String, depth: Int = 0) -> String? {
@@ -107,7 +117,7 @@ struct SchemaValidator {
             return "\(path): longer than \(maximum) characters"
         }
         if let pattern = schema["pattern"]?.stringValue,
-            let expression = try? Pattern(pattern, limits: Self.patternLimits),
+            let expression = try? patterns.pattern(pattern),
             !expression.matches(text)
         {
             return "\(path): does not match \(pattern)"

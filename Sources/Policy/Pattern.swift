@@ -102,9 +102,11 @@ public final class Pattern: @unchecked Sendable {
     }
 }
 
-/// Compiled patterns by source, so a pattern used by many tokens compiles once.
+/// Compiled patterns by source, so a pattern used by many tokens compiles once. A source RE2 refuses is kept with
+/// its refusal, so it is not compiled again each time it is asked for.
 public final class PatternCache: Sendable {
-    private let patterns = Mutex<[String: Pattern]>([:])
+    private let patterns = Mutex<[String: Result<Pattern, Pattern.Invalid>]>([:])
+    private let compiled = Atomic<Int>(0)
     private let limits: Pattern.Limits
     private let capacity: Int
 
@@ -113,13 +115,17 @@ public final class PatternCache: Sendable {
         self.capacity = capacity
     }
 
+    /// How many sources this cache has compiled, valid or not.
+    public var compilations: Int { compiled.load(ordering: .relaxed) }
+
     public func pattern(_ source: String) throws(Pattern.Invalid) -> Pattern {
-        if let cached = patterns.withLock({ $0[source] }) { return cached }
-        let compiled = try Pattern(source, limits: limits)
+        if let cached = patterns.withLock({ $0[source] }) { return try cached.get() }
+        let outcome = Result { () throws(Pattern.Invalid) in try Pattern(source, limits: limits) }
+        compiled.add(1, ordering: .relaxed)
         patterns.withLock { patterns in
             if patterns.count >= capacity { patterns.removeAll(keepingCapacity: true) }
-            patterns[source] = compiled
+            patterns[source] = outcome
         }
-        return compiled
+        return try outcome.get()
     }
 }

@@ -1,12 +1,15 @@
 import JSON
+import Policy
 import Testing
 
 @testable import Mock
 
 struct SchemaPatternTests {
-    private func violation(_ value: String, pattern: String) -> String? {
+    private func violation(
+        _ value: String, pattern: String, patterns: PatternCache = SchemaValidator.sharedPatterns
+    ) -> String? {
         let schema = JSONValue.object([JSONMember("type", "string"), JSONMember("pattern", .string(pattern))])
-        return SchemaValidator(root: schema).violation(.string(value), schema, at: "v")
+        return SchemaValidator(root: schema, patterns: patterns).violation(.string(value), schema, at: "v")
     }
 
     @Test(arguments: [
@@ -27,5 +30,16 @@ struct SchemaPatternTests {
     @Test(arguments: ["^(?=a)b", "(a)\\1", "[unclosed"])
     func aPatternRE2CannotCompileIsNotChecked(pattern: String) {
         #expect(violation("anything", pattern: pattern) == nil)
+    }
+
+    /// Validators are made afresh for each value; the patterns they check compile once, the invalid one included.
+    @Test func eachPatternCompilesOnceAcrossValidators() {
+        let patterns = PatternCache(limits: SchemaValidator.patternLimits)
+        for _ in 0..<3 {
+            #expect(violation("abc", pattern: "^[a-z]+$", patterns: patterns) == nil)
+            #expect(violation("aBc", pattern: "^[a-z]+$", patterns: patterns) != nil)
+            #expect(violation("anything", pattern: "(a)\\1", patterns: patterns) == nil)
+        }
+        #expect(patterns.compilations == 2)
     }
 }

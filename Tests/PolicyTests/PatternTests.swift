@@ -46,4 +46,29 @@ struct PatternTests {
             }
         }
     }
+
+    @Test func aCacheCompilesEachSourceOnce() throws {
+        let patterns = PatternCache()
+        let first = try patterns.pattern("^e.ho$")
+        #expect(try patterns.pattern("^e.ho$") === first)
+        #expect(first.matches("echo"))
+        #expect(patterns.compilations == 1)
+    }
+
+    /// A refused source is refused again with the same reason, without compiling it again.
+    @Test func aCacheRefusesAnInvalidSourceOnce() {
+        let patterns = PatternCache()
+        func refusal() -> String? {
+            do {
+                _ = try patterns.pattern("(a)\\1")
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        let reason = refusal()
+        #expect(reason != nil)
+        #expect(refusal() == reason)
+        #expect(patterns.compilations == 1)
+    }
 }
