@@ -12,6 +12,13 @@ from upstream import Upstream  # noqa: E402
 from webhook_receiver import Receiver  # noqa: E402
 
 
+def running(peer, stop=lambda peer: peer.stop()):
+    """A peer fixture's body, `yield from running(peer)`: hands the started peer to the tests, then stops it.
+    A peer that stops otherwise names how: `stop=Receiver.close`."""
+    yield peer
+    stop(peer)
+
+
 @pytest.fixture(scope="module")
 def gateway():
     instance = Gateway().start()
@@ -30,33 +37,25 @@ def connect_gateway():
 @pytest.fixture(scope="module")
 def upstream():
     """An upstream that streams its answers (SSE)."""
-    instance = Upstream().start()
-    yield instance
-    instance.stop()
+    yield from running(Upstream().start())
 
 
 @pytest.fixture(scope="module")
 def json_upstream():
     """An upstream that answers with JSON bodies."""
-    instance = Upstream(json_response=True).start()
-    yield instance
-    instance.stop()
+    yield from running(Upstream(json_response=True).start())
 
 
 @pytest.fixture(scope="module")
 def events_upstream():
     """The Events test upstream in webhook and poll mode (upstream_events.py)."""
-    instance = EventsUpstream()
-    yield instance
-    instance.stop()
+    yield from running(EventsUpstream())
 
 
 @pytest.fixture
 def receiver():
     """A webhook receiver that verifies every request with the official standardwebhooks library."""
-    instance = Receiver()
-    yield instance
-    instance.close()
+    yield from running(Receiver(), stop=Receiver.close)
 
 
 @pytest.fixture

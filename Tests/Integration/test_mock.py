@@ -6,6 +6,7 @@ import os
 import jsonschema
 import pytest
 
+from conftest import running
 from fixture_upstream import ToolsUpstream
 from gateway import ADMIN_KEY, Gateway
 from spec import schema
@@ -17,9 +18,7 @@ LOOPBACK = {"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}
 
 @pytest.fixture(scope="module")
 def tools_upstream():
-    instance = ToolsUpstream(TOOLS)
-    yield instance
-    instance.stop()
+    yield from running(ToolsUpstream(TOOLS))
 
 
 def create(gateway, namespace, connection_id, url, scenario="A small startup's engineering workspace."):

@@ -4,6 +4,7 @@ import urllib.request
 
 import pytest
 
+from conftest import running
 from fixture_upstream import FakeLLM, ToolsUpstream
 from gateway import ADMIN_KEY, Gateway
 
@@ -16,9 +17,7 @@ SCENARIO = "A bakery's task board with three open orders."
 
 @pytest.fixture(scope="module")
 def llm():
-    instance = FakeLLM()
-    yield instance
-    instance.stop()
+    yield from running(FakeLLM())
 
 
 @pytest.fixture(scope="module")

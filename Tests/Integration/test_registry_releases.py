@@ -15,6 +15,7 @@ import zlib
 import jsonschema
 import pytest
 
+from conftest import running
 from gateway import ADMIN_KEY, Gateway
 from registry_client import call, documented
 from spec import schema
@@ -38,9 +39,7 @@ def registry(connect_gateway):
 
 @pytest.fixture(scope="module")
 def guarded_upstream():
-    instance = Upstream(json_response=True, require_key=KEY).start()
-    yield instance
-    instance.stop()
+    yield from running(Upstream(json_response=True, require_key=KEY).start())
 
 
 def multipart(parts, boundary="sb-boundary"):

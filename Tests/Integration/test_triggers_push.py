@@ -6,6 +6,7 @@ import time
 import jsonschema
 import pytest
 
+from conftest import running
 from gateway import ADMIN_KEY, Gateway
 from spec import schema
 from test_triggers import connection, new_secret, subscribe, trigger_config, wait_for
@@ -17,9 +18,7 @@ TRIGGER = "issue.opened"
 
 @pytest.fixture(scope="module")
 def push_upstream():
-    instance = PushUpstream()
-    yield instance
-    instance.stop()
+    yield from running(PushUpstream())
 
 
 @pytest.fixture(scope="module")
