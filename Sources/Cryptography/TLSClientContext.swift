@@ -37,8 +37,8 @@ public final class TLSClientContext: @unchecked Sendable {
     public var needsSystemStore: Bool { !systemStoreLoaded.load(ordering: .acquiring) }
 
     /// Reads the system CA store into the context, once; later calls return at once. Blocking (file I/O and
-    /// parsing): the HTTP client calls it on its blocking pool as it dials its first TLS upstream, so the loop
-    /// rarely waits for it.
+    /// parsing): the HTTP client calls it on its blocking pool before it connects to a TLS upstream while
+    /// `needsSystemStore`, so the loop never waits for it.
     public func loadSystemStore() throws(TLSError) {
         guard needsSystemStore else { return }
         try loading.withLock { _ throws(TLSError) in

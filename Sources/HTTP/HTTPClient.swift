@@ -38,11 +38,6 @@ public final class HTTPClient {
         if let connection = pool.idle.popLast() {
             connection.begin(request, delegate: delegate, task: task, reused: true)
         } else {
-            if request.url.isTLS && configuration.tls.needsSystemStore {
-                // Read while the name resolves and the connection opens, so the handshake need not wait for it.
-                let tls = configuration.tls
-                resolver.pool.submit { try? tls.loadSystemStore() }
-            }
             HTTPClientConnection(client: self, pool: pool, url: request.url).begin(
                 request, delegate: delegate, task: task, reused: false)
         }

@@ -70,7 +70,7 @@ final class HTTPClientConnection: EventHandler {
 
     private func open() {
         state = .resolving
-        client.resolver.resolve(url.host, port: url.port, on: client.loop) { [self] result in
+        client.resolver.resolve(url.host, port: url.port, on: client.loop, after: systemStoreReading) { [self] result in
             guard case .resolving = state else { return }  // cancelled meanwhile
             switch result {
             case .failure(let failure): fail(.resolve(failure.description))
@@ -86,6 +86,16 @@ final class HTTPClientConnection: EventHandler {
                 connectToNextAddress(failure: "no addresses")
             }
         }
+    }
+
+    /// For a TLS upstream while the system CA store is unread: reads it on the blocking pool before the connect,
+    /// since the handshake would otherwise read it on the loop (25 ms of disk). An IP literal, which needs no
+    /// lookup, then takes the trip to the pool too; once the store is read, it connects at once again.
+    private var systemStoreReading: (@Sendable () -> Void)? {
+        guard url.isTLS, configuration.tls.needsSystemStore else { return nil }
+        let tls = configuration.tls
+        // A store that will not load is the handshake's to report, as a TLS failure of this request.
+        return { try? tls.loadSystemStore() }
     }
 
     private func connectToNextAddress(failure: String) {

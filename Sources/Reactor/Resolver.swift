@@ -15,16 +15,22 @@ public struct Resolver: Sendable {
         self.pool = pool
     }
 
-    /// Resolves `host` to TCP addresses, delivering the result on `loop`. Numeric hosts answer without a lookup.
+    /// Resolves `host` to TCP addresses, delivering the result on `loop`. Numeric hosts answer without a lookup, and
+    /// at once unless there is `preparation`: blocking work that goes on the same trip to the pool, before the lookup.
     public func resolve(
-        _ host: String, port: UInt16, on loop: EventLoop,
+        _ host: String, port: UInt16, on loop: EventLoop, after preparation: (@Sendable () -> Void)? = nil,
         _ completion: @escaping (Result<[SocketAddress], Failure>) -> Void
     ) {
-        if let address = SocketAddress(ip: host, port: port) {
-            completion(.success([address]))
+        let numeric = SocketAddress(ip: host, port: port)
+        if let numeric, preparation == nil {
+            completion(.success([numeric]))
             return
         }
-        pool.submit({ Self.lookup(host, port: port) }, deliverOn: loop, completion)
+        pool.submit(
+            {
+                preparation?()
+                return numeric.map { .success([$0]) } ?? Self.lookup(host, port: port)
+            }, deliverOn: loop, completion)
     }
 
     static func lookup(_ host: String, port: UInt16) -> Result<[SocketAddress], Failure> {

@@ -65,11 +65,26 @@ final class ClientHarness: @unchecked Sendable {
     }
 
     func poolSizes() async -> [(key: String, idle: Int, busy: Int)] {
+        await onLoop { $0.poolSizes }
+    }
+
+    /// Runs `work` with the client on its loop and returns what it returns.
+    func onLoop<Value>(_ work: @escaping (HTTPClient) -> Value) async -> Value {
         let client = UncheckedSendable(self.client)
+        let work = UncheckedSendable(work)
         return await withCheckedContinuation { continuation in
-            group.loops[0].execute { continuation.resume(returning: UncheckedSendable(client.value.poolSizes).value) }
+            group.loops[0].execute { continuation.resume(returning: UncheckedSendable(work.value(client.value)).value) }
         }
     }
+}
+
+/// Waits for `listener`'s next connection and accepts it (blocking).
+func acceptConnection(on listener: Int32) throws -> Int32 {
+    var pending = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+    guard poll(&pending, 1, 10_000) > 0, let (fd, _) = try Socket.accept(listener) else {
+        throw FixtureError("no connection arrived")
+    }
+    return fd
 }
 
 @Suite(.serialized) struct HTTPClientTests {
@@ -104,6 +119,45 @@ final class ClientHarness: @unchecked Sendable {
             return
         }
         #expect(reason.contains("certificate"))
+    }
+
+    /// The first TLS dial reads the system CA store on the blocking pool before it connects, to an IP literal too
+    /// (which needs no lookup): its handshake, on the loop, finds the store read.
+    @Test(arguments: ["127.0.0.1", "localhost"])
+    func theFirstTLSDialReadsTheSystemStoreOffTheLoop(host: String) async throws {
+        let harness = try ClientHarness()
+        let context = harness.client.configuration.tls
+        let listener = try Socket.listen(on: SocketAddress(ip: "127.0.0.1", port: 0)!, reusePort: false)
+        defer { close(listener) }
+        let url = UpstreamURL("https://\(host):\(try Socket.localAddress(listener).port)/")!
+        let ended = DispatchSemaphore(value: 0)
+        #expect(context.needsSystemStore)
+        let stateAsExecuteReturns = await harness.onLoop { client in
+            client.execute(
+                HTTPClientRequest(method: "GET", url: url), delegate: RecordingDelegate { _ in ended.signal() }
+            ).connection?.state
+        }
+        // Not connected yet: a connect at once would have the loop read the store as the handshake starts.
+        #expect(stateAsExecuteReturns == .resolving)
+        let upstream = try acceptConnection(on: listener)
+        #expect(!context.needsSystemStore)  // read before the connect, so before the handshake
+        close(upstream)  // the handshake fails, and the request with it
+        withExtendedLifetime(harness) { ended.wait() }  // the client outlives its request
+    }
+
+    /// Once the system CA store is read, a TLS dial to an IP literal connects from the loop, with no trip to the pool.
+    @Test func aTLSDialToAnIPLiteralConnectsAtOnceOnceTheStoreIsRead() async throws {
+        let harness = try ClientHarness()
+        try harness.client.configuration.tls.loadSystemStore()
+        let listener = try Socket.listen(on: SocketAddress(ip: "127.0.0.1", port: 0)!, reusePort: false)
+        defer { close(listener) }
+        let url = UpstreamURL("https://127.0.0.1:\(try Socket.localAddress(listener).port)/")!
+        let stateAsExecuteReturns = await harness.onLoop { client in
+            let task = client.execute(HTTPClientRequest(method: "GET", url: url), delegate: RecordingDelegate { _ in })
+            defer { task.cancel() }
+            return task.connection?.state
+        }
+        #expect(stateAsExecuteReturns == .connecting)
     }
 
     @Test func slowResponseTimesOut() async throws {
