@@ -7,31 +7,21 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 from gateway import Gateway  # noqa: E402
+from running import running  # noqa: E402
 from trigger_upstreams import EventsUpstream  # noqa: E402
 from upstream import Upstream  # noqa: E402
 from webhook_receiver import Receiver  # noqa: E402
 
 
-def running(peer, stop=lambda peer: peer.stop()):
-    """A peer fixture's body, `yield from running(peer)`: hands the started peer to the tests, then stops it.
-    A peer that stops otherwise names how: `stop=Receiver.close`."""
-    yield peer
-    stop(peer)
-
-
 @pytest.fixture(scope="module")
 def gateway():
-    instance = Gateway().start()
-    yield instance
-    instance.stop()
+    yield from running(Gateway().start())
 
 
 @pytest.fixture(scope="module")
 def connect_gateway():
     """A gateway that may dial loopback upstreams (the test upstreams live there)."""
-    instance = Gateway(env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}).start()
-    yield instance
-    instance.stop()
+    yield from running(Gateway(env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}).start())
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import jsonschema
 import pytest
 
 from gateway import ADMIN_KEY, Gateway
+from running import running
 from spec import schema
 from test_startup import own_key_file, run_to_exit
 
@@ -14,9 +15,7 @@ RPC_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, 
 
 @pytest.fixture(scope="module")
 def two_listeners():
-    instance = Gateway(env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}, connect_listener=True).start()
-    yield instance
-    instance.stop()
+    yield from running(Gateway(env={"SWITCHBOARD_EGRESS_ALLOW": "127.0.0.0/8"}, connect_listener=True).start())
 
 
 @pytest.fixture(params=["main /connect", "connect.listen root"])

@@ -6,9 +6,9 @@ import os
 import jsonschema
 import pytest
 
-from conftest import running
 from fixture_upstream import ToolsUpstream
 from gateway import ADMIN_KEY, Gateway
+from running import running
 from spec import schema
 
 FIXTURES = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "fixtures", "output_schemas", "*.json")))

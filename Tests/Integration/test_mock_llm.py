@@ -4,9 +4,9 @@ import urllib.request
 
 import pytest
 
-from conftest import running
 from fixture_upstream import FakeLLM, ToolsUpstream
 from gateway import ADMIN_KEY, Gateway
+from running import running
 
 TOOL = {"name": "create_task", "description": "Creates a task.",
         "inputSchema": {"type": "object", "properties": {"title": {"type": "string"}}, "required": ["title"]},
@@ -30,8 +30,7 @@ def llm_gateway(llm):
     status, _, created = instance.request("PUT", "/connect/llm/m", body, key=ADMIN_KEY)
     assert status == 201, created
     upstream.stop()
-    yield instance
-    instance.stop()
+    yield from running(instance)
 
 
 def call(gateway, title):

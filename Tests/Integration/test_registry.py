@@ -8,6 +8,7 @@ import pytest
 
 from gateway import ADMIN_KEY, BINARY, Gateway
 from registry_client import OTHER_KEY, add_other_key, call
+from running import running
 from spec import schema
 from test_tokens import mint
 
@@ -16,8 +17,7 @@ from test_tokens import mint
 def registry():
     instance = Gateway().start()
     add_other_key(instance)
-    yield instance
-    instance.stop()
+    yield from running(instance)
 
 
 def fresh():

@@ -11,6 +11,7 @@ from schemathesis.specs.openapi.checks import allow_header_conformance, response
 
 from gateway import ADMIN_KEY, Gateway
 from registry_client import call
+from running import running
 from spec import SPEC
 from test_registry_releases import STDIO, mcpb, multipart, stream, upload
 
@@ -88,8 +89,7 @@ def registry():
     assert status == 202, answer
     assert stream(instance, "acme/files", answer["deploymentId"])[-1][1]["status"] == "SUCCESS"
     SEEDED["id"] = [answer["deploymentId"]]
-    yield instance
-    instance.stop()
+    yield from running(instance)
 
 
 def excluded_checks(case):

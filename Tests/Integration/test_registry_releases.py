@@ -15,9 +15,9 @@ import zlib
 import jsonschema
 import pytest
 
-from conftest import running
 from gateway import ADMIN_KEY, Gateway
 from registry_client import call, documented
+from running import running
 from spec import schema
 from upstream import Upstream
 

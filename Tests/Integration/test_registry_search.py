@@ -7,6 +7,7 @@ import pytest
 from gateway import ADMIN_KEY, Gateway
 from registry_client import call
 from registry_corpus import ALL, JUDGEMENTS
+from running import running
 
 NAMESPACE = "corpus"
 
@@ -19,8 +20,7 @@ def corpus():
         call(instance, "PUT", f"/servers/{NAMESPACE}/{name}", {"displayName": display, "description": description},
              expect=201)
     call(instance, "PATCH", f"/servers/{NAMESPACE}/github", {"repositoryUrl": "https://github.com/acme/gh-mcp.git"})
-    yield instance
-    instance.stop()
+    yield from running(instance)
 
 
 def search(gateway, **query):

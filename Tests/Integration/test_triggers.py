@@ -15,6 +15,7 @@ from gateway import ADMIN_KEY, Gateway, free_port
 from spec import schema
 from trigger_upstreams import EventsUpstream
 from webhook_receiver import Receiver
+from running import running
 
 FAST = {"retryUnitSeconds": 0.001, "pollIntervalSeconds": 0.05, "allowHttpHosts": ["127.0.0.1", "127.0.0.2"]}
 
@@ -22,9 +23,7 @@ FAST = {"retryUnitSeconds": 0.001, "pollIntervalSeconds": 0.05, "allowHttpHosts"
 @pytest.fixture(scope="module")
 def trigger_gateway():
     # Loopback 127.0.0.1 only: the upstream and receivers live there; 127.0.0.2 stands for a forbidden address.
-    instance = Gateway(config={"triggers": FAST, "egress": {"allow": ["127.0.0.1/32"]}}).start()
-    yield instance
-    instance.stop()
+    yield from running(Gateway(config={"triggers": FAST, "egress": {"allow": ["127.0.0.1/32"]}}).start())
 
 
 def new_secret():

@@ -6,8 +6,8 @@ import time
 import jsonschema
 import pytest
 
-from conftest import running
 from gateway import ADMIN_KEY, Gateway
+from running import running
 from spec import schema
 from test_triggers import connection, new_secret, subscribe, trigger_config, wait_for
 from trigger_upstreams import PushUpstream
@@ -23,9 +23,7 @@ def push_upstream():
 
 @pytest.fixture(scope="module")
 def push_gateway():
-    instance = Gateway(config=PUSH).start()
-    yield instance
-    instance.stop()
+    yield from running(Gateway(config=PUSH).start())
 
 
 def issues(*numbers):
