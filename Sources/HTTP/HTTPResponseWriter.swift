@@ -2,8 +2,9 @@ import Reactor
 
 /// Where a writer's bytes go: the client's connection, or a recorder when a handler is tested in-process.
 public protocol HTTPResponseTransport: AnyObject {
-    /// Sends a status line, `headers`, `Content-Length: contentLength` when given, and `body`.
-    func sendResponse(status: Int, headers: HTTPHeaders, contentLength: Int?, body: [UInt8])
+    /// Sends a status line, `headers`, `X-Request-Id: requestID` and `Content-Length: contentLength` when given,
+    /// and `body`.
+    func sendResponse(status: Int, headers: HTTPHeaders, requestID: String?, contentLength: Int?, body: [UInt8])
     /// Sends more bytes of a streamed body.
     func send(_ bytes: [UInt8])
     /// The response is complete.
@@ -64,13 +65,14 @@ public final class HTTPResponseWriter: OutputPacing {
         guard state == .pending else { return }
         status = response.status
         state = .finished
-        // The response is this writer's now, so its headers are set in place, not copied. Its length is the
-        // body's, written after the other fields when the head is.
-        if let requestID { response.headers.set("X-Request-Id", requestID) }
+        // The response is this writer's now, so its headers are changed in place, not copied. Its request id and
+        // length are written after the other fields when the head is, so that a response's shared fields (most
+        // are made once) stay shared.
+        if requestID != nil { response.headers.remove("X-Request-Id") }
         response.headers.remove("Content-Length")
         connection?.sendResponse(
-            status: response.status, headers: response.headers, contentLength: response.body.count,
-            body: isHeadRequest ? [] : response.body)
+            status: response.status, headers: response.headers, requestID: requestID,
+            contentLength: response.body.count, body: isHeadRequest ? [] : response.body)
         complete(clientGone: false)
     }
 
@@ -79,10 +81,10 @@ public final class HTTPResponseWriter: OutputPacing {
         guard state == .pending else { return }
         self.status = status
         state = .streaming
-        if let requestID { headers.set("X-Request-Id", requestID) }
+        if requestID != nil { headers.remove("X-Request-Id") }
         headers.remove("Content-Length")
         headers.set("Transfer-Encoding", "chunked")
-        connection?.sendResponse(status: status, headers: headers, contentLength: nil, body: [])
+        connection?.sendResponse(status: status, headers: headers, requestID: requestID, contentLength: nil, body: [])
     }
 
     /// Starts an SSE stream: `text/event-stream`, no caching.

@@ -4,13 +4,16 @@ import JSON
 enum HTTPSerializer {
     /// A status line, `headers`, then `Content-Length` when given (`headers` must have none of their own),
     /// ending with the blank line.
-    static func responseHead(status: Int, headers: HTTPHeaders, contentLength: Int? = nil, into out: inout [UInt8]) {
+    static func responseHead(
+        status: Int, headers: HTTPHeaders, requestID: String? = nil, contentLength: Int? = nil, into out: inout [UInt8]
+    ) {
         if statusLines.indices.contains(status) {
             out.append(contentsOf: statusLines[status])
         } else {
             append(statusLine(status), to: &out)
         }
         headers.serialize(into: &out)
+        if let requestID { appendField("X-Request-Id", requestID, into: &out) }
         if let contentLength { appendContentLength(contentLength, into: &out) }
         out.append(0x0D)
         out.append(0x0A)

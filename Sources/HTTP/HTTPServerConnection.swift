@@ -225,14 +225,15 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
 
     // MARK: Responses
 
-    func sendResponse(status: Int, headers: HTTPHeaders, contentLength: Int?, body: [UInt8]) {
+    func sendResponse(status: Int, headers: HTTPHeaders, requestID: String?, contentLength: Int?, body: [UInt8]) {
         var headers = headers
         if closeAfterResponse || owner.draining {
             closeAfterResponse = true
             headers.set("Connection", "close")
         }
         let (head, rest) = OutputBuffer.message(headCapacity: 64 + headers.bytes.count, body: body) { out in
-            HTTPSerializer.responseHead(status: status, headers: headers, contentLength: contentLength, into: &out)
+            HTTPSerializer.responseHead(
+                status: status, headers: headers, requestID: requestID, contentLength: contentLength, into: &out)
         }
         enqueue(head, then: rest)
     }
@@ -290,7 +291,8 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         var headers = response.headers
         if retryAfter { headers.set("Retry-After", "1") }
         owner.rejected(status: status)
-        sendResponse(status: status, headers: headers, contentLength: response.body.count, body: response.body)
+        sendResponse(
+            status: status, headers: headers, requestID: nil, contentLength: response.body.count, body: response.body)
     }
 
     // MARK: Interest, deadlines, shutdown
