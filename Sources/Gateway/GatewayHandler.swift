@@ -2,6 +2,7 @@ import Connect
 import Cryptography
 import HTTP
 import JSON
+import Platform
 import Policy
 import Reactor
 
@@ -108,21 +109,7 @@ final class GatewayHandler: HTTPHandler {
 
     private func nextRequestID() -> String {
         requestCounter += 1
-        return Self.requestID(head: requestIDHead, number: requestCounter)
-    }
-
-    /// `head` and `number` in lowercase hexadecimal, written straight into a string of exactly its length: one
-    /// is made for every request.
-    static func requestID(head: [UInt8], number: UInt64) -> String {
-        let digits = max(1, (UInt64.bitWidth - number.leadingZeroBitCount + 3) / 4)
-        return String(unsafeUninitializedCapacity: head.count + digits) { buffer in
-            head.withUnsafeBufferPointer { buffer.baseAddress!.initialize(from: $0.baseAddress!, count: head.count) }
-            for digit in 0..<digits {
-                let nibble = UInt8(truncatingIfNeeded: number >> (4 * UInt64(digits - 1 - digit))) & 0xF
-                buffer[head.count + digit] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
-            }
-            return head.count + digits
-        }
+        return String(requestIDHead, number: requestCounter, radix: 16)
     }
 
     /// A client's own request id is echoed when it is short and plain; anything else is replaced.

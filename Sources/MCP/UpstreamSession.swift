@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Platform
 import Reactor
 import Synchronization
 
@@ -145,26 +146,9 @@ public final class UpstreamSession: MCPUpstream {
         .string(Self.requestID(nextID.add(1, ordering: .relaxed).newValue))
     }
 
-    /// `sb-` and `number` in base 36 (lowercase), written digit by digit into a string of exactly its length: one
-    /// is made for every call, and up to 15 bytes a string is stored inline.
-    static func requestID(_ number: UInt64) -> String {
-        var digits = 1
-        var rest = number / 36
-        while rest > 0 {
-            digits += 1
-            rest /= 36
-        }
-        return String(unsafeUninitializedCapacity: 3 + digits) { buffer in
-            (buffer[0], buffer[1], buffer[2]) = (UInt8(ascii: "s"), UInt8(ascii: "b"), UInt8(ascii: "-"))
-            var value = number
-            for index in stride(from: 2 + digits, to: 2, by: -1) {
-                let digit = UInt8(value % 36)
-                value /= 36
-                buffer[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
-            }
-            return 3 + digits
-        }
-    }
+    /// `sb-` and the session's count in base 36: up to 15 bytes, a string stored inline.
+    static func requestID(_ number: UInt64) -> String { String(idPrefix, number: number, radix: 36) }
+    private static let idPrefix = Array("sb-".utf8)
 
     /// The stored headers, then the transport's own (which a stored header cannot override).
     static func upstreamHeaders(_ stored: [(name: String, value: String)]) -> HTTPHeaders {

@@ -70,3 +70,28 @@ extension StringProtocol {
         return found
     }
 }
+
+extension String {
+    /// `prefix`, then `number` in base `radix` (2 to 36, lowercase letters past 9), written straight into a string
+    /// of exactly its length: request ids are made per request, and up to 15 bytes a string is stored inline.
+    /// Inlinable, so that a constant radix divides by a constant.
+    @inlinable
+    public init(_ prefix: [UInt8], number: UInt64, radix: UInt64) {
+        var digits = 1
+        var rest = number / radix
+        while rest > 0 {
+            digits += 1
+            rest /= radix
+        }
+        self.init(unsafeUninitializedCapacity: prefix.count + digits) { buffer in
+            _ = buffer.initialize(fromContentsOf: prefix)
+            var value = number
+            for index in stride(from: prefix.count + digits - 1, through: prefix.count, by: -1) {
+                let digit = UInt8(truncatingIfNeeded: value % radix)
+                value /= radix
+                buffer[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            }
+            return prefix.count + digits
+        }
+    }
+}

@@ -38,8 +38,8 @@ import Testing
         #expect(notification.withID(.number("1")).bytes == notification.bytes)
     }
 
-    @Test(arguments: [0, 1, 35, 36, 1295, 1296, UInt64(1) << 52, UInt64.max - 1, UInt64.max])
-    func upstreamIDsAreBase36AfterAPrefix(_ number: UInt64) {
-        #expect(UpstreamSession.requestID(number) == "sb-" + String(number, radix: 36))
+    @Test func upstreamIDsAreTheSessionsCountInBase36AfterAPrefix() {
+        #expect(UpstreamSession.requestID(0) == "sb-0")
+        #expect(UpstreamSession.requestID(1295) == "sb-zz")
     }
 }
