@@ -8,15 +8,15 @@ extension HTTPParser {
             // Tolerate empty lines before a message (RFC 9112 §2.2).
             while bufferedCount >= 2, buffer[start] == 0x0D, buffer[start + 1] == 0x0A {
                 start += 2
-                headScan = (0, 0)
+                headScan = (0, 0, 0)
                 precedingBytes += 2
                 try Self.checkHeadSize(precedingBytes, limits: limits)
             }
-            guard let end = try headEnd() else { return nil }
+            guard let (end, lines) = try headEnd() else { return nil }
             let headStart = start
             start = end + 2  // past the blank line
             (bodyBytes, extensionBytes, declaredBodyLength) = (0, 0, 0)
-            let (firstLine, headers) = try Self.cutHead(buffer, headStart..<end)
+            let (firstLine, headers) = try Self.cutHead(buffer, headStart..<end, fieldLines: max(0, lines - 1))
             switch mode {
             case .request:
                 let (method, target, version) = try Self.requestLine(firstLine)
@@ -39,18 +39,20 @@ extension HTTPParser {
         }
     }
 
-    /// The offset of the blank line's CR that ends the head (its LF follows), or `nil` if the head has not arrived.
+    /// The offset of the blank line's CR that ends the head (its LF follows) and how many lines came before it, or
+    /// `nil` if the head has not arrived.
     /// Enforces the line and head limits while scanning, so an endless head is refused early; CRs inside lines are
     /// judged with the lines (`cutHead`), once the head is complete. The scan resumes where it stopped, so a head
     /// that trickles in byte by byte costs linear time.
-    private mutating func headEnd() throws(HTTPParseError) -> Int? {
+    private mutating func headEnd() throws(HTTPParseError) -> (end: Int, lines: Int)? {
         let (start, limits) = (start, limits)
         var lineStart = start + headScan.lineStart
         var index = start + headScan.index
-        defer { headScan = (index - start, lineStart - start) }
+        var lines = headScan.lines
+        defer { headScan = (index - start, lineStart - start, lines) }
         // A byte at this offset or beyond would make the head, with what preceded it, larger than the limit.
         let headLimit = start + limits.maxHeaderBytes - precedingBytes + 1
-        return try buffer.withUnsafeBufferPointer { buffer throws(HTTPParseError) -> Int? in
+        return try buffer.withUnsafeBufferPointer { buffer throws(HTTPParseError) -> (end: Int, lines: Int)? in
             while true {
                 let lineLimit = lineStart + limits.maxLineBytes + 1
                 let limit = min(lineLimit, headLimit)
@@ -63,19 +65,20 @@ extension HTTPParser {
                 }
                 guard lineFeed > start, buffer[lineFeed - 1] == 0x0D else { throw .bad("bare LF line ending") }
                 if lineFeed - 1 == lineStart {
-                    (index, lineStart) = (start, start)  // the next head scans from its own start
-                    return lineFeed - 1
+                    defer { (index, lineStart, lines) = (start, start, 0) }  // the next head scans from its own start
+                    return (lineFeed - 1, lines)
                 }
-                lineStart = lineFeed + 1
+                (lineStart, lines) = (lineFeed + 1, lines + 1)
                 index = lineStart
             }
         }
     }
 
-    /// The first line of the complete head in `buffer[range]` (without its CRLF) and its header fields, copied out
-    /// of the buffer in one piece. `headEnd` has checked that every LF in the head follows a CR, so each line ends at
-    /// the CR before an LF; any other CR is a control byte the line is refused for.
-    static func cutHead(_ buffer: [UInt8], _ range: Range<Int>) throws(HTTPParseError) -> (
+    /// The first line of the complete head in `buffer[range]` (without its CRLF) and its `fieldLines` header
+    /// fields, copied out of the buffer in one piece. `headEnd` has checked that every LF in the head follows a CR
+    /// (and counted the lines), so each line ends at the CR before an LF; any other CR is a control byte the line is
+    /// refused for.
+    static func cutHead(_ buffer: [UInt8], _ range: Range<Int>, fieldLines: Int) throws(HTTPParseError) -> (
         ArraySlice<UInt8>, HTTPHeaders
     ) {
         let firstLineEnd = buffer.withUnsafeBufferPointer { firstIndex(of: 0x0A, in: $0, range) } ?? range.upperBound
@@ -85,14 +88,10 @@ extension HTTPParser {
         }
         let section = Array(buffer[min(firstLineEnd + 1, range.upperBound)..<range.upperBound])
         let spans = try section.withUnsafeBufferPointer { section throws(HTTPParseError) -> [HTTPHeaders.Span] in
-            // Counted first, so the spans are allocated once at their size.
-            var (lines, lineStart) = (0, 0)
-            while let lineFeed = firstIndex(of: 0x0A, in: section, lineStart..<section.count) {
-                (lines, lineStart) = (lines + 1, lineFeed + 1)
-            }
+            // Allocated once, at their size.
             var spans: [HTTPHeaders.Span] = []
-            spans.reserveCapacity(lines)
-            lineStart = 0
+            spans.reserveCapacity(fieldLines)
+            var lineStart = 0
             while let lineFeed = firstIndex(of: 0x0A, in: section, lineStart..<section.count) {
                 spans.append(try fieldSpan(section, lineStart..<lineFeed - 1))
                 lineStart = lineFeed + 1

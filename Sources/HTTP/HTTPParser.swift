@@ -61,8 +61,9 @@ public struct HTTPParser: Sendable {
     var bodyBytes = 0
     /// The `Content-Length` of the current message; 0 when it has none or is chunked.
     public internal(set) var declaredBodyLength = 0
-    /// How far the current head has been scanned, relative to `start`: resumable across `feed`s.
-    var headScan = (index: 0, lineStart: 0)
+    /// How far the current head has been scanned, relative to `start`, and how many of its lines have ended:
+    /// resumable across `feed`s.
+    var headScan = (index: 0, lineStart: 0, lines: 0)
     /// How far the current chunk-size or trailer line has been scanned, relative to `start`.
     var lineScan = 0
     /// Bytes before the current head that belong to no message (empty lines, interim 1xx heads): they count
