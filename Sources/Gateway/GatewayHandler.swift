@@ -109,7 +109,7 @@ final class GatewayHandler: HTTPHandler {
 
     private func nextRequestID() -> String {
         requestCounter += 1
-        return String(requestIDHead, number: requestCounter, radix: 16)
+        return String(requestIDHead, hex: requestCounter)
     }
 
     /// A client's own request id is echoed when it is short and plain; anything else is replaced.

@@ -32,8 +32,9 @@ public final class UpstreamSession: MCPUpstream {
     private let machine = Mutex(Machine())
     /// `machine.health.kind`, stored whenever the lock is let go (see `withMachine`).
     private let healthKind = Atomic<UInt8>(UpstreamHealth.unknown.kind)
-    /// Upstream request ids start at an unguessable value, so that no answer can be prepared for a later request.
-    private let nextID = Atomic<UInt64>(UInt64.random(in: 1...(UInt64.max >> 12)))
+    /// Upstream request ids start at an unguessable value, so that no answer can be prepared for a later request:
+    /// 48 random bits, so that `sb-` and the count's hex digits fit in 15 bytes, a string stored inline.
+    private let nextID = Atomic<UInt64>(UInt64.random(in: 1...(UInt64.max >> 16)))
 
     /// `headers` go with every request (the connection's stored headers); the transport's own win over them.
     /// `limits` bound every JSON message the upstream sends.
@@ -146,8 +147,8 @@ public final class UpstreamSession: MCPUpstream {
         .string(Self.requestID(nextID.add(1, ordering: .relaxed).newValue))
     }
 
-    /// `sb-` and the session's count in base 36: up to 15 bytes, a string stored inline.
-    static func requestID(_ number: UInt64) -> String { String(idPrefix, number: number, radix: 36) }
+    /// `sb-` and the session's count in hexadecimal.
+    static func requestID(_ number: UInt64) -> String { String(idPrefix, hex: number) }
     private static let idPrefix = Array("sb-".utf8)
 
     /// The stored headers, then the transport's own (which a stored header cannot override).

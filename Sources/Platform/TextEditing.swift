@@ -72,24 +72,16 @@ extension StringProtocol {
 }
 
 extension String {
-    /// `prefix`, then `number` in base `radix` (2 to 36, lowercase letters past 9), written straight into a string
-    /// of exactly its length: request ids are made per request, and up to 15 bytes a string is stored inline.
-    /// Inlinable, so that a constant radix divides by a constant.
-    @inlinable
-    public init(_ prefix: [UInt8], number: UInt64, radix: UInt64) {
-        var digits = 1
-        var rest = number / radix
-        while rest > 0 {
-            digits += 1
-            rest /= radix
-        }
+    /// `prefix`, then `number` in lowercase hexadecimal, written straight into a string of exactly its length:
+    /// request ids are made per request, and up to 15 bytes a string is stored inline.
+    public init(_ prefix: [UInt8], hex number: UInt64) {
+        let digits = Swift.max(1, (UInt64.bitWidth - number.leadingZeroBitCount + 3) / 4)
         self.init(unsafeUninitializedCapacity: prefix.count + digits) { buffer in
             _ = buffer.initialize(fromContentsOf: prefix)
-            var value = number
-            for index in stride(from: prefix.count + digits - 1, through: prefix.count, by: -1) {
-                let digit = UInt8(truncatingIfNeeded: value % radix)
-                value /= radix
-                buffer[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            for digit in 0..<digits {
+                let nibble = UInt8(truncatingIfNeeded: number >> (4 * UInt64(digits - 1 - digit))) & 0xF
+                buffer[prefix.count + digit] =
+                    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
             }
             return prefix.count + digits
         }

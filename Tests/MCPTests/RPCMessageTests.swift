@@ -38,8 +38,8 @@ import Testing
         #expect(notification.withID(.number("1")).bytes == notification.bytes)
     }
 
-    @Test func upstreamIDsAreTheSessionsCountInBase36AfterAPrefix() {
+    @Test func upstreamIDsAreTheSessionsCountInHexAfterAPrefix() {
         #expect(UpstreamSession.requestID(0) == "sb-0")
-        #expect(UpstreamSession.requestID(1295) == "sb-zz")
+        #expect(UpstreamSession.requestID(0xABC) == "sb-abc")
     }
 }
