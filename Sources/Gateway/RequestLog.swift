@@ -71,14 +71,12 @@ final class RequestLog: Sendable {
     static func appendMilliseconds(_ microseconds: Int, to line: inout [UInt8]) {
         JSONWriter.writeInteger(microseconds / 1000, into: &line)
         line.append(UInt8(ascii: "."))
-        var (fraction, digits) = (microseconds % 1000, 3)
-        guard fraction > 0 else { return line.append(UInt8(ascii: "0")) }
-        while fraction % 10 == 0 { (fraction, digits) = (fraction / 10, digits - 1) }
-        var divisor = digits == 3 ? 100 : digits == 2 ? 10 : 1
-        while divisor > 0 {
-            line.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
-            divisor /= 10
-        }
+        let fraction = microseconds % 1000
+        // Its three digits by constant divisors; the first always goes out, the others unless they end in zeros.
+        let (first, second, third) = (fraction / 100, fraction / 10 % 10, fraction % 10)
+        line.append(UInt8(ascii: "0") + UInt8(first))
+        if second != 0 || third != 0 { line.append(UInt8(ascii: "0") + UInt8(second)) }
+        if third != 0 { line.append(UInt8(ascii: "0") + UInt8(third)) }
     }
 
     private static func append(_ literal: StaticString, to line: inout [UInt8]) {

@@ -61,15 +61,25 @@ public enum JSONWriter {
     }
 
     /// Appends `value` in decimal, the digits written in place (no string is made): log lines and heads carry
-    /// several per request.
+    /// several per request. Counted by comparison and written from the last digit by dividing by ten, a constant
+    /// the compiler multiplies by, never dividing by a variable (each a slow `div`).
     public static func writeInteger(_ value: Int, into out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var divisor: UInt = 1
-        while divisor <= magnitude / 10 { divisor *= 10 }
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-            divisor /= 10
+        var magnitude = value.magnitude
+        var count = 1
+        var bound: UInt = 10
+        // An `Int`'s magnitude is below 10^19, the last power of ten `UInt` holds: 19 digits at most.
+        while count < 19 && magnitude >= bound {
+            count += 1
+            bound &*= 10
+        }
+        let end = out.count + count
+        for _ in 0..<count { out.append(UInt8(ascii: "0")) }
+        out.withUnsafeMutableBufferPointer { digits in
+            for index in stride(from: end - 1, through: end - count, by: -1) {
+                digits[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            }
         }
     }
 
