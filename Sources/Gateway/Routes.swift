@@ -60,7 +60,7 @@ extension RouteTable {
         body += #"{"status":"ok","timestamp":""#.utf8
         body += Timestamp.now().utf8
         body += #""}"#.utf8
-        exchange.writer.respond(HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: body))
+        exchange.writer.respond(HTTPResponse(status: 200, headers: .json, body: body))
     }
 }
 

@@ -28,6 +28,10 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     public init() {}
 
+    /// `Content-Type: application/json` alone, the fields of most answers: made once and shared (a response that
+    /// adds to them changes its own copy).
+    public static let json: HTTPHeaders = ["Content-Type": "application/json"]
+
     public init(dictionaryLiteral elements: (String, String)...) {
         for (name, value) in elements { add(name, value) }
     }

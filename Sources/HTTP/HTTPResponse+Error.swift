@@ -8,9 +8,9 @@ extension HTTPResponse {
 
     /// A JSON response.
     public static func json(_ status: Int, _ value: JSONValue, headers: HTTPHeaders = [:]) -> HTTPResponse {
-        var headers = headers
-        headers.set("Content-Type", "application/json")
-        return HTTPResponse(status: status, headers: headers, body: JSONWriter.bytes(value))
+        var fields = headers
+        if fields.spans.isEmpty { fields = .json } else { fields.set("Content-Type", "application/json") }
+        return HTTPResponse(status: status, headers: fields, body: JSONWriter.bytes(value))
     }
 
     /// The error code the API uses for a status the HTTP layer produces on its own.

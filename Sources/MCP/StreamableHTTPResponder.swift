@@ -29,9 +29,6 @@ public final class StreamableHTTPResponder: RPCSink {
 
     public var pacing: (any OutputPacing)? { writer }
 
-    /// The headers of a plain JSON answer, made once and shared.
-    private static let json: HTTPHeaders = ["Content-Type": "application/json"]
-
     // Waiting for a first message before choosing SSE lets an answer that comes alone go out as JSON, so a large
     // result is never framed as one huge event (which clients cap).
     public func streamStarted() {}
@@ -59,7 +56,7 @@ public final class StreamableHTTPResponder: RPCSink {
         case .failure(let error):
             reply = JSONWriter.bytes(failure(error))
         }
-        guard streaming else { return writer.respond(HTTPResponse(status: 200, headers: Self.json, body: reply)) }
+        guard streaming else { return writer.respond(HTTPResponse(status: 200, headers: .json, body: reply)) }
         writer.writeEvent(SSEEvent(event: "message", data: reply))
         writer.finish()
     }

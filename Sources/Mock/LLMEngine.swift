@@ -59,7 +59,7 @@ public final class LLMEngine: Simulator {
         guard let url = UpstreamURL(settings.baseURL.trimmingSlash + "/chat/completions") else {
             return completion(ToolResult.error("the simulator's LLM endpoint is not configured (mock.llm.baseUrl)"))
         }
-        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        var headers = HTTPHeaders.json
         if !settings.apiKey.isEmpty { headers.add("Authorization", "Bearer \(settings.apiKey)") }
         let request = HTTPClientRequest(
             method: "POST", url: url, headers: headers,
