@@ -40,7 +40,8 @@ let package = Package(
         .target(name: "Platform", dependencies: ["CShims"], swiftSettings: lean),
         .target(name: "Reactor", dependencies: ["CShims", "Platform"], swiftSettings: dataPath + lean),
         .target(name: "Cryptography", dependencies: ["COpenSSL"], swiftSettings: lean),
-        .target(name: "HTTP", dependencies: ["Reactor", "Cryptography", "JSON"], swiftSettings: dataPath + lean),
+        .target(
+            name: "HTTP", dependencies: ["Reactor", "Cryptography", "JSON", "Platform"], swiftSettings: dataPath + lean),
         .target(name: "Store", dependencies: ["CSQLite", "JSON", "Platform"], swiftSettings: lean),
         .target(name: "Policy", dependencies: ["CRE2", "Cryptography", "JSON"], swiftSettings: lean),
         .target(

@@ -231,7 +231,9 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
             closeAfterResponse = true
             headers.set("Connection", "close")
         }
-        let (head, rest) = OutputBuffer.message(headCapacity: 64 + headers.bytes.count, body: body) { out in
+        // Room for the status line, the fields, the request id's line and the length's.
+        let headCapacity = 64 + headers.bytes.count + (requestID.map { 16 + $0.utf8.count } ?? 0)
+        let (head, rest) = OutputBuffer.message(headCapacity: headCapacity, body: body) { out in
             HTTPSerializer.responseHead(
                 status: status, headers: headers, requestID: requestID, contentLength: contentLength, into: &out)
         }

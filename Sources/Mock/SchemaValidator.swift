@@ -12,7 +12,9 @@ struct SchemaValidator {
 
     /// One cache for the process: a validator is made afresh for each call, result and record it checks, so a cache
     /// of its own would compile every pattern again. Policy keeps its own, under its tighter configured limits.
-    static let sharedPatterns = PatternCache(limits: patternLimits)
+    /// Small: a schema's patterns come from upstreams and may each be large (up to `patternLimits`), and a cache
+    /// that is full starts over.
+    static let sharedPatterns = PatternCache(limits: patternLimits, capacity: 512)
 
     /// The document `$ref`s resolve against.
     let root: JSONValue

@@ -95,6 +95,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Starts watching `fd` for `interest`; the handler is called on this loop until `deregister`.
     public func register(_ fd: Int32, interest: IOEvents, handler: EventHandler) {
+        precondition(fd >= 0, "registering an invalid descriptor")
         let id = nextRegistrationID
         nextRegistrationID = nextRegistrationID == UInt32.max ? 1 : nextRegistrationID + 1
         let index = Int(fd)
@@ -110,7 +111,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Changes what `fd` is watched for. Applied in one batch before the loop next waits.
     public func setInterest(_ fd: Int32, _ interest: IOEvents) {
         let index = Int(fd)
-        guard index < registrations.count, registrations[index] != nil,
+        guard index >= 0, index < registrations.count, registrations[index] != nil,
             registrations[index]!.interest != interest.rawValue
         else { return }
         registrations[index]!.interest = interest.rawValue
@@ -123,7 +124,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Stops watching `fd`. Call before closing it.
     public func deregister(_ fd: Int32) {
         let index = Int(fd)
-        guard index < registrations.count, registrations[index] != nil else { return }
+        guard index >= 0, index < registrations.count, registrations[index] != nil else { return }
         registrations[index] = nil
         _ = sb_epoll_ctl(epollFD, 2 /* EPOLL_CTL_DEL */, fd, 0, 0)
     }
