@@ -68,22 +68,55 @@ struct LoopMetrics: Sendable {
         }
     }
 
-    var requests: [Key: Int] = [:]
-    /// Per route.
-    var latency: [RouteLabel: Histogram] = [:]
+    /// One route's counts: its latency, and its requests by method and status. The pairs are a handful per route,
+    /// so they are a list found by comparison: counting a request hashes the route once, not a key per series.
+    struct RouteCounts: Sendable {
+        var latency = Histogram()
+        var requests: [(method: MethodLabel, status: Int, count: Int)] = []
+
+        mutating func record(_ method: MethodLabel, _ status: Int, _ seconds: Double) {
+            add(method: method, status: status)
+            latency.add(seconds)
+        }
+
+        mutating func add(method: MethodLabel, status: Int, count: Int = 1) {
+            if let index = requests.firstIndex(where: { $0.method == method && $0.status == status }) {
+                requests[index].count += count
+            } else {
+                requests.append((method, status, count))
+            }
+        }
+    }
+
+    var routes: [RouteLabel: RouteCounts] = [:]
     var upstreamPools: [(key: String, idle: Int, busy: Int)] = []
 
     /// `route` is a route's pattern (or `unmatched`), never the raw path.
     mutating func record(route: RouteLabel, method: String, status: Int, seconds: Double) {
-        requests[Key(route: route, method: MethodLabel(method), status: status), default: 0] += 1
-        // Updated in place, in one lookup: copying the entry out and back would copy its bucket array.
-        latency[route, default: Histogram()].add(seconds)
+        // Updated in place, in one lookup: copying the entry out and back would copy its arrays.
+        routes[route, default: RouteCounts()].record(MethodLabel(method), status, seconds)
     }
 
     mutating func merge(_ other: LoopMetrics) {
-        for (key, count) in other.requests { requests[key, default: 0] += count }
-        for (route, entry) in other.latency { latency[route, default: Histogram()].add(entry) }
+        for (route, counts) in other.routes {
+            routes[route, default: RouteCounts()].latency.add(counts.latency)
+            for entry in counts.requests {
+                routes[route, default: RouteCounts()].add(
+                    method: entry.method, status: entry.status, count: entry.count)
+            }
+        }
         upstreamPools += other.upstreamPools
+    }
+
+    /// Requests by route, method and status.
+    var requests: [Key: Int] {
+        var requests: [Key: Int] = [:]
+        for (route, counts) in routes {
+            for entry in counts.requests {
+                requests[Key(route: route, method: entry.method, status: entry.status)] = entry.count
+            }
+        }
+        return requests
     }
 }
 
@@ -106,7 +139,7 @@ enum PrometheusText {
         }
         out += "# HELP switchboard_http_request_duration_seconds Time from a complete request to a complete response.\n"
         out += "# TYPE switchboard_http_request_duration_seconds histogram\n"
-        for (route, entry) in metrics.latency.sorted(by: { $0.key < $1.key }) {
+        for (route, entry) in metrics.routes.mapValues(\.latency).sorted(by: { $0.key < $1.key }) {
             var cumulative = 0
             for (index, count) in entry.buckets.enumerated() {
                 cumulative += count

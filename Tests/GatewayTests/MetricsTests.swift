@@ -31,6 +31,7 @@ struct MetricsTests {
         first.record(route: "/health", method: "GET", status: 200, seconds: 2)
         second.record(route: "/health", method: "GET", status: 200, seconds: 0.5)
         second.record(route: "unmatched", method: "GET", status: 401, seconds: 0.001)
+        second.record(route: "/health", method: "POST", status: 405, seconds: 0.125)
         var merged = LoopMetrics()
         merged.merge(first)
         merged.merge(second)
@@ -38,10 +39,13 @@ struct MetricsTests {
         #expect(
             requestSeries(text).contains(
                 "switchboard_http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"} 3"))
-        #expect(text.contains("switchboard_http_request_duration_seconds_bucket{route=\"/health\",le=\"0.25\"} 1\n"))
-        #expect(text.contains("switchboard_http_request_duration_seconds_bucket{route=\"/health\",le=\"0.5\"} 2\n"))
-        #expect(text.contains("switchboard_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"} 3\n"))
-        #expect(text.contains("switchboard_http_request_duration_seconds_sum{route=\"/health\"} 2.75\n"))
+        #expect(
+            requestSeries(text).contains(
+                "switchboard_http_requests_total{route=\"/health\",method=\"POST\",status=\"405\"} 1"))
+        #expect(text.contains("switchboard_http_request_duration_seconds_bucket{route=\"/health\",le=\"0.25\"} 2\n"))
+        #expect(text.contains("switchboard_http_request_duration_seconds_bucket{route=\"/health\",le=\"0.5\"} 3\n"))
+        #expect(text.contains("switchboard_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"} 4\n"))
+        #expect(text.contains("switchboard_http_request_duration_seconds_sum{route=\"/health\"} 2.875\n"))
         #expect(text.contains("switchboard_http_request_duration_seconds_count{route=\"unmatched\"} 1\n"))
     }
 
