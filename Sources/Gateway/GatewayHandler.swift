@@ -95,16 +95,9 @@ final class GatewayHandler: HTTPHandler {
         return principal
     }
 
-    /// `Bearer ` in any case and then at least one byte. The scheme is compared by bytes, case-insensitively: no
-    /// character of it is anything but ASCII.
-    private static func startsWithBearer(_ header: some RandomAccessCollection<UInt8>) -> Bool {
-        let scheme: StaticString = "bearer "
-        guard header.count > scheme.utf8CodeUnitCount else { return false }
-        for (offset, byte) in header.prefix(scheme.utf8CodeUnitCount).enumerated() {
-            let lower = scheme.utf8Start[offset]
-            guard byte == lower || (lower != 0x20 && byte | 0x20 == lower) else { return false }
-        }
-        return true
+    /// `Bearer ` in any case and then at least one byte.
+    private static func startsWithBearer(_ header: UnsafeBufferPointer<UInt8>) -> Bool {
+        header.count > 7 && ASCIICase.hasPrefix(header, "bearer ")
     }
 
     private func nextRequestID() -> String {

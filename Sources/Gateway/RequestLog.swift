@@ -50,19 +50,19 @@ final class RequestLog: Sendable {
         time: (seconds: Int, milliseconds: Int), id: String, method: String, path: String, status: Int,
         durationMicroseconds: Int, clientGone: Bool, clock: inout TimestampWriter, into line: inout [UInt8]
     ) {
-        append(#"{"time":""#, to: &line)
+        line.append(#"{"time":""#)
         clock.write(seconds: time.seconds, milliseconds: time.milliseconds, into: &line)
-        append(#"","requestId":"#, to: &line)
+        line.append(#"","requestId":"#)
         JSONWriter.writeString(id, into: &line)
-        append(#","method":"#, to: &line)
+        line.append(#","method":"#)
         JSONWriter.writeString(method, into: &line)
-        append(#","path":"#, to: &line)
+        line.append(#","path":"#)
         JSONWriter.writeString(path, into: &line)
-        append(#","status":"#, to: &line)
+        line.append(#","status":"#)
         JSONWriter.writeInteger(status, into: &line)
-        append(#","durationMs":"#, to: &line)
+        line.append(#","durationMs":"#)
         appendMilliseconds(durationMicroseconds, to: &line)
-        if clientGone { append(#","clientGone":true"#, to: &line) }
+        if clientGone { line.append(#","clientGone":true"#) }
         line.append(UInt8(ascii: "}"))
     }
 
@@ -77,10 +77,6 @@ final class RequestLog: Sendable {
         line.append(UInt8(ascii: "0") + UInt8(first))
         if second != 0 || third != 0 { line.append(UInt8(ascii: "0") + UInt8(second)) }
         if third != 0 { line.append(UInt8(ascii: "0") + UInt8(third)) }
-    }
-
-    private static func append(_ literal: StaticString, to line: inout [UInt8]) {
-        line.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// A one-off operational message (start-up, shutdown), also as a JSON line.

@@ -1,4 +1,5 @@
 import JSON
+import Platform
 
 /// Writes HTTP/1.1 message heads and chunked framing.
 enum HTTPSerializer {
@@ -53,8 +54,7 @@ enum HTTPSerializer {
 
     /// `Content-Length: <length>` and its CRLF, the digits written in place: every response and request has one.
     private static func appendContentLength(_ length: Int, into out: inout [UInt8]) {
-        let name: StaticString = "Content-Length: "
-        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        out.append("Content-Length: " as StaticString)
         JSONWriter.writeInteger(length, into: &out)
         out.append(0x0D)
         out.append(0x0A)

@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Platform
 import Synchronization
 
 /// Hears what one exchange brings, on the loop that started it.

@@ -1,6 +1,5 @@
+import Platform
 import Testing
-
-@testable import MCP
 
 /// Byte comparisons that fold ASCII letters agree with lowercasing the text first, for ASCII text and for text
 /// whose Unicode lowercasing could look like a match.
@@ -12,6 +11,21 @@ import Testing
     func prefixesAreWhatLowercasingFinds(_ text: String) {
         #expect(ASCIICase.hasPrefix(text, "text/event-stream") == text.lowercased().hasPrefix("text/event-stream"))
         #expect(ASCIICase.hasPrefix(text, "application/json") == text.lowercased().hasPrefix("application/json"))
+    }
+
+    /// An `Authorization` value's scheme, read in place.
+    @Test(arguments: ["Bearer x", "bearer x", "BEARER x", "Bearer", "Bearer\tx", "Bearex x", "Bearer  x", ""])
+    func bytesBeginWithAPrefixAsLowercasingFinds(_ text: String) {
+        let bytes = Array(text.utf8)
+        #expect(
+            bytes.withUnsafeBufferPointer { ASCIICase.hasPrefix($0, "bearer ") }
+                == text.lowercased().hasPrefix("bearer "))
+    }
+
+    @Test func literalsAppendTheirBytes() {
+        var bytes = Array("a".utf8)
+        bytes.append("b: c" as StaticString)
+        #expect(bytes == Array("ab: c".utf8))
     }
 
     @Test func equalityNeedsTheSameLength() {
