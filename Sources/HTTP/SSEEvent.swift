@@ -1,5 +1,3 @@
-import Platform
-
 /// One Server-Sent Event (WHATWG HTML §9.2). Its data stays bytes, so that a relayed event is never decoded and
 /// encoded again.
 public struct SSEEvent: Equatable, Sendable {
@@ -49,7 +47,7 @@ public struct SSEEvent: Equatable, Sendable {
     }
 
     private static func field(_ name: StaticString, _ value: some Collection<UInt8>, into out: inout [UInt8]) {
-        out.append(name)
+        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         out.append(UInt8(ascii: ":"))
         out.append(UInt8(ascii: " "))
         out.append(contentsOf: value)
