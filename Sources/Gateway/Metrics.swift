@@ -4,7 +4,7 @@ import Platform
 /// `/metrics` collects a snapshot from every loop.
 struct LoopMetrics: Sendable {
     /// A route's label with its hash made once, when the route is: counting a request hashes an integer where it
-    /// would hash the pattern's text twice.
+    /// would hash the pattern's text.
     typealias RouteLabel = HashedText
     static let unmatchedRoute: RouteLabel = "unmatched"
 

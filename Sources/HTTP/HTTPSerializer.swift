@@ -3,8 +3,8 @@ import Platform
 
 /// Writes HTTP/1.1 message heads and chunked framing.
 enum HTTPSerializer {
-    /// A status line, `headers`, then `Content-Length` when given (`headers` must have none of their own),
-    /// ending with the blank line.
+    /// A status line, `headers`, then `X-Request-Id` and `Content-Length` when given (`headers` must have none of
+    /// their own), ending with the blank line.
     static func responseHead(
         status: Int, headers: HTTPHeaders, requestID: String? = nil, contentLength: Int? = nil, into out: inout [UInt8]
     ) {

@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 
 from gateway import ADMIN_KEY, Gateway, free_port
+from running import running
 from spec import schema
 from trigger_upstreams import EventsUpstream
 from webhook_receiver import Receiver
-from running import running
 
 FAST = {"retryUnitSeconds": 0.001, "pollIntervalSeconds": 0.05, "allowHttpHosts": ["127.0.0.1", "127.0.0.2"]}
 

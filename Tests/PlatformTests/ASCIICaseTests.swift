@@ -22,12 +22,6 @@ import Testing
                 == text.lowercased().hasPrefix("bearer "))
     }
 
-    @Test func literalsAppendTheirBytes() {
-        var bytes = Array("a".utf8)
-        bytes.append("b: c" as StaticString)
-        #expect(bytes == Array("ab: c".utf8))
-    }
-
     @Test func equalityNeedsTheSameLength() {
         #expect(ASCIICase.equal("mcp-NAME", "Mcp-Name"))
         #expect(!ASCIICase.equal("Mcp-Names", "Mcp-Name"))

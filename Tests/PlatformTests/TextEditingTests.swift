@@ -56,4 +56,10 @@ struct TextEditingTests {
         #expect(String(Array("sb-".utf8), hex: number) == "sb-" + String(number, radix: 16))
         #expect(String([], hex: number) == String(number, radix: 16))
     }
+
+    @Test func literalsAppendTheirBytes() {
+        var bytes = Array("a".utf8)
+        bytes.append("b: c" as StaticString)
+        #expect(bytes == Array("ab: c".utf8))
+    }
 }
