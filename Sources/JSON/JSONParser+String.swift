@@ -66,11 +66,22 @@ extension JSONParser {
     }
 
     /// The offset of the first byte from `start` on that is a quote, a backslash, a control character or not
-    /// ASCII (`bytes.count` if there is none). A flag set below the first special byte of a word is always a real
-    /// one: the subtractions can borrow only upwards, from a byte that is special itself.
+    /// ASCII (`bytes.count` if there is none). Sixteen bytes are tested at a time (one SSE2 compare each for the
+    /// quote and the backslash, and one signed compare that catches both control characters and bytes of 0x80 and
+    /// up, which are negative as `Int8`); the block in which one is found, and the tail, go eight bytes at a time.
+    /// A flag set below the first special byte of a word is always a real one: the subtractions can borrow only
+    /// upwards, from a byte that is special itself.
     static func nextSpecialByte(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var index = start
         if let base = bytes.baseAddress {
+            let (quotes, backslashes) = (SIMD16<UInt8>(repeating: 0x22), SIMD16<UInt8>(repeating: 0x5C))
+            let spaces = SIMD16<Int8>(repeating: 0x20)
+            while index + 16 <= bytes.count {
+                let block = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)
+                let signed = unsafeBitCast(block, to: SIMD16<Int8>.self)
+                if any((block .== quotes) .| (block .== backslashes) .| (signed .< spaces)) { break }
+                index += 16
+            }
             let ones: UInt64 = 0x0101_0101_0101_0101
             while index + 8 <= bytes.count {
                 let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))

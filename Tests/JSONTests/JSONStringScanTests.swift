@@ -2,18 +2,18 @@ import Testing
 
 @testable import JSON
 
-/// The string scanner looks at eight bytes at a time; it must stop exactly where a byte-by-byte scan would.
+/// The string scanner looks at sixteen, then eight bytes at a time; it must stop exactly where a byte-by-byte scan would.
 struct JSONStringScanTests {
     static func isSpecial(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80
     }
 
-    /// Every byte value at every offset of three words, alone and with other special bytes after it.
+    /// Every byte value at every offset of three blocks (the last one short, so the word scan and the tail run), alone and with other special bytes after it.
     @Test func theWordScanStopsWhereAByteScanDoes() {
         for byte in UInt8.min...UInt8.max {
-            for offset in 0..<24 {
+            for offset in 0..<44 {
                 for after: [UInt8] in [[], [0x22], [0x00, 0xFF], [0x5C, 0x5C]] {
-                    var text = [UInt8](repeating: UInt8(ascii: "a"), count: 30)
+                    var text = [UInt8](repeating: UInt8(ascii: "a"), count: 45)
                     text[offset] = byte
                     for (step, value) in after.enumerated() where offset + 1 + step < text.count {
                         text[offset + 1 + step] = value
