@@ -72,11 +72,12 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor", "Platform"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "HTTPTests", dependencies: ["HTTP", "Platform", "Reactor", "Cryptography"], exclude: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "HTTP", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
+            dependencies: ["Gateway", "HTTP", "Platform", "Policy", "Store", "Cryptography", "JSON", "Reactor"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Cryptography", "JSON"]),
         .testTarget(

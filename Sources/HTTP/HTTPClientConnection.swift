@@ -1,5 +1,6 @@
 import Cryptography
 import Glibc
+import Platform
 import Reactor
 
 /// One upstream connection, plain or TLS: connects, sends one request at a time, streams the response
@@ -300,18 +301,20 @@ final class HTTPClientConnection: EventHandler {
 
     /// Queues `bytes`, then `more` (encrypted first on a TLS connection) and writes what the socket takes: the two
     /// leave together.
-    private func queuePlaintext(_ bytes: [UInt8], then more: [UInt8] = []) {
+    private func queuePlaintext(_ bytes: [UInt8], then more: SplicedBytes = SplicedBytes()) {
         guard let tls else {
             output.append(bytes)
             output.append(more)
             return flush()
         }
-        guard seal(bytes, with: tls), seal(more, with: tls) else { return }
+        let (before, insert, after) = more.runs
+        guard seal(bytes[...], with: tls), seal(before, with: tls), seal(insert, with: tls), seal(after, with: tls)
+        else { return }
         queueCiphertext()
     }
 
     /// Hands `plaintext` to the TLS session; `false` once the exchange has failed.
-    private func seal(_ plaintext: [UInt8], with tls: TLSSession) -> Bool {
+    private func seal(_ plaintext: ArraySlice<UInt8>, with tls: TLSSession) -> Bool {
         guard !plaintext.isEmpty else { return true }
         let written = plaintext.withUnsafeBytes { raw in Result { () throws(TLSError) in try tls.write(raw) } }
         guard case .failure(let error) = written else { return true }

@@ -1,28 +1,40 @@
 import Cryptography
+import Platform
 
 /// A request to an upstream.
 public struct HTTPClientRequest: Sendable {
     public var method: String
     public var url: UpstreamURL
     public var headers: HTTPHeaders
-    public var body: [UInt8]
+    /// The body as it is sent: a relayed message's runs stay apart (`SplicedBytes`).
+    public var payload: SplicedBytes
 
     public init(method: String, url: UpstreamURL, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+        self.init(method: method, url: url, headers: headers, payload: SplicedBytes(body))
+    }
+
+    public init(method: String, url: UpstreamURL, headers: HTTPHeaders = [:], payload: SplicedBytes) {
         self.method = method
         self.url = url
         self.headers = headers
-        self.body = body
+        self.payload = payload
+    }
+
+    /// The body in one array (made when the payload is spliced).
+    public var body: [UInt8] {
+        get { payload.joined }
+        set { payload = SplicedBytes(newValue) }
     }
 
     /// The request on the wire: the head, and the body after it unless it is small enough to be copied behind
     /// the head in the same buffer (`OutputBuffer.message`).
-    func message() -> (head: [UInt8], rest: [UInt8]) {
-        let sendsLength = !body.isEmpty || method == "POST" || method == "PUT"
+    func message() -> (head: [UInt8], rest: SplicedBytes) {
+        let sendsLength = !payload.isEmpty || method == "POST" || method == "PUT"
         let headCapacity = 128 + url.target.utf8.count + headers.bytes.count
-        return OutputBuffer.message(headCapacity: headCapacity, body: body) { out in
+        return OutputBuffer.message(headCapacity: headCapacity, body: payload) { out in
             HTTPSerializer.requestHead(
                 method: method, target: url.target, headers: headers, host: url.hostHeader,
-                contentLength: sendsLength ? body.count : nil, into: &out)
+                contentLength: sendsLength ? payload.count : nil, into: &out)
         }
     }
 }

@@ -49,19 +49,6 @@ extension HTTPVersion {
     }
 }
 
-/// A complete response, as most handlers produce it.
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
-
-    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-}
-
 /// Canonical reason phrases for the statuses Switchboard sends.
 enum HTTPStatus {
     static func reason(_ status: Int) -> String {

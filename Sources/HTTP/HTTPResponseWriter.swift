@@ -1,10 +1,11 @@
+import Platform
 import Reactor
 
 /// Where a writer's bytes go: the client's connection, or a recorder when a handler is tested in-process.
 public protocol HTTPResponseTransport: AnyObject {
     /// Sends a status line, `headers`, `X-Request-Id: requestID` and `Content-Length: contentLength` when given,
     /// and `body`.
-    func sendResponse(status: Int, headers: HTTPHeaders, requestID: String?, contentLength: Int?, body: [UInt8])
+    func sendResponse(status: Int, headers: HTTPHeaders, requestID: String?, contentLength: Int?, body: SplicedBytes)
     /// Sends more bytes of a streamed body.
     func send(_ bytes: [UInt8])
     /// The response is complete.
@@ -72,7 +73,7 @@ public final class HTTPResponseWriter: OutputPacing {
         response.headers.remove("Content-Length")
         connection?.sendResponse(
             status: response.status, headers: response.headers, requestID: requestID,
-            contentLength: response.body.count, body: isHeadRequest ? [] : response.body)
+            contentLength: response.payload.count, body: isHeadRequest ? SplicedBytes() : response.payload)
         complete(clientGone: false)
     }
 
@@ -84,7 +85,8 @@ public final class HTTPResponseWriter: OutputPacing {
         if requestID != nil { headers.remove("X-Request-Id") }
         headers.remove("Content-Length")
         headers.set("Transfer-Encoding", "chunked")
-        connection?.sendResponse(status: status, headers: headers, requestID: requestID, contentLength: nil, body: [])
+        connection?.sendResponse(
+            status: status, headers: headers, requestID: requestID, contentLength: nil, body: SplicedBytes())
     }
 
     /// Starts an SSE stream: `text/event-stream`, no caching.

@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 import Reactor
 
 /// One accepted client connection: reads requests, hands each complete one to the handler, writes the response,
@@ -225,7 +226,7 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
 
     // MARK: Responses
 
-    func sendResponse(status: Int, headers: HTTPHeaders, requestID: String?, contentLength: Int?, body: [UInt8]) {
+    func sendResponse(status: Int, headers: HTTPHeaders, requestID: String?, contentLength: Int?, body: SplicedBytes) {
         var headers = headers
         if closeAfterResponse || owner.draining {
             closeAfterResponse = true
@@ -246,8 +247,8 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         enqueue(bytes)
     }
 
-    /// Queues `bytes`, then `more`, and writes what the socket takes: the two leave together, in one `sendmsg`.
-    private func enqueue(_ bytes: [UInt8], then more: [UInt8] = []) {
+    /// Queues `bytes`, then `more`, and writes what the socket takes: they leave together, in one `sendmsg`.
+    private func enqueue(_ bytes: [UInt8], then more: SplicedBytes = SplicedBytes()) {
         guard !isClosed(phase) else { return }
         output.append(bytes)
         output.append(more)
@@ -294,7 +295,8 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         if retryAfter { headers.set("Retry-After", "1") }
         owner.rejected(status: status)
         sendResponse(
-            status: status, headers: headers, requestID: nil, contentLength: response.body.count, body: response.body)
+            status: status, headers: headers, requestID: nil, contentLength: response.payload.count,
+            body: response.payload)
     }
 
     // MARK: Interest, deadlines, shutdown

@@ -1,19 +1,21 @@
+import Platform
 import Reactor
 
-/// Bytes waiting for a non-blocking socket, sent front first. Arrays are queued as they are appended, not copied
-/// into one: a response's head and a large body (or the events a slow reader has not taken yet) leave in one
-/// `sendmsg` over all of them. A single array, the usual case, is written as it is, with nothing allocated.
+/// Bytes waiting for a non-blocking socket, sent front first. Arrays (and views of them) are queued as they are
+/// appended, not copied into one: a response's head and a large body (or the runs of a spliced one, or the events
+/// a slow reader has not taken yet) leave in one `sendmsg` over all of them. A single array, the usual case, is
+/// written as it is, with nothing allocated.
 struct OutputBuffer {
-    /// The array being sent, from `offset` on.
-    private var front: [UInt8] = []
+    /// The run being sent, from `offset` bytes past its start on.
+    private var front: ArraySlice<UInt8> = []
     private var offset = 0
-    /// Arrays waiting behind `front`, from `queuedStart` on: taken from the front by index, so that draining many
+    /// Runs waiting behind `front`, from `queuedStart` on: taken from the front by index, so that draining many
     /// of them does not shift the rest each time.
-    private var queued: [[UInt8]] = []
+    private var queued: [ArraySlice<UInt8>] = []
     private var queuedStart = 0
     private(set) var count = 0
 
-    /// At most this many arrays go into one `sendmsg` (well under the kernel's IOV_MAX).
+    /// At most this many runs go into one `sendmsg` (well under the kernel's IOV_MAX).
     static let maxGathered = 64
     /// A body up to this size is copied after its head, so that one array goes out; a larger one is queued as it
     /// is, behind the head, and never copied.
@@ -21,21 +23,34 @@ struct OutputBuffer {
 
     var isEmpty: Bool { count == 0 }
 
-    /// A message as the arrays to queue: the head `writeHead` writes (into room for `headCapacity` bytes), with
+    /// A message as what to queue: the head `writeHead` writes (into room for `headCapacity` bytes), with
     /// `body` copied behind it when it is small, or else `body` as it is, to go after it.
-    static func message(headCapacity: Int, body: [UInt8], _ writeHead: (inout [UInt8]) -> Void) -> (
-        head: [UInt8], rest: [UInt8]
+    static func message(headCapacity: Int, body: SplicedBytes, _ writeHead: (inout [UInt8]) -> Void) -> (
+        head: [UInt8], rest: SplicedBytes
     ) {
         let copiesBody = body.count <= bodyCopyLimit
         var head: [UInt8] = []
         head.reserveCapacity(headCapacity + (copiesBody ? body.count : 0))
         writeHead(&head)
         guard copiesBody else { return (head, body) }
-        head.append(contentsOf: body)
-        return (head, [])
+        body.append(to: &head)
+        return (head, SplicedBytes())
     }
 
     mutating func append(_ more: [UInt8]) {
+        append(more[...])
+    }
+
+    /// Queues the runs of `more`, each a view of its array.
+    mutating func append(_ more: SplicedBytes) {
+        guard !more.isEmpty else { return }
+        let (before, insert, after) = more.runs
+        append(before)
+        append(insert)
+        append(after)
+    }
+
+    mutating func append(_ more: ArraySlice<UInt8>) {
         guard !more.isEmpty else { return }
         if count == 0 {
             (front, offset) = (more, 0)
@@ -67,7 +82,7 @@ struct OutputBuffer {
         try front.withUnsafeBytes { raw in try Socket.write(fd, UnsafeRawBufferPointer(rebasing: raw[offset...])) }
     }
 
-    /// The front and the queued arrays after it, their storage held while the kernel reads it.
+    /// The front and the queued runs after it, their storage held while the kernel reads it.
     private func writeGathered(_ fd: Int32) throws -> Int? {
         let waiting = queued[queuedStart..<min(queued.count, queuedStart + Self.maxGathered - 1)]
         var buffers: [UnsafeRawBufferPointer] = []
@@ -78,9 +93,9 @@ struct OutputBuffer {
         }
     }
 
-    /// Calls `body` with `collected` and a pointer to each of `arrays`, one nested borrow per array.
+    /// Calls `body` with `collected` and a pointer to each of `arrays`, one nested borrow per run.
     private static func gathering(
-        _ arrays: ArraySlice<[UInt8]>, into collected: inout [UnsafeRawBufferPointer],
+        _ arrays: ArraySlice<ArraySlice<UInt8>>, into collected: inout [UnsafeRawBufferPointer],
         _ body: ([UnsafeRawBufferPointer]) throws -> Int?
     ) throws -> Int? {
         guard let next = arrays.first else { return try body(collected) }
@@ -90,7 +105,7 @@ struct OutputBuffer {
         }
     }
 
-    /// Drops `written` bytes from the front; each array sent whole gives its place to the next one queued.
+    /// Drops `written` bytes from the front; each run sent whole gives its place to the next one queued.
     private mutating func consume(_ written: Int) {
         count -= written
         offset += written

@@ -68,8 +68,8 @@ extension JSONParser {
     /// The offset of the first byte from `start` on that is a quote, a backslash, a control character or not
     /// ASCII (`bytes.count` if there is none). Sixteen bytes are tested at a time (one SSE2 compare each for the
     /// quote and the backslash, and one signed compare that catches both control characters and bytes of 0x80 and
-    /// up, which are negative as `Int8`); the block in which one is found, and the tail, go eight bytes at a time.
-    /// A flag set below the first special byte of a word is always a real one: the subtractions can borrow only
+    /// up, which are negative as `Int8`); the last fifteen of the document go eight bytes at a time, then one. In
+    /// a word, a flag set below the first special byte is always a real one: the subtractions can borrow only
     /// upwards, from a byte that is special itself.
     static func nextSpecialByte(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var index = start
@@ -79,7 +79,12 @@ extension JSONParser {
             while index + 16 <= bytes.count {
                 let block = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)
                 let signed = unsafeBitCast(block, to: SIMD16<Int8>.self)
-                if any((block .== quotes) .| (block .== backslashes) .| (signed .< spaces)) { break }
+                let special = (block .== quotes) .| (block .== backslashes) .| (signed .< spaces)
+                // The mask's lanes are all ones or all zeros: read as two words, the first lane set is the first
+                // special byte.
+                let halves = unsafeBitCast(special, to: SIMD2<UInt64>.self)
+                if halves[0] != 0 { return index + halves[0].trailingZeroBitCount / 8 }
+                if halves[1] != 0 { return index + 8 + halves[1].trailingZeroBitCount / 8 }
                 index += 16
             }
             let ones: UInt64 = 0x0101_0101_0101_0101

@@ -1,27 +1,34 @@
 import JSON
+import Platform
 
 /// One JSON-RPC message as the bytes that travel, with its routing fields peeked. The hot path forwards these
 /// bytes, replacing only the id; the full tree is built only when something needs to look inside.
 /// Immutable, and a class: a message is handed along a call's whole path (intake, upstream, sink), and passing a
 /// reference costs one retain where a struct of bytes and peeked strings would copy each of them.
 public final class RPCMessage: Sendable {
-    public let bytes: [UInt8]
+    /// The bytes that go out: those the message came in, with its id replaced when it was rewritten. The peek's
+    /// `idRange` is a range of `wire.base`, the bytes that were peeked.
+    public let wire: SplicedBytes
     public let peek: JSONRPCPeek
 
     public init(bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONError) {
-        self.bytes = bytes
+        wire = SplicedBytes(bytes)
         peek = try JSONRPCPeek.peek(bytes, limits: limits)
     }
 
     public init(_ value: JSONValue) {
-        bytes = JSONWriter.bytes(value)
+        let bytes = JSONWriter.bytes(value)
+        wire = SplicedBytes(bytes)
         peek = try! JSONRPCPeek.peek(bytes, limits: .unbounded)  // our own writer's output always peeks
     }
 
-    private init(bytes: [UInt8], peek: JSONRPCPeek) {
-        self.bytes = bytes
+    private init(wire: SplicedBytes, peek: JSONRPCPeek) {
+        self.wire = wire
         self.peek = peek
     }
+
+    /// The message in one array (made, when its id was replaced, on each use: the relay itself sends `wire`).
+    public var bytes: [UInt8] { wire.joined }
 
     public var id: JSONValue? { peek.id }
     public var method: String? { peek.method }
@@ -34,30 +41,31 @@ public final class RPCMessage: Sendable {
 
     /// The same message under another id; nothing else is re-encoded.
     public func withID(_ id: JSONValue) -> RPCMessage {
-        replacingID(with: id, extraCapacity: 16) { JSONWriter.write(id, into: &$0) }
+        var written: [UInt8] = []
+        written.reserveCapacity(16)
+        JSONWriter.write(id, into: &written)
+        return replacingID(with: id, by: written[...])
     }
 
     /// The same message under the id of `other`, in the very bytes `other` carries it in: a caller's id goes back
-    /// to it as it was sent, without being written again. Unchanged when `other` has no id.
+    /// to it as it was sent, without being written again (nor copied). Unchanged when `other` has no id.
     func withID(of other: RPCMessage) -> RPCMessage {
-        guard let id = other.peek.id, let source = other.peek.idRange else { return self }
-        return replacingID(with: id, extraCapacity: source.count) { $0.append(contentsOf: other.bytes[source]) }
+        guard let id = other.peek.id, let idBytes = other.idBytes else { return self }
+        return replacingID(with: id, by: idBytes)
     }
 
-    /// The bytes before the id, what `write` appends, the bytes after it: one buffer, one allocation when the new
-    /// id takes at most `extraCapacity` bytes.
-    private func replacingID(with id: JSONValue, extraCapacity: Int, _ write: (inout [UInt8]) -> Void)
-        -> RPCMessage
-    {
+    /// The bytes `wire` carries the id in: the insert once the id was replaced (the only range a message's wire
+    /// replaces is its id's, which is never empty), else the peeked bytes.
+    private var idBytes: ArraySlice<UInt8>? {
+        guard let range = peek.idRange else { return nil }
+        return wire.replaced == range ? wire.insert : wire.base[range]
+    }
+
+    /// The bytes as they came, with the id's range taken by `idBytes`: nothing is copied.
+    private func replacingID(with id: JSONValue, by idBytes: ArraySlice<UInt8>) -> RPCMessage {
         guard let range = peek.idRange else { return self }
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count - range.count + extraCapacity)
-        out.append(contentsOf: bytes[..<range.lowerBound])
-        write(&out)
         var peek = self.peek
         peek.id = id
-        peek.idRange = range.lowerBound..<out.count
-        out.append(contentsOf: bytes[range.upperBound...])
-        return RPCMessage(bytes: out, peek: peek)
+        return RPCMessage(wire: SplicedBytes(wire.base, replacing: range, with: idBytes), peek: peek)
     }
 }

@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Platform
 
 /// Answers one client POST from what an upstream sends: plain JSON when the answer is all there is, an SSE
 /// stream once a message before the answer (a progress notification, say) has to reach the client first.
@@ -47,17 +48,17 @@ public final class StreamableHTTPResponder: RPCSink {
             onFinish?()
             onFinish = nil
         }
-        let reply: [UInt8]
+        let reply: SplicedBytes
         switch result {
         case .success(let response?):
-            reply = inspect.map { JSONWriter.bytes($0(response.value)) } ?? response.bytes
+            reply = inspect.map { SplicedBytes(JSONWriter.bytes($0(response.value))) } ?? response.wire
         case .success(nil):
             return writer.respond(HTTPResponse(status: 202))
         case .failure(let error):
-            reply = JSONWriter.bytes(failure(error))
+            reply = SplicedBytes(JSONWriter.bytes(failure(error)))
         }
-        guard streaming else { return writer.respond(HTTPResponse(status: 200, headers: .json, body: reply)) }
-        writer.writeEvent(SSEEvent(event: "message", data: reply))
+        guard streaming else { return writer.respond(HTTPResponse(status: 200, headers: .json, payload: reply)) }
+        writer.writeEvent(SSEEvent(event: "message", data: reply.joined))
         writer.finish()
     }
 }

@@ -181,7 +181,7 @@ public final class UpstreamSession: MCPUpstream {
             expectedID: message.method != nil ? message.id : nil, sentSessionID: sentSession,
             maxMessageBytes: maxMessageBytes, limits: limits, observer: observer)
         exchange.task = client.execute(
-            HTTPClientRequest(method: "POST", url: url, headers: headers, body: message.bytes), delegate: exchange)
+            HTTPClientRequest(method: "POST", url: url, headers: headers, payload: message.wire), delegate: exchange)
         return exchange
     }
 }

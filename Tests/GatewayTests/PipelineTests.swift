@@ -1,6 +1,7 @@
 import Cryptography
 import Foundation
 import JSON
+import Platform
 import Policy
 import Reactor
 import Store
@@ -16,12 +17,12 @@ final class RecordedResponse: HTTPResponseTransport {
     var body: [UInt8] = []
     var complete = false
 
-    func sendResponse(status: Int, headers: HTTPHeaders, requestID: String?, contentLength: Int?, body: [UInt8]) {
+    func sendResponse(status: Int, headers: HTTPHeaders, requestID: String?, contentLength: Int?, body: SplicedBytes) {
         self.status = status
         self.headers = headers
         if let requestID { self.headers.add("X-Request-Id", requestID) }
         if let contentLength { self.headers.add("Content-Length", String(contentLength)) }
-        self.body = body
+        self.body = body.joined
     }
 
     func send(_ bytes: [UInt8]) { body += bytes }

@@ -1,9 +1,10 @@
 import Glibc
+import Platform
 import Testing
 
 @testable import HTTP
 
-/// Queued arrays leave in order, whole, however the kernel splits the writes: a socket with a small send buffer
+/// Queued arrays and runs leave in order, whole, however the kernel splits the writes: a socket with a small send buffer
 /// takes part of an array, or of several gathered ones, at each flush.
 struct OutputBufferTests {
     /// A connected pair of non-blocking stream sockets, the sender's buffer small.
@@ -58,6 +59,43 @@ struct OutputBufferTests {
         drain(receiver, into: &received)
         #expect(received.count == expected.count)
         #expect(received == expected)
+    }
+
+    /// A spliced body leaves as its runs, in order, from views of its arrays; an empty one is nothing to send.
+    @Test(arguments: [0..<0, 10..<10, 10..<17, 0..<200_000])
+    func aSplicedBodyLeavesWithItsRangeReplaced(range: Range<Int>) throws {
+        let (sender, receiver) = try socketPair()
+        defer {
+            close(sender)
+            close(receiver)
+        }
+        let base = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let body = SplicedBytes(base, replacing: range, with: Array("\"sb-1f\"".utf8)[...])
+        var output = OutputBuffer()
+        output.append(Array("head".utf8))
+        output.append(SplicedBytes())
+        output.append(body)
+        #expect(output.count == 4 + body.count)
+        var received: [UInt8] = []
+        while !output.isEmpty {
+            let flushed = output.flush(to: sender)
+            try #require(flushed)
+            drain(receiver, into: &received)
+        }
+        drain(receiver, into: &received)
+        #expect(received == Array("head".utf8) + body.joined)
+    }
+
+    /// A small body is copied behind its head (one array goes out); a large one is left as it is.
+    @Test func onlyASmallBodyIsCopiedBehindTheHead() {
+        let small = SplicedBytes(Array("{\"id\":1}".utf8), replacing: 6..<7, with: Array("22".utf8)[...])
+        let (head, rest) = OutputBuffer.message(headCapacity: 8, body: small) { $0 += Array("HEAD".utf8) }
+        #expect(head == Array("HEAD{\"id\":22}".utf8) && rest.isEmpty)
+        let large = SplicedBytes([UInt8](repeating: 0x20, count: 100_000), replacing: 5..<6, with: [0x41])
+        let (largeHead, largeRest) = OutputBuffer.message(headCapacity: 8, body: large) { $0 += Array("HEAD".utf8) }
+        #expect(largeHead == Array("HEAD".utf8) && largeRest.count == 100_000)
+        #expect(
+            largeRest.base.withUnsafeBufferPointer(\.baseAddress) == large.base.withUnsafeBufferPointer(\.baseAddress))
     }
 
     @Test func aClosedPeerFailsTheFlush() throws {
