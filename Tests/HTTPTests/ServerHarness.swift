@@ -5,8 +5,8 @@ import Reactor
 @testable import HTTP
 
 /// Answers by path, on the loop: `/bytes/N` with N bytes, `/hold` never (until the client goes away, which
-/// `gone` signals), `/pump/N` with N bytes streamed only as fast as the client takes them, anything else with the
-/// body's size.
+/// `gone` signals), `/pump/N` with N bytes streamed only as fast as the client takes them, `/echo` with the body
+/// it got, anything else with the body's size.
 final class ScriptedHandler: HTTPHandler, @unchecked Sendable {
     var handled = 0
     var held: [HTTPResponseWriter] = []
@@ -27,6 +27,7 @@ final class ScriptedHandler: HTTPHandler, @unchecked Sendable {
             writer.onClientGone { [gone] in gone.signal() }
             return
         }
+        if path == "/echo" { return writer.respond(HTTPResponse(status: 200, body: request.body)) }
         let size = path.hasPrefix("/bytes/") ? Int(path.dropFirst(7)) ?? 0 : 0
         let body =
             path.hasPrefix("/bytes/") ? [UInt8](repeating: 0x78, count: size) : Array("\(request.body.count)".utf8)
