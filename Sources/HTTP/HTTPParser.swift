@@ -98,21 +98,6 @@ public struct HTTPParser: Sendable {
         buffer.append(contentsOf: bytes)
     }
 
-    /// The bytes of a fixed-length body still to come when none of them is buffered, else 0: a caller may read up
-    /// to that many from the socket straight into the body, and say so with `bodyBytesRead`, instead of feeding
-    /// them (a large body is then not copied through the parser's buffer).
-    public var awaitedBodyBytes: Int {
-        guard start == buffer.count, case .fixedBody(let remaining) = state else { return 0 }
-        return remaining
-    }
-
-    /// Counts `count` bytes of the body, at most `awaitedBodyBytes`, as received by the caller itself.
-    public mutating func bodyBytesRead(_ count: Int) {
-        let remaining = awaitedBodyBytes
-        precondition(count > 0 && count <= remaining, "more body bytes read than awaited")
-        state = count == remaining ? .messageEnd : .fixedBody(remaining: remaining - count)
-    }
-
     /// The next event, or `nil` until more bytes arrive.
     public mutating func next() throws(HTTPParseError) -> Event? {
         do {

@@ -7,7 +7,7 @@ import Reactor
 final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
     enum Phase {
         case awaitingRequest
-        case readingBody(HTTPRequestHead, IncomingBody)
+        case readingBody(HTTPRequestHead, [UInt8])
         case responding(HTTPResponseWriter)
         /// The last answer is sent and the sending side shut down; input is read and dropped until the client closes.
         case lingering(discarded: Int)
@@ -76,23 +76,17 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         guard !peerClosedInput, !isClosed(phase) else { return }
         // Bounded per wake-up so one busy client cannot starve the others on this loop.
         for _ in 0..<16 {
-            let awaited = parser.awaitedBodyBytes
-            let wanted = awaited > 0 ? awaited : owner.scratch.count
-            guard let count = awaited > 0 ? readIntoBody(limit: awaited) : readIntoScratch() else { return }
+            guard let count = readIntoScratch() else { return }
             if count == 0 {
                 peerClosedInput = true
                 break
             }
-            if awaited > 0 {
-                parser.bodyBytesRead(count)
-            } else {
-                if case .awaitingRequest = self.phase, parser.isIdle { requestStartedAt = loop.now }
-                parsedSinceReset += count
-                owner.scratch.withUnsafeBytes { parser.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-            }
+            if case .awaitingRequest = self.phase, parser.isIdle { requestStartedAt = loop.now }
+            parsedSinceReset += count
+            owner.scratch.withUnsafeBytes { parser.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
             // Parsed read by read, so the parser holds at most one read of a body besides the body itself.
             processInput()
-            if count < wanted || !wantsInput { return }
+            if count < owner.scratch.count || !wantsInput { return }
         }
         guard !isClosed(phase) else { return }
         processInput()
@@ -118,20 +112,6 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
             close()
             return nil
         }
-    }
-
-    /// One read of at most `limit` bytes of a body of declared length, straight into the body (the parser has
-    /// none of it buffered), as `readIntoScratch` reads.
-    private func readIntoBody(limit: Int) -> Int? {
-        guard case .readingBody(let head, var body) = phase else { return readIntoScratch() }
-        phase = .awaitingRequest  // drop the reference so the read does not copy the body
-        let read = Result { () throws(SystemError) in try body.read(from: fd, limit: limit) }
-        phase = .readingBody(head, body)
-        guard case .success(let count) = read else {
-            close()
-            return nil
-        }
-        return count
     }
 
     private func isClosed(_ phase: Phase) -> Bool {
@@ -169,7 +149,7 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         case .requestHead(let head):
             bodyStartedAt = loop.now
             try reserveBody(parser.declaredBodyLength)
-            phase = .readingBody(head, IncomingBody(declaredLength: parser.declaredBodyLength))
+            phase = .readingBody(head, [])
             if head.headers.contains("Expect", token: "100-continue"), parser.bufferedCount == 0 {
                 send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
             }
@@ -177,11 +157,17 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
             if case .readingBody(let head, var body) = phase {
                 try reserveBody(body.count + bytes.count)
                 phase = .awaitingRequest  // drop the reference so the append does not copy
-                body.append(bytes)
+                if body.isEmpty && bytes.count == parser.declaredBodyLength {
+                    body = bytes  // the whole body in one piece, as it mostly comes: no second copy
+                } else {
+                    // The parser refuses a declared length over the limit; reserving it whole avoids doubling.
+                    if body.isEmpty { body.reserveCapacity(parser.declaredBodyLength) }
+                    body.append(contentsOf: bytes)
+                }
                 phase = .readingBody(head, body)
             }
         case .end:
-            if case .readingBody(let head, let body) = phase { dispatch(head, body.bytes) }
+            if case .readingBody(let head, let body) = phase { dispatch(head, body) }
         case .responseHead:
             break
         }

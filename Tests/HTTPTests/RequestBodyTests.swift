@@ -4,8 +4,8 @@ import Testing
 
 @testable import HTTP
 
-/// A request body reaches the handler as it was sent, whether it came in one read, in many, or (declared and
-/// large) partly read straight into place; the request pipelined after it is still read as a request.
+/// A request body reaches the handler as it was sent, whether it came in one read or in many; the request
+/// pipelined after it is still read as a request.
 @Suite(.serialized) struct RequestBodyTests {
     /// Printable bytes (the client reads answers as text), in a pattern that shows a lost or moved piece.
     private static func body(_ count: Int) -> [UInt8] {
@@ -54,47 +54,4 @@ import Testing
         #expect(difference == nil, "the echo differs from byte \(difference ?? 0) (of \(echo.count))")
         #expect(bodies[1] == Array("xxx".utf8))
     }
-
-    @Test func piecesOfADeclaredBodyAreCopiedIntoOneBodyOfItsLength() {
-        var body = IncomingBody(declaredLength: 6)
-        body.append(Array("ab".utf8))
-        body.append(Array("cde".utf8))
-        #expect(body.count == 5)
-        body.append(Array("f".utf8))
-        #expect(body.bytes == Array("abcdef".utf8))
-    }
-
-    @Test func aBodyInOnePieceIsThatPiece() {
-        let piece = Self.body(1_000)
-        var body = IncomingBody(declaredLength: 1_000)
-        body.append(piece)
-        #expect(body.bytes.withUnsafeBufferPointer(\.baseAddress) == piece.withUnsafeBufferPointer(\.baseAddress))
-    }
-
-    @Test func aChunkedBodyGrowsPieceByPiece() {
-        var body = IncomingBody(declaredLength: 0)
-        for piece in ["ab", "", "cd", "e"] { body.append(Array(piece.utf8)) }
-        #expect(body.bytes == Array("abcde".utf8))
-    }
-
-    /// The part of a body not yet buffered is what a caller may read itself; once it has, the message ends.
-    @Test func theParserAwaitsOnlyTheBodyBytesItHasNotBuffered() throws {
-        var parser = HTTPParser(mode: .request)
-        parser.feed(Array("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n0123".utf8))
-        #expect(parser.awaitedBodyBytes == 0)  // before the head is parsed
-        guard case .requestHead = try parser.next() else { throw ParseFailure() }
-        #expect(parser.awaitedBodyBytes == 0)  // four body bytes are buffered
-        guard case .body(let first) = try parser.next() else { throw ParseFailure() }
-        #expect(first == Array("0123".utf8))
-        #expect(parser.awaitedBodyBytes == 6)
-        parser.bodyBytesRead(4)
-        #expect(parser.awaitedBodyBytes == 2)
-        parser.bodyBytesRead(2)
-        #expect(parser.awaitedBodyBytes == 0)
-        guard case .end = try parser.next() else { throw ParseFailure() }
-        parser.feed(Array("GET / HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
-        guard case .requestHead = try parser.next() else { throw ParseFailure() }
-    }
-
-    private struct ParseFailure: Error {}
 }
