@@ -25,6 +25,10 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Every field's line, in order, with nothing between or after them.
     private(set) var bytes: [UInt8] = []
     private(set) var spans: [Span] = []
+    /// A bit for each name present (`nameBit`), so that a lookup of an absent name, the commonest kind (framing fields
+    /// a message does not have), returns without a scan. Removing a field leaves its bit: a stale bit only costs
+    /// that name's lookups a scan.
+    private var namesPresent: UInt64 = 0
 
     public init() {}
 
@@ -40,6 +44,9 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     init(bytes: [UInt8], spans: [Span]) {
         self.bytes = bytes
         self.spans = spans
+        for span in spans {
+            namesPresent |= Self.nameBit(length: span.nameEnd - span.nameStart, last: bytes[span.nameEnd - 1])
+        }
     }
 
     /// Every field as strings, in order.
@@ -62,6 +69,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         bytes.append(UInt8(ascii: " "))
         append(value)
         spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd + 2, valueEnd: bytes.count))
+        if nameEnd > nameStart { namesPresent |= Self.nameBit(length: nameEnd - nameStart, last: bytes[nameEnd - 1]) }
         bytes.append(0x0D)
         bytes.append(0x0A)
     }
@@ -76,6 +84,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     private mutating func appendLine(_ index: Int, of other: HTTPHeaders) {
         let span = other.spans[index]
         spans.append(span.shifted(by: bytes.count - span.nameStart))
+        namesPresent |= Self.nameBit(length: span.nameEnd - span.nameStart, last: other.bytes[span.nameEnd - 1])
         bytes.append(contentsOf: other.bytes[span.nameStart..<other.lineEnd(index)])
     }
 
@@ -126,8 +135,22 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// The first value of `name`, and whether another field has the same name: one scan where the subscript and
     /// `count` would make two.
     public func firstValue(_ name: String) -> (value: String, repeated: Bool)? {
+        firstValueBytes(name).map { (String(decoding: $0.bytes, as: UTF8.self), $0.repeated) }
+    }
+
+    /// The first value of a name, as bytes, and whether another field has that name.
+    struct FirstValue {
+        var bytes: ArraySlice<UInt8>
+        var repeated: Bool
+    }
+
+    /// `firstValue` as bytes: what the parser frames a message by. (A struct rather than a tuple: an optional
+    /// tuple is destroyed through the runtime's generic witnesses.)
+    func firstValueBytes(_ name: String) -> FirstValue? {
         guard let found = index(named: name) else { return nil }
-        return (value(of: spans[found]), index(named: name, from: found + 1) != nil)
+        let span = spans[found]
+        return FirstValue(
+            bytes: bytes[span.valueStart..<span.valueEnd], repeated: index(named: name, from: found + 1) != nil)
     }
 
     /// How many fields are named `name`.
@@ -199,7 +222,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     private func index(named name: String, from start: Int = 0, prefixOnly: Bool = false) -> Int? {
         guard start < spans.count else { return nil }  // headers being built in code are often empty
         let found: Int?? = name.utf8.withContiguousStorageIfAvailable { name in
-            bytes.withUnsafeBufferPointer { bytes in
+            if !prefixOnly, let last = name.last, last < 0x80,
+                namesPresent & Self.nameBit(length: name.count, last: last) == 0
+            {
+                return nil
+            }
+            return bytes.withUnsafeBufferPointer { bytes in
                 var index = start
                 while index < spans.count {
                     let span = spans[index]
@@ -220,6 +248,13 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         var native = name
         native.makeContiguousUTF8()
         return index(named: native, from: start, prefixOnly: prefixOnly)
+    }
+
+    /// The bit of `namesPresent` for a name of `length` bytes ending in `last`, the same in any case: `| 0x20` folds
+    /// a letter's case (and may merge two other bytes, which only makes a bit stand for more names). Names are
+    /// tokens, ASCII; one ending in any other byte, which `sameName` compares as Swift lowercases it, sets every bit.
+    private static func nameBit(length: Int, last: UInt8) -> UInt64 {
+        last < 0x80 ? 1 << (UInt64(truncatingIfNeeded: length &* 7 &+ Int(last | 0x20)) & 63) : ~0
     }
 
     /// Whether two equally long names (or tokens) are the same ignoring case: ASCII folding only A-Z, anything else the way

@@ -163,12 +163,12 @@ extension HTTPParser {
 
     private mutating func frameRequest(_ head: HTTPRequestHead) throws(HTTPParseError) {
         if try frameChunked(head.headers, head.version) { return }
-        guard head.headers.count("Content-Length") <= 1 else { throw .bad("duplicate Content-Length") }
-        guard let lengthText = head.headers.valueBytes("Content-Length") else {
+        guard let field = head.headers.firstValueBytes("Content-Length") else {
             state = .messageEnd
             return
         }
-        let length = try Self.contentLength(lengthText)
+        guard !field.repeated else { throw .bad("duplicate Content-Length") }
+        let length = try Self.contentLength(field.bytes)
         try countBody(length)
         (bodyBytes, declaredBodyLength) = (0, length)
         state = length == 0 ? .messageEnd : .fixedBody(remaining: length)
@@ -180,15 +180,15 @@ extension HTTPParser {
             return
         }
         if try frameChunked(head.headers, head.version) { return }
-        guard let lengthText = head.headers.valueBytes("Content-Length") else {
+        guard let field = head.headers.firstValueBytes("Content-Length") else {
             state = .untilClose
             return
         }
-        if head.headers.count("Content-Length") > 1 {
+        if field.repeated {
             let lengths = head.headers.values("Content-Length")
             guard lengths.allSatisfy({ $0 == lengths.first }) else { throw .bad("conflicting Content-Length values") }
         }
-        let length = try Self.contentLength(lengthText)
+        let length = try Self.contentLength(field.bytes)
         declaredBodyLength = length
         state = length == 0 ? .messageEnd : .fixedBody(remaining: length)
     }

@@ -2,12 +2,12 @@ extension HTTPParser {
     /// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field, any request at most one, and its value is
     /// `uri-host [ ":" port ]` (empty when the target has no authority, as origin-form allows).
     static func requireValidHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
-        guard head.headers.count("Host") <= 1 else { throw .bad("more than one Host field") }
-        guard let host = head.headers.valueBytes("Host") else {
+        guard let host = head.headers.firstValueBytes("Host") else {
             if head.version == .http1_1 { throw .bad("HTTP/1.1 request without Host") }
             return
         }
-        guard isValidHost(host) else { throw .bad("invalid Host value") }
+        guard !host.repeated else { throw .bad("more than one Host field") }
+        guard isValidHost(host.bytes) else { throw .bad("invalid Host value") }
     }
 
     /// `uri-host [ ":" port ]` (RFC 3986 §3.2.2): a bracketed IP literal or a reg-name, then optional digits.

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Maps method and path to a route. Patterns are slash-separated segments: literals, `{name}` (one segment,
 /// percent-decoded, so `ns%2Fname` arrives as `ns/name`) and a final `{name...}` (the rest of the path).
 /// The matching itself is in the non-generic `PathTable`, so it is compiled once and fast in every module; the thin
@@ -84,11 +86,12 @@ public struct RouteParameters: Sendable, Equatable, ExpressibleByDictionaryLiter
 
     struct Entry {
         let method: String
-        let segments: [Segment]
+        let segmentCount: Int
         /// The literal segments with their positions and bytes: compared before anything is bound.
         let literals: [(index: Int, bytes: [UInt8])]
+        /// The `{name}` segments by position, in order; a `{name...}` is the last, with `isRest`.
+        let parameters: [(index: Int, name: String, isRest: Bool)]
         let hasRest: Bool
-        var segmentCount: Int { segments.count }
     }
 
     private var entries: [Entry] = []
@@ -105,9 +108,18 @@ public struct RouteParameters: Sendable, Equatable, ExpressibleByDictionaryLiter
             guard case .literal(let text) = segment else { return nil }
             return (index, Array(text.utf8))
         }
-        let hasRest: Bool
-        if case .rest = segments.last { hasRest = true } else { hasRest = false }
-        entries.append(Entry(method: method, segments: segments, literals: literals, hasRest: hasRest))
+        let parameters = segments.enumerated().compactMap {
+            index, segment -> (index: Int, name: String, isRest: Bool)? in
+            switch segment {
+            case .literal: nil
+            case .parameter(let name): (index, name, false)
+            case .rest(let name): (index, name, true)
+            }
+        }
+        entries.append(
+            Entry(
+                method: method, segmentCount: segments.count, literals: literals, parameters: parameters,
+                hasRest: parameters.last?.isRest ?? false))
     }
 
     /// Matches on the path's bytes: its segments are ranges, compared with literals where they lie, and only the
@@ -115,43 +127,67 @@ public struct RouteParameters: Sendable, Equatable, ExpressibleByDictionaryLiter
     @usableFromInline func match(method: String, path: Substring) -> Match {
         var path = path
         return path.withUTF8 { path in
-            guard let segments = Self.segments(path) else { return .notFound }
-            var allowed: [String] = []
+            // Most paths have no escape: then no segment needs decoding to be compared.
+            let escaped = path.contains(UInt8(ascii: "%"))
+            return Self.withSegments(path, escaped: escaped) { segments in
+                Self.match(method, segments, in: path, escaped: escaped, entries)
+            } ?? .notFound
+        }
+    }
+
+    private static func match(
+        _ method: String, _ segments: UnsafeBufferPointer<Range<Int>>, in path: UnsafeBufferPointer<UInt8>,
+        escaped: Bool, _ entries: [Entry]
+    ) -> Match {
+        var allowed: [String] = []
+        // Entries are read in place (borrowed), not copied out: a copy would retain each of its arrays.
+        return entries.withUnsafeBufferPointer { entries in
             for index in entries.indices {
-                // Counted before the entry is touched: most patterns are ruled out by their length alone.
-                let (count, hasRest) = (entries[index].segmentCount, entries[index].hasRest)
-                guard hasRest ? segments.count >= count : segments.count == count else { continue }
-                let entry = entries[index]
-                guard let parameters = Self.bind(entry, to: segments, in: path) else { continue }
-                if entry.method == method || (method == "HEAD" && entry.method == "GET") {
+                // Counted first: most patterns are ruled out by their length alone.
+                let count = entries[index].segmentCount
+                guard entries[index].hasRest ? segments.count >= count : segments.count == count,
+                    let parameters = Self.bind(entries[index], to: segments, in: path, escaped: escaped)
+                else { continue }
+                let entryMethod = entries[index].method
+                if entryMethod == method || (method == "HEAD" && entryMethod == "GET") {
                     return .found(index, parameters: parameters)
                 }
-                if !allowed.contains(entry.method) { allowed.append(entry.method) }
+                if !allowed.contains(entryMethod) { allowed.append(entryMethod) }
             }
             return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
         }
     }
 
-    /// The ranges of the path's non-empty segments; `nil` when one does not percent-decode. Split on bytes: a
-    /// request target is ASCII (the parser refuses anything else).
-    private static func segments(_ path: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
-        var segments: [Range<Int>] = []
-        segments.reserveCapacity(path.count { $0 == UInt8(ascii: "/") } + 1)
-        var start = 0
-        for end in 0...path.count where end == path.count || path[end] == UInt8(ascii: "/") {
-            defer { start = end + 1 }
-            guard end > start else { continue }
-            let segment = UnsafeBufferPointer(rebasing: path[start..<end])
-            if segment.contains(UInt8(ascii: "%")) && percentDecode(segment) == nil { return nil }
-            segments.append(start..<end)
+    /// Calls `body` with the ranges of the path's non-empty segments, kept on the stack (a path has a handful);
+    /// `nil` when one does not percent-decode. Split on bytes: a request target is ASCII (the parser refuses
+    /// anything else).
+    private static func withSegments(
+        _ path: UnsafeBufferPointer<UInt8>, escaped: Bool, _ body: (UnsafeBufferPointer<Range<Int>>) -> Match
+    ) -> Match? {
+        let capacity = path.count { $0 == UInt8(ascii: "/") } + 1
+        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: capacity) { segments -> Match? in
+            var (count, start) = (0, 0)
+            func add(_ end: Int) -> Bool {
+                defer { start = end + 1 }
+                guard end > start else { return true }
+                if escaped, percentDecode(UnsafeBufferPointer(rebasing: path[start..<end])) == nil { return false }
+                segments.initializeElement(at: count, to: start..<end)
+                count += 1
+                return true
+            }
+            for end in 0..<path.count where path[end] == UInt8(ascii: "/") {
+                guard add(end) else { return nil }
+            }
+            guard add(path.count) else { return nil }
+            return body(UnsafeBufferPointer(rebasing: segments[..<count]))
         }
-        return segments
     }
 
     /// The parameters of `entry` for the path's `segments`, whose count has been checked against the pattern's.
-    private static func bind(_ entry: Entry, to segments: [Range<Int>], in path: UnsafeBufferPointer<UInt8>)
-        -> RouteParameters?
-    {
+    private static func bind(
+        _ entry: Entry, to segments: UnsafeBufferPointer<Range<Int>>, in path: UnsafeBufferPointer<UInt8>,
+        escaped: Bool
+    ) -> RouteParameters? {
         func decoded(_ index: Int) -> String {
             percentDecode(UnsafeBufferPointer(rebasing: path[segments[index]])) ?? ""  // each decodes: checked
         }
@@ -159,17 +195,21 @@ public struct RouteParameters: Sendable, Equatable, ExpressibleByDictionaryLiter
         for literal in entry.literals {
             let segment = UnsafeBufferPointer(rebasing: path[segments[literal.index]])
             let equal =
-                segment.contains(UInt8(ascii: "%"))
-                ? decoded(literal.index).utf8.elementsEqual(literal.bytes) : segment.elementsEqual(literal.bytes)
+                escaped && segment.contains(UInt8(ascii: "%"))
+                ? decoded(literal.index).utf8.elementsEqual(literal.bytes)
+                : literal.bytes.withUnsafeBufferPointer { literal in
+                    // Neither is ever empty: a literal and a segment are each at least one byte.
+                    literal.count == segment.count
+                        && memcmp(literal.baseAddress!, segment.baseAddress!, literal.count) == 0
+                }
             guard equal else { return nil }
         }
-        var parameters = RouteParameters(capacity: entry.segments.count - entry.literals.count)
-        for (index, segment) in entry.segments.enumerated() {
-            switch segment {
-            case .rest(let name): parameters.append(name, (index..<segments.count).map(decoded).joined(separator: "/"))
-            case .parameter(let name): parameters.append(name, decoded(index))
-            case .literal: break
-            }
+        var parameters = RouteParameters(capacity: entry.parameters.count)
+        for parameter in entry.parameters {
+            let value =
+                parameter.isRest
+                ? (parameter.index..<segments.count).map(decoded).joined(separator: "/") : decoded(parameter.index)
+            parameters.append(parameter.name, value)
         }
         return parameters
     }

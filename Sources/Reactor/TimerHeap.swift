@@ -15,6 +15,9 @@ struct TimerHeap {
     private var heap: [Entry] = []
     private var callbacks: [UInt64: () -> Void] = [:]
     private var nextID: UInt64 = 1
+    /// The id of the top entry once it was found live (0: none), so that the loop's every turn does not hash it
+    /// again; whatever removes its callback clears it.
+    private var liveTop: UInt64 = 0
 
     mutating func schedule(at deadline: UInt64, _ callback: @escaping () -> Void) -> TimerID {
         let id = nextID
@@ -27,6 +30,7 @@ struct TimerHeap {
 
     mutating func cancel(_ timer: TimerID) {
         guard callbacks.removeValue(forKey: timer.raw) != nil else { return }
+        if timer.raw == liveTop { liveTop = 0 }
         if heap.count >= Self.minimumCompacted, heap.count > 2 * callbacks.count { compact() }
     }
 
@@ -39,7 +43,10 @@ struct TimerHeap {
     /// The earliest live deadline.
     mutating func nextDeadline() -> UInt64? {
         while let top = heap.first {
-            if callbacks[top.id] != nil { return top.deadline }
+            if top.id == liveTop || callbacks[top.id] != nil {
+                liveTop = top.id
+                return top.deadline
+            }
             pop()
         }
         return nil
@@ -54,6 +61,7 @@ struct TimerHeap {
     mutating func takeExpired(at now: UInt64, scheduledBefore limit: TimerID) -> (() -> Void)? {
         while let top = heap.first, top.deadline <= now, top.id < limit.raw {
             pop()
+            if top.id == liveTop { liveTop = 0 }
             if let callback = callbacks.removeValue(forKey: top.id) { return callback }
         }
         return nil
