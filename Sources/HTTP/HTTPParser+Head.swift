@@ -254,7 +254,26 @@ extension HTTPParser {
             target.first == UInt8(ascii: "/") || target.elementsEqual("*".utf8)
         else { throw .bad("malformed request target") }
         let version = try httpVersion(line[(secondSpace + 1)...])
-        return (String(decoding: method, as: UTF8.self), String(decoding: target, as: UTF8.self), version)
+        return (methodName(method), String(decoding: target, as: UTF8.self), version)
+    }
+
+    /// The method as a string: one of the common ones as its literal (nothing to build), any other decoded.
+    private static func methodName(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBufferPointer { bytes in
+            // Told apart by length, then by bytes.
+            func spells(_ literal: StaticString) -> Bool {
+                memcmp(bytes.baseAddress!, literal.utf8Start, literal.utf8CodeUnitCount) == 0
+            }
+            return switch bytes.count {
+            case 3 where spells("GET"): "GET"
+            case 3 where spells("PUT"): "PUT"
+            case 4 where spells("POST"): "POST"
+            case 4 where spells("HEAD"): "HEAD"
+            case 5 where spells("PATCH"): "PATCH"
+            case 6 where spells("DELETE"): "DELETE"
+            default: String(decoding: bytes, as: UTF8.self)
+            }
+        }
     }
 
     static func statusLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (Int, HTTPVersion) {

@@ -48,7 +48,9 @@ public enum JSONWriter {
         var s = s
         s.withUTF8 { bytes in
             var plainStart = 0
-            for index in bytes.indices {
+            // Nothing before the first byte the parser's scan stops at (a quote, a backslash, a control character or
+            // a byte of UTF-8 beyond ASCII) needs an escape: that much is found sixteen bytes at a time.
+            for index in JSONParser.nextSpecialByte(in: bytes, from: 0)..<bytes.count {
                 let byte = bytes[index]
                 guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else { continue }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainStart..<index]))
@@ -60,27 +62,48 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Whether `bytes` are ASCII with nothing to escape: as a JSON string they are themselves between quotes.
+    public static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        JSONParser.nextSpecialByte(in: bytes, from: 0) == bytes.count
+    }
+
     /// Appends `value` in decimal, the digits written in place (no string is made): log lines and heads carry
-    /// several per request. Counted by comparison and written from the last digit by dividing by ten, a constant
-    /// the compiler multiplies by, never dividing by a variable (each a slow `div`).
+    /// several per request.
     public static func writeInteger(_ value: Int, into out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
+        let start = out.count
+        let length = decimalDigits(value.magnitude) + (value < 0 ? 1 : 0)
+        for _ in 0..<length { out.append(UInt8(ascii: "0")) }
+        out.withUnsafeMutableBufferPointer { _ = writeInteger(value, at: $0.baseAddress! + start) }
+    }
+
+    /// Writes `value` in decimal at `out`, which has room for 20 bytes (a sign and 19 digits); returns how many it
+    /// wrote. From the last digit on, by dividing by ten, a constant the compiler multiplies by, never dividing by
+    /// a variable (each a slow `div`).
+    public static func writeInteger(_ value: Int, at out: UnsafeMutablePointer<UInt8>) -> Int {
         var magnitude = value.magnitude
+        let count = decimalDigits(magnitude)
+        var digits = out
+        if value < 0 {
+            digits.pointee = UInt8(ascii: "-")
+            digits += 1
+        }
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            digits[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        }
+        return count + (value < 0 ? 1 : 0)
+    }
+
+    /// How many decimal digits `magnitude` has, counted by comparison. An `Int`'s magnitude is below 10^19, the
+    /// last power of ten `UInt` holds: 19 digits at most.
+    private static func decimalDigits(_ magnitude: UInt) -> Int {
         var count = 1
         var bound: UInt = 10
-        // An `Int`'s magnitude is below 10^19, the last power of ten `UInt` holds: 19 digits at most.
         while count < 19 && magnitude >= bound {
             count += 1
             bound &*= 10
         }
-        let end = out.count + count
-        for _ in 0..<count { out.append(UInt8(ascii: "0")) }
-        out.withUnsafeMutableBufferPointer { digits in
-            for index in stride(from: end - 1, through: end - count, by: -1) {
-                digits[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            }
-        }
+        return count
     }
 
     private static func appendEscape(_ byte: UInt8, into out: inout [UInt8]) {

@@ -42,13 +42,25 @@ public struct TimestampWriter: Sendable {
     public init() {}
 
     public mutating func write(seconds: Int, milliseconds: Int, into out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: Self.length))
+        out.withUnsafeMutableBufferPointer {
+            write(seconds: seconds, milliseconds: milliseconds, at: $0.baseAddress! + start)
+        }
+    }
+
+    /// A stamp's length: `2026-01-02T03:04:05.678Z`.
+    public static let length = 24
+
+    /// Writes the stamp's `length` bytes at `out`.
+    public mutating func write(seconds: Int, milliseconds: Int, at out: UnsafeMutablePointer<UInt8>) {
         if seconds != second {
             second = seconds
             prefix = [UInt8](repeating: 0, count: 20)
             Self.writeFields(seconds) { offset, byte in prefix[offset] = byte }
         }
-        out.append(contentsOf: prefix)
-        Self.writeMilliseconds(milliseconds) { _, byte in out.append(byte) }
+        prefix.withUnsafeBufferPointer { out.initialize(from: $0.baseAddress!, count: 20) }
+        Self.writeMilliseconds(milliseconds) { offset, byte in out[20 + offset] = byte }
     }
 
     /// `678Z`, a byte at a time.

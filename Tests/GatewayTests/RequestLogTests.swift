@@ -31,9 +31,15 @@ struct RequestLogTests {
 
     @Test(arguments: [0, 1, 42, 120, 125, 999, 1_000, 1_500, 2_000, 12_345, 60_000_001, 86_400_000_000])
     func millisecondsAreWrittenAsTheirDoubleIs(microseconds: Int) {
-        var line: [UInt8] = []
-        RequestLog.appendMilliseconds(microseconds, to: &line)
-        #expect(String(decoding: line, as: UTF8.self) == String((Double(microseconds) / 1000 * 1000).rounded() / 1000))
+        var (line, clock): ([UInt8], TimestampWriter) = ([], TimestampWriter())
+        RequestLog.requestLine(
+            time: (1_767_323_045, 678), id: "a", method: "GET", path: "/", status: 200,
+            durationMicroseconds: microseconds, clientGone: false, clock: &clock, into: &line)
+        guard case .number(let written)? = (try? JSONParser.parse(line))?["durationMs"] else {
+            Issue.record("no durationMs in \(String(decoding: line, as: UTF8.self))")
+            return
+        }
+        #expect(written == String((Double(microseconds) / 1000 * 1000).rounded() / 1000))
     }
 
     @Test func stampsWithinOneSecondShareTheirDateAndDifferInMilliseconds() {
