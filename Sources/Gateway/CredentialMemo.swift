@@ -14,24 +14,31 @@ import Policy
 /// so a revoked key or token is refused from the first request after the refresh that saw it, as it is without
 /// the memo. A token's expiry is checked on every use.
 final class CredentialMemo {
-    private struct Entry {
+    /// A class: an entry read from its slot is one reference, where a struct would be copied field by field.
+    private final class Entry {
         let bytes: [UInt8]
         let principal: Principal
         let generation: UInt64
+
+        init(bytes: [UInt8], principal: Principal, generation: UInt64) {
+            (self.bytes, self.principal, self.generation) = (bytes, principal, generation)
+        }
     }
 
-    /// Bounds the memory one loop spends here; a full memo is emptied and fills again.
+    /// Slots, a power of two (a slot is the hash's low bits): bounds the memory one loop spends here. Two
+    /// credentials whose hashes share a slot take turns in it.
     static let capacity = 256
     /// How much of a credential's end the look-up hashes.
     static let hashedBytes = 64
     /// Loop-owned (see above), so without the runtime's exclusivity check on every request.
-    @exclusivity(unchecked) private var entries: [Int: Entry] = [:]
+    /// Indexed by the hash itself, not a dictionary keyed by it, which would hash it once more.
+    @exclusivity(unchecked) private var entries = [Entry?](repeating: nil, count: capacity)
 
     /// The principal for `credential` (the bytes after `Bearer `), from the memo or from `credentials`.
     func principal(_ credential: UnsafeBufferPointer<UInt8>, credentials: Credentials) -> Principal? {
         let generation = credentials.generation
-        let key = Self.key(credential)
-        if let entry = entries[key], entry.generation == generation,
+        let slot = Self.slot(credential)
+        if let entry = entries[slot], entry.generation == generation,
             entry.bytes.withUnsafeBufferPointer({ Digest.constantTimeEquals($0, credential) })
         {
             if case .token(let claims) = entry.principal, claims.expiresAt <= Credentials.now { return nil }
@@ -40,18 +47,17 @@ final class CredentialMemo {
         guard let principal = credentials.authenticate(Substring(decoding: credential, as: UTF8.self)) else {
             return nil
         }
-        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-        entries[key] = Entry(bytes: Array(credential), principal: principal, generation: generation)
+        entries[slot] = Entry(bytes: Array(credential), principal: principal, generation: generation)
         return principal
     }
 
     /// The slot of a credential: a seeded hash of its length and its last `hashedBytes` bytes, which is enough to tell apart
     /// credentials that verify (an API key's random tail, a token's signature) without hashing a whole token. Only
     /// credentials that verify are stored, so a forged one made to share a slot finds nothing and evicts nothing.
-    private static func key(_ credential: UnsafeBufferPointer<UInt8>) -> Int {
+    private static func slot(_ credential: UnsafeBufferPointer<UInt8>) -> Int {
         var hasher = Hasher()
         hasher.combine(credential.count)
         hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: credential.suffix(hashedBytes))))
-        return hasher.finalize()
+        return hasher.finalize() & (capacity - 1)
     }
 }

@@ -7,48 +7,35 @@ extension HTTPParser {
             return
         }
         guard !host.repeated else { throw .bad("more than one Host field") }
-        guard isValidHost(host.bytes) else { throw .bad("invalid Host value") }
+        guard host.bytes.withUnsafeBufferPointer(isValidHost) else { throw .bad("invalid Host value") }
     }
 
     /// `uri-host [ ":" port ]` (RFC 3986 §3.2.2): a bracketed IP literal or a reg-name, then optional digits.
-    static func isValidHost(_ value: ArraySlice<UInt8>) -> Bool {
-        var host = value
-        var port: ArraySlice<UInt8> = []
-        if host.first == UInt8(ascii: "[") {
-            guard let close = host.firstIndex(of: UInt8(ascii: "]")) else { return false }
-            let literal = host[(host.startIndex + 1)..<close]
-            guard !literal.isEmpty, literal.allSatisfy({ isUnreservedOrSubDelim($0) || $0 == UInt8(ascii: ":") })
-            else { return false }
-            host = host[...close]
-            port = value[(close + 1)...]
-            guard port.isEmpty || port.first == UInt8(ascii: ":") else { return false }
-        } else {
-            if let colon = host.firstIndex(of: UInt8(ascii: ":")) {
-                port = host[colon...]
-                host = host[..<colon]
-            }
-            guard isRegName(host) else { return false }
-        }
-        return port.dropFirst().allSatisfy { $0 &- 0x30 < 10 }
-    }
-
-    /// `reg-name = *( unreserved / pct-encoded / sub-delims )`.
-    private static func isRegName(_ text: ArraySlice<UInt8>) -> Bool {
-        var index = text.startIndex
-        while index < text.endIndex {
-            if text[index] == UInt8(ascii: "%") {
-                guard index + 2 < text.endIndex, hexValue(text[index + 1]) != nil,
-                    hexValue(text[index + 2]) != nil
-                else {
-                    return false
-                }
-                index += 3
-            } else {
-                guard isUnreservedOrSubDelim(text[index]) else { return false }
+    static func isValidHost(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        if value.first == UInt8(ascii: "[") {
+            index = 1
+            while index < value.count, isUnreservedOrSubDelim(value[index]) || value[index] == UInt8(ascii: ":") {
                 index += 1
             }
+            guard index > 1, index < value.count, value[index] == UInt8(ascii: "]") else { return false }
+            index += 1
+        } else {
+            // `reg-name = *( unreserved / pct-encoded / sub-delims )`, up to the port's colon.
+            while index < value.count, value[index] != UInt8(ascii: ":") {
+                if value[index] == UInt8(ascii: "%") {
+                    guard index + 2 < value.count, hexValue(value[index + 1]) != nil, hexValue(value[index + 2]) != nil
+                    else { return false }
+                    index += 3
+                } else {
+                    guard isUnreservedOrSubDelim(value[index]) else { return false }
+                    index += 1
+                }
+            }
         }
-        return true
+        guard index < value.count else { return true }
+        guard value[index] == UInt8(ascii: ":") else { return false }
+        return value[(index + 1)...].allSatisfy { $0 &- 0x30 < 10 }
     }
 
     private static func isUnreservedOrSubDelim(_ byte: UInt8) -> Bool {
