@@ -20,6 +20,8 @@ public struct HTTPRequestHead: Sendable {
         // Cut by bytes: a `?` is ASCII, and walking the target's characters would cost a grapheme break each.
         let utf8 = target.utf8
         let length = utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: UInt8(ascii: "?")) ?? $0.count }
+        // Most targets have no query: then the path is the whole target, with no index to work out.
+        if length == utf8.count { return target[...] }
         return Substring(utf8.prefix(length ?? utf8.prefix { $0 != UInt8(ascii: "?") }.count))
     }
 

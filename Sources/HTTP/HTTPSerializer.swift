@@ -60,8 +60,8 @@ enum HTTPSerializer {
         out.append(0x0A)
     }
 
-    private static func appendField(_ name: String, _ value: String, into out: inout [UInt8]) {
-        append(name, to: &out)
+    private static func appendField(_ name: StaticString, _ value: String, into out: inout [UInt8]) {
+        out.append(name)
         out.append(UInt8(ascii: ":"))
         out.append(UInt8(ascii: " "))
         append(value, to: &out)

@@ -42,10 +42,9 @@ public struct TimestampWriter: Sendable {
     public init() {}
 
     public mutating func write(seconds: Int, milliseconds: Int, into out: inout [UInt8]) {
-        let start = out.count
-        out.append(contentsOf: repeatElement(0, count: Self.length))
-        out.withUnsafeMutableBufferPointer {
-            write(seconds: seconds, milliseconds: milliseconds, at: $0.baseAddress! + start)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.length) { stamp in
+            write(seconds: seconds, milliseconds: milliseconds, at: stamp.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(stamp))
         }
     }
 
