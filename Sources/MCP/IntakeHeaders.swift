@@ -4,6 +4,7 @@ import HTTP
 /// bytes; only those present become strings.
 struct IntakeHeaders {
     let origin: String?
+    /// Read only when there is an `Origin` to judge against it (a browser's request): agents send none.
     let host: String?
     /// The first value of each routing header (`RoutingHeader.protocolVersion`, `.method`, `.name`).
     let protocolVersion: String?
@@ -13,7 +14,8 @@ struct IntakeHeaders {
     let repeated: String?
 
     init(_ headers: HTTPHeaders) {
-        (origin, host) = (headers["Origin"], headers["Host"])
+        origin = headers["Origin"]
+        host = origin == nil ? nil : headers["Host"]
         let version = headers.firstValue(RoutingHeader.protocolVersion)
         let method = headers.firstValue(RoutingHeader.method)
         let name = headers.firstValue(RoutingHeader.name)

@@ -79,23 +79,28 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
 
     public func didReceiveHead(_ head: HTTPResponseHead) {
         self.head = head
-        let contentType = head.headers["Content-Type"] ?? ""
+        // Read in place: its text is wanted only to say what was wrong with it.
+        let (isEventStream, isJSON) = head.headers.withFirstValue("Content-Type") { value in
+            value.map { (ASCIICase.hasPrefix($0, "text/event-stream"), ASCIICase.hasPrefix($0, "application/json")) }
+                ?? (false, false)
+        }
         switch head.status {
         case 200..<300 where expectedID == nil:
             mode = .accepted
-        case 200..<300 where ASCIICase.hasPrefix(contentType, "text/event-stream"):
+        case 200..<300 where isEventStream:
             mode = .stream
             observer?.exchangeStreamStarted()
-        case 200..<300 where ASCIICase.hasPrefix(contentType, "application/json"):
+        case 200..<300 where isJSON:
             mode = .json
         case 200..<300:
+            let contentType = head.headers["Content-Type"] ?? ""
             let shown = contentType.isEmpty ? "(none)" : contentType.lowercased()
             mode = .failed(.failed("the upstream answered \(head.status) with Content-Type \(shown)"))
         case 401:
             mode = .failed(.authRequired)
         case 404 where sentSessionID:
             mode = .failed(.sessionExpired)
-        case 400..<600 where ASCIICase.hasPrefix(contentType, "application/json") && expectedID != nil:
+        case 400..<600 where isJSON && expectedID != nil:
             mode = .refusal(.failed("the upstream answered HTTP \(head.status)"))
         default:
             mode = .failed(.failed("the upstream answered HTTP \(head.status)"))
