@@ -258,8 +258,36 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     /// Whether two equally long names (or tokens) are the same ignoring case: ASCII folding only A-Z, anything else the way
-    /// Swift lowercases it.
+    /// Swift lowercases it. Eight bytes are compared at a time (the last word overlapping the one before it); a
+    /// word that is neither equal nor the same ASCII letters in another case is judged byte by byte.
     private static func sameName(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        if a.count >= 8, let left = a.baseAddress, let right = b.baseAddress {
+            var offset = 0
+            while true {
+                let at = Swift.min(offset, a.count - 8)
+                let x = UnsafeRawPointer(left + at).loadUnaligned(as: UInt64.self)
+                let y = UnsafeRawPointer(right + at).loadUnaligned(as: UInt64.self)
+                guard x == y || sameLettersFolded(x, y) else { return sameNameByBytes(a, b) }
+                if at == a.count - 8 { return true }
+                offset += 8
+            }
+        }
+        return sameNameByBytes(a, b)
+    }
+
+    /// Whether two words of ASCII differ only in the case of letters: each byte equal but for the 0x20 bit, and
+    /// every byte that differs a letter (its lowercase in `a`...`z`, found for all eight bytes by two additions
+    /// that cannot carry from one byte into the next, as every byte is below 0x80).
+    private static func sameLettersFolded(_ x: UInt64, _ y: UInt64) -> Bool {
+        let (ones20, highs): (UInt64, UInt64) = (0x2020_2020_2020_2020, 0x8080_8080_8080_8080)
+        let difference = x ^ y
+        guard difference & ~ones20 == 0, (x | y) & highs == 0 else { return false }
+        let lower = x | ones20
+        let letters = (lower &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(lower &+ 0x0505_0505_0505_0505) & highs
+        return (difference << 2) & ~letters == 0
+    }
+
+    private static func sameNameByBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         for index in 0..<a.count {
             let (x, y) = (a[index], b[index])
             if x == y { continue }
