@@ -47,6 +47,17 @@ struct HTTPHeadersTests {
         #expect(mismatches == 0)
     }
 
+    /// Lookups skip the scan for names known absent; a name ending in a byte beyond ASCII, or one removed and added
+    /// again, is still found.
+    @Test func namesAreFoundAfterAnyAddOrRemove() {
+        var headers: HTTPHeaders = ["X-Café": "1", "Host": "a"]
+        #expect(headers["x-cafÉ"] == "1" && headers["host"] == "a" && headers["Hosu"] == nil)
+        headers.remove("HOST")
+        #expect(headers["Host"] == nil)
+        headers.add("host", "b")
+        #expect(headers["Host"] == "b" && headers.firstValue("HOST")?.repeated == false)
+    }
+
     @Test func nonASCIIComparesAsSwiftLowercasesIt() {
         #expect(HTTPHeaders.same("CAFÉ", "café"))
         #expect(!HTTPHeaders.same("café", "cafè"))

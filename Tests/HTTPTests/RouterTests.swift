@@ -26,6 +26,17 @@ struct RouterTests {
         #expect(match?.1 == ["qualifiedName": "ns/name"])
     }
 
+    /// A literal segment is compared as it decodes, and empty segments (doubled slashes) are not segments.
+    @Test func literalsMatchEscapedAndSegmentsSkipEmptyOnes() {
+        #expect(
+            found("GET", "/%63onnect/ns/c/.tool%73/a/b")?.1 == [
+                "namespace": "ns", "connectionId": "c", "toolPath": "a/b",
+            ])
+        #expect(found("GET", "//health/")?.0 == .health)
+        #expect(found("GET", "/healt%68")?.0 == .health)
+        #expect(found("GET", "/healthz") == nil && found("GET", "/healt") == nil)
+    }
+
     @Test func escapesDecodeToUTF8() {
         #expect(found("GET", "/connect/caf%C3%A9/a%20b")?.1 == ["namespace": "café", "connectionId": "a b"])
     }
