@@ -44,9 +44,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     init(bytes: [UInt8], spans: [Span]) {
         self.bytes = bytes
         self.spans = spans
-        for span in spans {
-            namesPresent |= Self.nameBit(length: span.nameEnd - span.nameStart, last: bytes[span.nameEnd - 1])
-        }
+        for span in spans { notePresent(span, in: bytes) }
     }
 
     /// Every field as strings, in order.
@@ -69,7 +67,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         bytes.append(UInt8(ascii: " "))
         append(value)
         spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd + 2, valueEnd: bytes.count))
-        if nameEnd > nameStart { namesPresent |= Self.nameBit(length: nameEnd - nameStart, last: bytes[nameEnd - 1]) }
+        notePresent(spans[spans.count - 1], in: bytes)
         bytes.append(0x0D)
         bytes.append(0x0A)
     }
@@ -84,7 +82,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     private mutating func appendLine(_ index: Int, of other: HTTPHeaders) {
         let span = other.spans[index]
         spans.append(span.shifted(by: bytes.count - span.nameStart))
-        namesPresent |= Self.nameBit(length: span.nameEnd - span.nameStart, last: other.bytes[span.nameEnd - 1])
+        notePresent(span, in: other.bytes)
         bytes.append(contentsOf: other.bytes[span.nameStart..<other.lineEnd(index)])
     }
 
@@ -248,6 +246,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         var native = name
         native.makeContiguousUTF8()
         return index(named: native, from: start, prefixOnly: prefixOnly)
+    }
+
+    /// Sets the bit of the name of `span` (a field of `bytes`).
+    private mutating func notePresent(_ span: Span, in bytes: [UInt8]) {
+        guard span.nameEnd > span.nameStart else { return }  // an empty name is never looked up by the mask
+        namesPresent |= Self.nameBit(length: span.nameEnd - span.nameStart, last: bytes[span.nameEnd - 1])
     }
 
     /// The bit of `namesPresent` for a name of `length` bytes ending in `last`, the same in any case: `| 0x20` folds

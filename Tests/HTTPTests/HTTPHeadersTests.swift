@@ -56,6 +56,10 @@ struct HTTPHeadersTests {
         #expect(headers["Host"] == nil)
         headers.add("host", "b")
         #expect(headers["Host"] == "b" && headers.firstValue("HOST")?.repeated == false)
+        var empty = HTTPHeaders()
+        empty.add("", "first")  // an empty name first on the wire: its bit would be read before the storage
+        empty.add("A", "2")
+        #expect(empty.withNamePrefix("").fields.map(\.value) == ["first", "2"] && empty[""] == "first")
     }
 
     @Test func nonASCIIComparesAsSwiftLowercasesIt() {
