@@ -39,15 +39,22 @@ public enum Digest {
 
     /// The same comparison of bytes where they lie, without copying them into arrays.
     /// The shape of OpenSSL's `CRYPTO_memcmp` (every byte read, differences OR-ed together, one test at the end) taken
-    /// eight bytes at a time: its loop goes byte by byte, 3,000 instructions for the memo's check of a service token
-    /// on every call, this one 400.
+    /// sixteen bytes at a time (one SSE2 XOR and OR each), then eight, then one: its loop goes byte by byte, 3,000
+    /// instructions for the memo's check of a service token on every call, this one about 150.
     public static func constantTimeEquals(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool
     {
         guard lhs.count == rhs.count else { return false }
         guard let left = lhs.baseAddress, let right = rhs.baseAddress else { return true }  // both empty
         let (left64, right64) = (UnsafeRawPointer(left), UnsafeRawPointer(right))
-        var difference: UInt64 = 0
+        var wide = SIMD2<UInt64>(repeating: 0)
         var offset = 0
+        while offset + 16 <= lhs.count {
+            wide |=
+                left64.loadUnaligned(fromByteOffset: offset, as: SIMD2<UInt64>.self)
+                ^ right64.loadUnaligned(fromByteOffset: offset, as: SIMD2<UInt64>.self)
+            offset += 16
+        }
+        var difference = wide[0] | wide[1]
         while offset + 8 <= lhs.count {
             difference |=
                 left64.loadUnaligned(fromByteOffset: offset, as: UInt64.self)

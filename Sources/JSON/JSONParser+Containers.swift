@@ -13,10 +13,12 @@ extension JSONParser {
 
     /// The same walk, stopped as soon as `member` returns `true`: the rest of the object (and of the document) is
     /// left unread, for a caller that has what it came for in a document already checked whole. Returns whether
-    /// it stopped.
-    mutating func searchObject(_ member: (inout JSONParser, ObjectKey) throws(JSONError) -> Bool)
-        throws(JSONError) -> Bool
-    {
+    /// it stopped. Such a caller passes `checkingKeys: false`: its document's keys are known unique and within
+    /// the limits, so they are not tracked.
+    @inline(__always)
+    mutating func searchObject(
+        checkingKeys: Bool = true, _ member: (inout JSONParser, ObjectKey) throws(JSONError) -> Bool
+    ) throws(JSONError) -> Bool {
         try enter()
         if !closesEmpty(UInt8(ascii: "}")) {
             var keys = ObjectKeys()
@@ -25,25 +27,31 @@ extension JSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
                 let keyOffset = index
                 let key = try parseKey()
-                guard keys.count < limits.maxObjectMembers else {
-                    throw JSONError(
-                        reason: "object with more than \(limits.maxObjectMembers) members (json.maxObjectMembers)",
-                        offset: keyOffset)
-                }
-                guard ObjectKeys.isStreamSafe(key) else {
-                    throw JSONError(
-                        reason: "key with more than \(ObjectKeys.maxCombiningRun) combining marks in a row",
-                        offset: keyOffset)
-                }
-                guard keys.insert(key) else {
-                    throw JSONError(reason: "duplicate key \"\(key.string)\"", offset: keyOffset)
-                }
+                if checkingKeys { try check(key, at: keyOffset, against: &keys) }
                 try expectByte(UInt8(ascii: ":"), "expected ':'")
                 if try member(&self, key) { return true }
             } while try !endOfContainer(UInt8(ascii: "}"))
         }
         depth -= 1
         return false
+    }
+
+    /// Holds `key` to the member limit, the combining-mark bound and the keys before it.
+    @inline(__always)
+    private func check(_ key: ObjectKey, at keyOffset: Int, against keys: inout ObjectKeys) throws(JSONError) {
+        guard keys.count < limits.maxObjectMembers else {
+            throw JSONError(
+                reason: "object with more than \(limits.maxObjectMembers) members (json.maxObjectMembers)",
+                offset: keyOffset)
+        }
+        guard ObjectKeys.isStreamSafe(key) else {
+            throw JSONError(
+                reason: "key with more than \(ObjectKeys.maxCombiningRun) combining marks in a row",
+                offset: keyOffset)
+        }
+        guard keys.insert(key) else {
+            throw JSONError(reason: "duplicate key \"\(key.string)\"", offset: keyOffset)
+        }
     }
 
     /// Walks the array at the cursor, whose `[` `startValue` has just counted; `element` must consume each element.

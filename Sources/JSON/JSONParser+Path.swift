@@ -1,12 +1,12 @@
-/// A path into a document: object member keys and array indices, each told once whether it is ASCII (where bytes
+/// A path into a document: object member keys and array indices, with the bytes of each that is ASCII (where bytes
 /// decide a comparison with a key in place). Made when a policy's rule is prepared, not per message.
 public struct JSONPath: Sendable, Equatable, ExpressibleByArrayLiteral {
     public let components: [String]
-    let componentIsASCII: [Bool]
+    let asciiComponents: [[UInt8]?]
 
     public init(_ components: [String]) {
         self.components = components
-        componentIsASCII = components.map { $0.utf8.allSatisfy { $0 < 0x80 } }
+        asciiComponents = components.map { $0.utf8.allSatisfy { $0 < 0x80 } ? Array($0.utf8) : nil }
     }
 
     public init(arrayLiteral components: String...) {
@@ -33,12 +33,12 @@ extension JSONParser {
     /// inside the document.
     private mutating func find(at path: JSONPath, from level: Int) throws(JSONError) -> JSONValue? {
         guard level < path.components.count else { return try parseValue() }
-        let (component, componentIsASCII) = (path.components[level], path.componentIsASCII[level])
+        let (component, ascii) = (path.components[level], path.asciiComponents[level])
         var found: JSONValue?
         switch try startValue() {
         case UInt8(ascii: "{"):
-            _ = try searchObject { parser, key throws(JSONError) in
-                guard key.equals(component, textIsASCII: componentIsASCII) else {
+            _ = try searchObject(checkingKeys: false) { parser, key throws(JSONError) in
+                guard key.equals(component, ascii: ascii) else {
                     try parser.skipValue()
                     return false
                 }

@@ -23,15 +23,13 @@ enum ObjectKey {
     }
 
     /// Whether the key equals `text` as Swift strings compare. Bytes decide only when `text` is ASCII too (the
-    /// caller says, having looked once): a key in place may equal a text that is not (U+212A KELVIN SIGN is
-    /// canonically "K"), so such a text is compared as a string.
-    func equals(_ text: String, textIsASCII: Bool) -> Bool {
+    /// caller gives its bytes, `ascii`, made once): a key in place may equal a text that is not (U+212A KELVIN SIGN
+    /// is canonically "K"), so such a text is compared as a string.
+    func equals(_ text: String, ascii: [UInt8]?) -> Bool {
         switch self {
         case .ascii(let bytes):
-            guard textIsASCII else { return String(decoding: bytes, as: UTF8.self) == text }
-            return text.utf8.count == bytes.count
-                && (text.utf8.withContiguousStorageIfAvailable { ObjectKeys.same($0, bytes) }
-                    ?? text.utf8.elementsEqual(bytes))
+            guard let ascii else { return String(decoding: bytes, as: UTF8.self) == text }
+            return ascii.withUnsafeBufferPointer { ObjectKeys.same($0, bytes) }
         case .text(let key): return key == text
         }
     }
