@@ -29,6 +29,21 @@ struct RequestLogTests {
         #expect((try? JSONParser.parse(line))?["path"]?.stringValue == path)
     }
 
+    /// The line is written through a pointer into room reserved for it: strings that escape at the worst rate (six
+    /// bytes for each control byte) and at length, and a clock far in the future, still come out whole.
+    @Test func aLineOfWorstCaseStringsFitsItsRoom() {
+        let path = "/" + String(repeating: "\u{01}", count: 9_000)
+        let id = String(repeating: "\"", count: 128)
+        var (line, clock): ([UInt8], TimestampWriter) = ([], TimestampWriter())
+        RequestLog.requestLine(
+            time: (253_402_300_799, 999), id: id, method: "M\u{1F}", path: path, status: 599,
+            durationMicroseconds: Int.max, clientGone: true, clock: &clock, into: &line)
+        let parsed = try? JSONParser.parse(line)
+        #expect(parsed?["path"]?.stringValue == path && parsed?["requestId"]?.stringValue == id)
+        #expect(parsed?["method"]?.stringValue == "M\u{1F}" && parsed?["clientGone"] == true)
+        #expect(parsed?["time"]?.stringValue == "9999-12-31T23:59:59.999Z")
+    }
+
     @Test(arguments: [0, 1, 42, 120, 125, 999, 1_000, 1_500, 2_000, 12_345, 60_000_001, 86_400_000_000])
     func millisecondsAreWrittenAsTheirDoubleIs(microseconds: Int) {
         var (line, clock): ([UInt8], TimestampWriter) = ([], TimestampWriter())
