@@ -41,10 +41,7 @@ public final class RPCMessage: Sendable {
 
     /// The same message under another id; nothing else is re-encoded.
     public func withID(_ id: JSONValue) -> RPCMessage {
-        var written: [UInt8] = []
-        written.reserveCapacity(16)
-        JSONWriter.write(id, into: &written)
-        return replacingID(with: id, by: written[...])
+        replacingID(with: id, by: JSONWriter.bytes(id)[...])
     }
 
     /// The same message under the id of `other`, in the very bytes `other` carries it in: a caller's id goes back

@@ -24,10 +24,10 @@ public enum Timestamp {
     /// `2026-01-02T03:04:05.678Z` for a time in seconds since the epoch: the 24 bytes written straight into the
     /// string's own storage: many API records carry one.
     public static func format(seconds: Int, milliseconds: Int) -> String {
-        String(unsafeUninitializedCapacity: 24) { buffer in
+        String(unsafeUninitializedCapacity: TimestampWriter.length) { buffer in
             TimestampWriter.writeFields(seconds) { offset, byte in buffer[offset] = byte }
             TimestampWriter.writeMilliseconds(milliseconds) { offset, byte in buffer[20 + offset] = byte }
-            return 24
+            return TimestampWriter.length
         }
     }
 }
