@@ -263,9 +263,9 @@ final class HTTPClientConnection: EventHandler {
         }
     }
 
-    private func deliver(_ event: HTTPParser.Event) {
+    private func deliver(_ event: consuming HTTPParser.Event) {
         guard let exchange else { return }
-        switch event {
+        switch consume event {
         case .responseHead(let head):
             exchange.keepAlive = head.keepAlive && !exchange.request.headers.contains("Connection", token: "close")
             arm("waiting for the response body", configuration.responseTimeoutNanoseconds)

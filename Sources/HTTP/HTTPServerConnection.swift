@@ -7,7 +7,8 @@ import Reactor
 final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
     enum Phase {
         case awaitingRequest
-        case readingBody(HTTPRequestHead, [UInt8])
+        /// The head is in `pendingHead`, the body so far in `pendingBody`.
+        case readingBody
         case responding(HTTPResponseWriter)
         /// The last answer is sent and the sending side shut down; input is read and dropped until the client closes.
         case lingering(discarded: Int)
@@ -22,6 +23,10 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
     var parser: HTTPParser
     var output = OutputBuffer()
     var phase = Phase.awaitingRequest
+    /// The request being read, kept beside `phase` rather than in it: each body read appends in place, where a
+    /// payload of the phase would be copied out and back in (a dozen reference counts each time).
+    var pendingHead: HTTPRequestHead?
+    var pendingBody: [UInt8] = []
     var closeAfterResponse = false
     var peerClosedInput = false
     var requestStartedAt: UInt64 = 0
@@ -144,30 +149,32 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         finishReading()
     }
 
-    private func receive(_ event: HTTPParser.Event) throws(HTTPParseError) {
-        switch event {
+    private func receive(_ event: consuming HTTPParser.Event) throws(HTTPParseError) {
+        switch consume event {
         case .requestHead(let head):
             bodyStartedAt = loop.now
             try reserveBody(parser.declaredBodyLength)
-            phase = .readingBody(head, [])
+            phase = .readingBody
             if head.headers.contains("Expect", token: "100-continue"), parser.bufferedCount == 0 {
                 send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
             }
+            pendingHead = head
         case .body(let bytes):
-            if case .readingBody(let head, var body) = phase {
-                try reserveBody(body.count + bytes.count)
-                phase = .awaitingRequest  // drop the reference so the append does not copy
-                if body.isEmpty && bytes.count == parser.declaredBodyLength {
-                    body = bytes  // the whole body in one piece, as it mostly comes: no second copy
-                } else {
-                    // The parser refuses a declared length over the limit; reserving it whole avoids doubling.
-                    if body.isEmpty { body.reserveCapacity(parser.declaredBodyLength) }
-                    body.append(contentsOf: bytes)
-                }
-                phase = .readingBody(head, body)
+            guard case .readingBody = phase else { break }
+            try reserveBody(pendingBody.count + bytes.count)
+            if pendingBody.isEmpty && bytes.count == parser.declaredBodyLength {
+                pendingBody = bytes  // the whole body in one piece, as it mostly comes: no second copy
+            } else {
+                // The parser refuses a declared length over the limit; reserving it whole avoids doubling.
+                if pendingBody.isEmpty { pendingBody.reserveCapacity(parser.declaredBodyLength) }
+                pendingBody.append(contentsOf: bytes)
             }
         case .end:
-            if case .readingBody(let head, let body) = phase { dispatch(head, body) }
+            guard case .readingBody = phase, let head = pendingHead.take() else { break }
+            // Taken before the handler runs: a synchronous answer starts on the next request at once.
+            var body: [UInt8] = []
+            swap(&body, &pendingBody)
+            dispatch(head, body)
         case .responseHead:
             break
         }
@@ -290,6 +297,7 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         closeAfterResponse = true
         releaseBody()
         phase = .awaitingRequest
+        (pendingHead, pendingBody) = (nil, [])
         let response = APIError(status, HTTPResponse.code(for: status), reason).response
         var headers = response.headers
         if retryAfter { headers.set("Retry-After", "1") }

@@ -113,13 +113,14 @@ public enum UpstreamHealth: Sendable, Equatable {
     }
 }
 
-/// What a server says about itself: its `initialize` result, or its `server/discover` result.
-public struct ServerDescription: Sendable, Equatable {
+/// What a server says about itself: its `initialize` result, or its `server/discover` result. Immutable, and a
+/// class: a stateless session's mode is this, and every call takes the mode (one retain, not one per member).
+public final class ServerDescription: Sendable, Equatable {
     /// The revisions it serves, newest last.
-    public var supportedVersions: [ProtocolRevision]
-    public var capabilities: JSONValue
-    public var serverInfo: JSONValue
-    public var instructions: JSONValue?
+    public let supportedVersions: [ProtocolRevision]
+    public let capabilities: JSONValue
+    public let serverInfo: JSONValue
+    public let instructions: JSONValue?
 
     public init(
         supportedVersions: [ProtocolRevision], capabilities: JSONValue, serverInfo: JSONValue,
@@ -129,5 +130,11 @@ public struct ServerDescription: Sendable, Equatable {
         self.capabilities = capabilities
         self.serverInfo = serverInfo
         self.instructions = instructions
+    }
+
+    public static func == (left: ServerDescription, right: ServerDescription) -> Bool {
+        left === right
+            || (left.supportedVersions == right.supportedVersions && left.capabilities == right.capabilities
+                && left.serverInfo == right.serverInfo && left.instructions == right.instructions)
     }
 }
