@@ -54,7 +54,7 @@ final class HTTPClientConnection: EventHandler {
     }
     /// The exchange's consumer asked for no more of the response for now.
     var readingPaused = false
-    lazy var deadline = Deadline(loop: client.loop) { [unowned self] in timedOut() }
+    let deadline: Deadline
     var deadlineStage = ""
     /// Resolved addresses not tried yet; a refused connect moves on to the next.
     var untried: [SocketAddress] = []
@@ -63,6 +63,8 @@ final class HTTPClientConnection: EventHandler {
         self.client = client
         self.pool = pool
         self.url = url
+        deadline = Deadline(loop: client.loop)
+        deadline.onExpire = { [unowned self] in timedOut() }
     }
 
     var configuration: HTTPClientConfiguration { client.configuration }

@@ -39,7 +39,7 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
     /// Bytes fed to the parser since it was last replaced, to give a large buffer back once idle.
     var parsedSinceReset = 0
     var processing = false
-    lazy var deadline = Deadline(loop: loop) { [unowned self] in deadlineExpired() }
+    let deadline: Deadline
 
     init(fd: Int32, peer: SocketAddress, owner: HTTPServerLoop) {
         self.fd = fd
@@ -47,6 +47,8 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         self.owner = owner
         idleOrder = owner.nextIdleStamp()
         parser = HTTPParser(mode: .request, limits: owner.configuration.limits)
+        deadline = Deadline(loop: owner.loop)
+        deadline.onExpire = { [unowned self] in deadlineExpired() }
     }
 
     var loop: EventLoop { owner.loop }

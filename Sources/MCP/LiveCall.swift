@@ -67,9 +67,10 @@ final class LiveCall: MCPCall, ExchangeObserver {
         }
         var outgoing = message
         if message.id != nil {
-            let id = session.newRequestID()
+            let (text, json) = session.newRequestID()
+            let id = JSONValue.string(text)
             upstreamID = id
-            outgoing = outgoing.withID(id)
+            outgoing = outgoing.withID(id, json: json[...])
         }
         if case .stateless = mode { outgoing = RevisionBridge.statelessRequest(outgoing, from: context.revision) }
         exchange = session.post(

@@ -44,6 +44,12 @@ public final class RPCMessage: Sendable {
         replacingID(with: id, by: JSONWriter.bytes(id)[...])
     }
 
+    /// The same message under `id`, whose JSON is `json` (made by the caller, which knows it without writing it).
+    func withID(_ id: JSONValue, json: ArraySlice<UInt8>) -> RPCMessage {
+        assert(Array(json) == JSONWriter.bytes(id), "json is not the id's")
+        return replacingID(with: id, by: json)
+    }
+
     /// The same message under the id of `other`, in the very bytes `other` carries it in: a caller's id goes back
     /// to it as it was sent, without being written again (nor copied). Unchanged when `other` has no id.
     func withID(of other: RPCMessage) -> RPCMessage {

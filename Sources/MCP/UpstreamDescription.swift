@@ -22,7 +22,7 @@ final class UpstreamDescription: ExchangeObserver {
 
     func start() {
         let discover = JSONRPC.request(
-            id: session.newRequestID(), method: "server/discover", params: RevisionBridge.gatewayMeta())
+            id: .string(session.newRequestID().text), method: "server/discover", params: RevisionBridge.gatewayMeta())
         _ = session.post(RPCMessage(discover), mode: .stateless(.empty), client: client, observer: self)
     }
 
@@ -67,7 +67,7 @@ final class UpstreamDescription: ExchangeObserver {
             JSONMember("capabilities", .object([])),
             JSONMember("clientInfo", UpstreamSession.clientInfo),
         ])
-        let request = JSONRPC.request(id: session.newRequestID(), method: "initialize", params: params)
+        let request = JSONRPC.request(id: .string(session.newRequestID().text), method: "initialize", params: params)
         _ = session.post(RPCMessage(request), mode: nil, client: client, observer: self)
     }
 

@@ -143,13 +143,22 @@ public final class UpstreamSession: MCPUpstream {
     func failed(_ failure: MCPFailure, in mode: Machine.Mode) { withMachine { $0.failed(failure, in: mode) } }
     func expired(_ mode: Machine.Mode) { withMachine { $0.expired(mode) } }
 
-    func newRequestID() -> JSONValue {
-        .string(Self.requestID(nextID.add(1, ordering: .relaxed).newValue))
+    /// A new id for a request sent upstream, as text and as the JSON string it is sent as.
+    func newRequestID() -> (text: String, json: [UInt8]) {
+        Self.requestID(nextID.add(1, ordering: .relaxed).newValue)
     }
 
-    /// `sb-` and the session's count in hexadecimal.
-    static func requestID(_ number: UInt64) -> String { String(idPrefix, hex: number) }
-    private static let idPrefix = Array("sb-".utf8)
+    /// `sb-` and the session's count in hexadecimal, written once, between quotes; the text is read from it.
+    static func requestID(_ number: UInt64) -> (text: String, json: [UInt8]) {
+        let digits = hexadecimalDigitCount(number)
+        let json = [UInt8](unsafeUninitializedCapacity: digits + 5) { buffer, count in
+            (buffer[0], buffer[1], buffer[2], buffer[3]) = (0x22, UInt8(ascii: "s"), UInt8(ascii: "b"), 0x2D)
+            writeHexadecimal(number, digits: digits, at: buffer.baseAddress! + 4)
+            buffer[digits + 4] = 0x22
+            count = digits + 5
+        }
+        return (String(decoding: json[1..<json.count - 1], as: UTF8.self), json)
+    }
 
     /// The stored headers, then the transport's own (which a stored header cannot override).
     static func upstreamHeaders(_ stored: [(name: String, value: String)]) -> HTTPHeaders {

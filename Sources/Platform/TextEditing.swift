@@ -75,15 +75,29 @@ extension String {
     /// `prefix`, then `number` in lowercase hexadecimal, written straight into a string of exactly its length:
     /// request ids are made per request, and up to 15 bytes a string is stored inline.
     public init(_ prefix: [UInt8], hex number: UInt64) {
-        let digits = Swift.max(1, (UInt64.bitWidth - number.leadingZeroBitCount + 3) / 4)
-        self.init(unsafeUninitializedCapacity: prefix.count + digits) { buffer in
-            _ = buffer.initialize(fromContentsOf: prefix)
-            for digit in 0..<digits {
-                let nibble = UInt8(truncatingIfNeeded: number >> (4 * UInt64(digits - 1 - digit))) & 0xF
-                buffer[prefix.count + digit] =
-                    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+        let digits = hexadecimalDigitCount(number)
+        self = prefix.withUnsafeBufferPointer { prefix in
+            String(unsafeUninitializedCapacity: prefix.count + digits) { buffer in
+                _ = buffer.initialize(fromContentsOf: prefix)
+                writeHexadecimal(number, digits: digits, at: buffer.baseAddress! + prefix.count)
+                return prefix.count + digits
             }
-            return prefix.count + digits
         }
+    }
+}
+
+/// How many digits `number` has in hexadecimal (one for zero).
+public func hexadecimalDigitCount(_ number: UInt64) -> Int {
+    Swift.max(1, (UInt64.bitWidth - number.leadingZeroBitCount + 3) / 4)
+}
+
+/// Writes the last `digits` hexadecimal digits of `number`, lowercase, from `start` on.
+public func writeHexadecimal(_ number: UInt64, digits: Int, at start: UnsafeMutablePointer<UInt8>) {
+    var (value, index) = (number, digits)
+    while index > 0 {
+        index -= 1
+        let nibble = UInt8(truncatingIfNeeded: value) & 0xF
+        start[index] = nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &- 10 &+ nibble
+        value >>= 4
     }
 }

@@ -5,7 +5,9 @@
 /// it: a closed connection leaves nothing in the heap. Loop-confined (it is released on its loop too).
 public final class Deadline {
     private let loop: EventLoop
-    private let onExpire: () -> Void
+    /// What runs at expiry. Settable, for an owner that holds its deadline in a `let` (read without a retain,
+    /// where a `lazy var` returns a retained reference on every use) and so makes it before it can capture itself.
+    public var onExpire: () -> Void
     private var at: UInt64?
     private var timer: (at: UInt64, id: TimerID)?
     /// Made once: arming is frequent, and a closure made per arm would be an allocation each time. `unowned`, not
@@ -14,7 +16,7 @@ public final class Deadline {
     /// table, which makes every retain and release of it slower.
     private lazy var fire: () -> Void = { [unowned self] in fired() }
 
-    public init(loop: EventLoop, onExpire: @escaping () -> Void) {
+    public init(loop: EventLoop, onExpire: @escaping () -> Void = {}) {
         self.loop = loop
         self.onExpire = onExpire
     }

@@ -69,7 +69,9 @@ import Testing
     }
 
     @Test func upstreamIDsAreTheSessionsCountInHexAfterAPrefix() {
-        #expect(UpstreamSession.requestID(0) == "sb-0")
-        #expect(UpstreamSession.requestID(0xABC) == "sb-abc")
+        #expect(UpstreamSession.requestID(0).text == "sb-0")
+        #expect(UpstreamSession.requestID(0xABC).text == "sb-abc")
+        #expect(UpstreamSession.requestID(0xABC).json == Array(#""sb-abc""#.utf8))
+        #expect(UpstreamSession.requestID(.max).text == "sb-ffffffffffffffff")
     }
 }
