@@ -27,7 +27,7 @@ final class InFlightCalls: Sendable {
 
     /// One loop's calls, by a token of that loop. Loop-owned: only its loop's thread touches them, and no access
     /// overlaps another, so the runtime's exclusivity check is left out of every call's add and removal.
-    private final class Table {
+    fileprivate final class Table {
         @exclusivity(unchecked) var calls: [UInt64: (caller: Caller, call: any MCPCall)] = [:]
         @exclusivity(unchecked) var nextToken: UInt64 = 0
     }
@@ -47,13 +47,21 @@ final class InFlightCalls: Sendable {
         }
     }
 
-    /// Remembers `call`, sent on `loop`, until the returned removal runs (call it on `loop` when the call finishes).
-    func add(_ caller: Caller, call: any MCPCall, loop: EventLoop) -> () -> Void {
+    /// Where one call is kept: `remove()` it on its loop when the call finishes.
+    struct Entry {
+        fileprivate let table: Table
+        fileprivate let token: UInt64
+
+        func remove() { table.calls[token] = nil }
+    }
+
+    /// Remembers `call`, sent on `loop`, until the returned entry is removed.
+    func add(_ caller: Caller, call: any MCPCall, loop: EventLoop) -> Entry {
         let table = tables.on(loop)
         let token = table.nextToken
         table.nextToken &+= 1
         table.calls[token] = (caller, call)
-        return { table.calls[token] = nil }
+        return Entry(table: table, token: token)
     }
 
     /// Cancels every call of `caller`, each on its own loop.

@@ -106,18 +106,16 @@ extension ConnectService {
         _ call: ConnectRequest, target: String? = nil, inspect: ((JSONValue) -> JSONValue)? = nil
     ) {
         let id = message.id ?? .null
-        // The renderer of a failure keeps only the names it may need, not a copy of the whole connection.
-        let (namespace, connectionID) = (connection.namespace, connection.id)
-        let responder = StreamableHTTPResponder(writer: call.writer, inspect: inspect) { [self] failure in
-            failureAnswer(id: id, failure, setupURL: setupURL(namespace: namespace, id: connectionID))
-        }
+        let relayed = RelayedCall(service: self, id: id, namespace: connection.namespace, connectionID: connection.id)
+        let responder = StreamableHTTPResponder(writer: call.writer, inspect: inspect, delegate: relayed)
         let sent = upstream.send(message, context, to: responder)
         guard !responder.isFinished else { return }
         // A client that leaves mid-call (how a 2026-07-28 client cancels) cancels the upstream call too.
-        call.writer.onClientGone { sent.cancel() }
+        relayed.sent = sent
+        call.writer.onClientGone(relayed)
         let caller = InFlightCalls.Caller(
             headers: call.request.headers, target: target ?? connection.sessionKey, id: id)
-        responder.onFinish = inFlight.add(caller, call: sent, loop: call.loop)
+        relayed.inFlight = inFlight.add(caller, call: sent, loop: call.loop)
     }
 
     /// A client's `notifications/cancelled` names one of its own calls: that call is cancelled upstream.

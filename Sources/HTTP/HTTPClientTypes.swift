@@ -66,7 +66,7 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
 /// Receives one response as it streams in; called on the loop that started the request. Exactly one of
 /// `didFinish` and `didFail` ends it.
 public protocol HTTPClientDelegate: AnyObject {
-    func didReceiveHead(_ head: HTTPResponseHead)
+    func didReceiveHead(_ head: consuming HTTPResponseHead)
     func didReceiveBody(_ bytes: [UInt8])
     func didFinish()
     func didFail(_ error: HTTPClientError)

@@ -14,6 +14,12 @@ public protocol HTTPResponseTransport: AnyObject {
     var isBacklogged: Bool { get }
 }
 
+/// Told when the client of a response goes away before the response is complete. An object, not a closure: the
+/// work it answers for (an upstream call, say) is one already, and a closure would be an allocation per response.
+public protocol ClientGoneObserver: AnyObject {
+    func clientWentAway()
+}
+
 /// A consumer that can fall behind its producer: the producer pauses while it is backlogged, and resumes when told.
 public protocol OutputPacing: AnyObject {
     /// Whether the producer should stop producing now.
@@ -48,7 +54,7 @@ public final class HTTPResponseWriter: OutputPacing {
     public var requestID: String?
     /// Called once when the response is complete, or when the client went away first (`clientGone`).
     public var onFinish: ((_ status: Int, _ clientGone: Bool) -> Void)?
-    private var clientGoneHook: (() -> Void)?
+    private var clientGoneObserver: (any ClientGoneObserver)?
     private var drainHooks: [() -> Void] = []
 
     /// A writer for one request on `loop`, sending through `connection` until the response is complete.
@@ -118,12 +124,12 @@ public final class HTTPResponseWriter: OutputPacing {
         complete(clientGone: false)
     }
 
-    /// Calls `hook` once if the client goes away before the response is complete, so that work done for it
-    /// (an upstream call, say) can be cancelled. Never called once the response is complete. One hook per
-    /// response (the work it answers for): a later one replaces it.
-    public func onClientGone(_ hook: @escaping () -> Void) {
+    /// Tells `observer` once if the client goes away before the response is complete, so that work done for it
+    /// can be cancelled. Never told once the response is complete. One observer per response (the work it
+    /// answers for): a later one replaces it.
+    public func onClientGone(_ observer: any ClientGoneObserver) {
         guard state != .finished else { return }
-        clientGoneHook = hook
+        clientGoneObserver = observer
     }
 
     /// Whether the client leaves more of this connection's output unread than allowed (`maxPendingOutputBytes`):
@@ -152,14 +158,14 @@ public final class HTTPResponseWriter: OutputPacing {
         connection = nil
         onFinish?(status ?? 499, true)
         onFinish = nil
-        let hook = clientGoneHook
-        clientGoneHook = nil
-        hook?()
+        let observer = clientGoneObserver
+        clientGoneObserver = nil
+        observer?.clientWentAway()
         outputDrained()
     }
 
     private func complete(clientGone: Bool) {
-        clientGoneHook = nil
+        clientGoneObserver = nil
         onFinish?(status ?? 499, clientGone)
         onFinish = nil
         let connection = self.connection

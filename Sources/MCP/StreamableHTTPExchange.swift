@@ -77,8 +77,7 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
         task = nil
     }
 
-    public func didReceiveHead(_ head: HTTPResponseHead) {
-        self.head = head
+    public func didReceiveHead(_ head: consuming HTTPResponseHead) {
         // Read in place: its text is wanted only to say what was wrong with it.
         let (isEventStream, isJSON) = head.headers.withFirstValue("Content-Type") { value in
             value.map { (ASCIICase.hasPrefix($0, "text/event-stream"), ASCIICase.hasPrefix($0, "application/json")) }
@@ -105,6 +104,7 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
         default:
             mode = .failed(.failed("the upstream answered HTTP \(head.status)"))
         }
+        self.head = head  // kept, not copied: the head is this exchange's
     }
 
     public func didReceiveBody(_ bytes: [UInt8]) {
@@ -196,14 +196,15 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
     private func finish(_ result: Result<RPCMessage?, MCPFailure>) {
         done = true
         task = nil
-        observer?.exchangeFinished(result, head: head)
+        // Moved out, not copied: nothing reads the head once the exchange is done.
+        observer?.exchangeFinished(result, head: head.take())
         observer = nil
     }
 }
 
 /// Reads and drops a response (the answer to a best-effort DELETE or notification).
 final class DiscardingDelegate: HTTPClientDelegate {
-    func didReceiveHead(_ head: HTTPResponseHead) {}
+    func didReceiveHead(_ head: consuming HTTPResponseHead) {}
     func didReceiveBody(_ bytes: [UInt8]) {}
     func didFinish() {}
     func didFail(_ error: HTTPClientError) {}

@@ -44,7 +44,7 @@ final class LLMExchange: HTTPClientDelegate {
         if let timer { loop?.cancel(timer) }
     }
 
-    func didReceiveHead(_ head: HTTPResponseHead) { status = head.status }
+    func didReceiveHead(_ head: consuming HTTPResponseHead) { status = head.status }
 
     func didReceiveBody(_ bytes: [UInt8]) {
         guard body.count + bytes.count <= limit else {

@@ -41,7 +41,7 @@ struct InFlightCallsTests {
         _ = onLoop(first) { calls.add(alice, call: onFirst, loop: first) }
         _ = onLoop(second) { calls.add(alice, call: onSecond, loop: second) }
         let removeFinished = onLoop(first) { calls.add(alice, call: finished, loop: first) }
-        onLoop(first) { removeFinished() }
+        onLoop(first) { removeFinished.remove() }
         _ = onLoop(second) {
             calls.add(
                 InFlightCalls.Caller(headers: ["Authorization": "Bearer a"], target: "ns/c", id: .integer(2)),
@@ -77,7 +77,7 @@ struct InFlightCallsTests {
         let caller = InFlightCalls.Caller(headers: ["Authorization": "Bearer a"], target: "ns/c", id: .integer(1))
         let fakes = (0..<3).map { _ in FakeCall() }
         let removals = fakes.map { fake in onLoop(loop) { calls.add(caller, call: fake, loop: loop) } }
-        onLoop(loop) { removals[1]() }
+        onLoop(loop) { removals[1].remove() }
         calls.cancel(caller)
         onLoop(loop) {}
         #expect(fakes.map(\.cancelled) == [1, 0, 1])

@@ -16,7 +16,7 @@ final class RecordingDelegate: HTTPClientDelegate {
 
     var body: String { String(decoding: bodyCalls.flatMap { $0 }, as: UTF8.self) }
 
-    func didReceiveHead(_ head: HTTPResponseHead) { self.head = head }
+    func didReceiveHead(_ head: consuming HTTPResponseHead) { self.head = head }
     func didReceiveBody(_ bytes: [UInt8]) { bodyCalls.append(bytes) }
     func didFinish() { done(self) }
     func didFail(_ error: HTTPClientError) {

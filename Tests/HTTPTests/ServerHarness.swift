@@ -4,6 +4,13 @@ import Reactor
 
 @testable import HTTP
 
+/// Signals a semaphore when a client goes away.
+final class GoneSignal: ClientGoneObserver {
+    let semaphore: DispatchSemaphore
+    init(_ semaphore: DispatchSemaphore) { self.semaphore = semaphore }
+    func clientWentAway() { semaphore.signal() }
+}
+
 /// Answers by path, on the loop: `/bytes/N` with N bytes, `/hold` never (until the client goes away, which
 /// `gone` signals), `/pump/N` with N bytes streamed only as fast as the client takes them, `/echo` with the body
 /// it got, anything else with the body's size.
@@ -24,7 +31,7 @@ final class ScriptedHandler: HTTPHandler, @unchecked Sendable {
         }
         if path == "/hold" {
             held.append(writer)
-            writer.onClientGone { [gone] in gone.signal() }
+            writer.onClientGone(GoneSignal(gone))
             return
         }
         if path == "/echo" { return writer.respond(HTTPResponse(status: 200, body: request.body)) }

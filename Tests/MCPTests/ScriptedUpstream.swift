@@ -97,7 +97,7 @@ private final class BodyCollector: HTTPClientDelegate {
 
     init(done: @escaping ([UInt8]?) -> Void) { self.done = done }
 
-    func didReceiveHead(_ head: HTTPResponseHead) {}
+    func didReceiveHead(_ head: consuming HTTPResponseHead) {}
     func didReceiveBody(_ bytes: [UInt8]) { body += bytes }
     func didFinish() { done(body) }
     func didFail(_ error: HTTPClientError) { done(nil) }

@@ -24,7 +24,7 @@ final class WebhookAttempt: HTTPClientDelegate {
         task = client.execute(request, delegate: self)
     }
 
-    func didReceiveHead(_ head: HTTPResponseHead) { self.head = head }
+    func didReceiveHead(_ head: consuming HTTPResponseHead) { self.head = head }
 
     func didReceiveBody(_ bytes: [UInt8]) {}
 
