@@ -30,16 +30,15 @@ public final class HTTPClient {
     /// Sends `request`; the response streams to `delegate` on this loop. Redirects are returned, not followed.
     @discardableResult
     public func execute(_ request: consuming HTTPClientRequest, delegate: HTTPClientDelegate) -> HTTPClientTask {
-        let task = HTTPClientTask()
-        let key = request.url.poolKey
+        let task = HTTPClientTask(request: request, delegate: delegate)
+        let key = task.request.url.poolKey
         let pool = pools[key] ?? Pool(key: key)
         if pool.idle.isEmpty && pool.busy == 0 { pools[key] = pool }
         pool.busy += 1
         if let connection = pool.idle.popLast() {
-            connection.begin(request, delegate: delegate, task: task, reused: true)
+            connection.begin(task, reused: true)
         } else {
-            HTTPClientConnection(client: self, pool: pool, url: request.url).begin(
-                request, delegate: delegate, task: task, reused: false)
+            HTTPClientConnection(client: self, pool: pool, url: task.request.url).begin(task, reused: false)
         }
         return task
     }
@@ -78,13 +77,10 @@ public final class HTTPClient {
 
     /// A reused keep-alive connection turned out to be closed by the upstream before it answered:
     /// the request was not processed, so it goes out once more on a new connection.
-    func retryOnNewConnection(
-        _ request: HTTPClientRequest, pool: Pool, delegate: HTTPClientDelegate, task: HTTPClientTask
-    ) {
+    func retryOnNewConnection(_ task: HTTPClientTask, pool: Pool) {
         if pool.idle.isEmpty && pool.busy == 0 { pools[pool.key] = pool }
         pool.busy += 1
-        HTTPClientConnection(client: self, pool: pool, url: request.url).begin(
-            request, delegate: delegate, task: task, reused: false)
+        HTTPClientConnection(client: self, pool: pool, url: task.request.url).begin(task, reused: false)
     }
 
     private func dropIfUnused(_ pool: Pool) {

@@ -15,28 +15,6 @@ final class HTTPClientConnection: EventHandler {
         case closed
     }
 
-    /// One request and its response in progress. A class: each event of the response reaches it through one
-    /// reference, not a copy of the request with its strings and arrays.
-    final class Exchange {
-        let request: HTTPClientRequest
-        let delegate: HTTPClientDelegate
-        let task: HTTPClientTask
-        let reused: Bool
-        /// The call's overall deadline, streams included.
-        let endsAt: UInt64
-        var receivedBytes = false
-        var keepAlive = true
-
-        init(
-            request: consuming HTTPClientRequest, delegate: HTTPClientDelegate, task: HTTPClientTask, reused: Bool,
-            endsAt: UInt64
-        ) {
-            (self.request, self.delegate, self.task, self.reused, self.endsAt) = (
-                request, delegate, task, reused, endsAt
-            )
-        }
-    }
-
     /// Strong, and a cycle while the connection is open or pooled, broken as it closes (the client closes its idle
     /// ones before it is dropped); an `unowned` reference would cost an atomic retain on every read of it.
     let client: HTTPClient
@@ -48,9 +26,10 @@ final class HTTPClientConnection: EventHandler {
     var tls: TLSSession?
     var parser = HTTPParser(mode: .response, limits: HTTPParserLimits(maxHeaderBytes: 65_536, maxBodyBytes: .max))
     var output = OutputBuffer()
-    var exchange: Exchange? {
+    /// The request in progress and its response.
+    var exchange: HTTPClientTask? {
         // A task reaches its connection only while its exchange is on it: it holds the connection strongly.
-        didSet { if let oldValue, oldValue !== exchange { oldValue.task.connection = nil } }
+        didSet { if let oldValue, oldValue !== exchange { oldValue.connection = nil } }
     }
     /// The exchange's consumer asked for no more of the response for now.
     var readingPaused = false
@@ -153,17 +132,14 @@ final class HTTPClientConnection: EventHandler {
 
     // MARK: Exchanging
 
-    /// Starts an exchange: at once on a ready (pooled) connection, after opening on a new one.
-    /// `request` is consumed (moved into the exchange, not copied: it holds a dozen references).
-    func begin(
-        _ request: consuming HTTPClientRequest, delegate: HTTPClientDelegate, task: HTTPClientTask, reused: Bool
-    ) {
+    /// Starts `task`'s exchange: at once on a ready (pooled) connection, after opening on a new one.
+    func begin(_ task: HTTPClientTask, reused: Bool) {
         pooled = false
         task.connection = self
-        parser.respondingToHead = request.method == "HEAD"
-        exchange = Exchange(
-            request: request, delegate: delegate, task: task, reused: reused,
-            endsAt: client.loop.now + configuration.callTimeoutNanoseconds)
+        (task.reused, task.receivedBytes, task.keepAlive) = (reused, false, true)
+        task.endsAt = client.loop.now + configuration.callTimeoutNanoseconds
+        parser.respondingToHead = task.request.method == "HEAD"
+        exchange = task
         if case .ready = state { writeRequest() } else { open() }
     }
 
@@ -271,15 +247,17 @@ final class HTTPClientConnection: EventHandler {
         case .responseHead(let head):
             exchange.keepAlive = head.keepAlive && !exchange.request.headers.contains("Connection", token: "close")
             arm("waiting for the response body", configuration.responseTimeoutNanoseconds)
-            exchange.delegate.didReceiveHead(head)
+            exchange.delegate?.didReceiveHead(head)
         case .body(let bytes):
             arm("waiting for the response body", configuration.responseTimeoutNanoseconds)
-            exchange.delegate.didReceiveBody(bytes)
+            exchange.delegate?.didReceiveBody(bytes)
         case .end:
             self.exchange = nil
             deadline.cancel()
+            let delegate = exchange.delegate
+            exchange.delegate = nil
             client.finished(self, reusable: exchange.keepAlive && parser.bufferedCount == 0)
-            exchange.delegate.didFinish()
+            delegate?.didFinish()
         case .requestHead:
             break
         }
@@ -347,7 +325,7 @@ final class HTTPClientConnection: EventHandler {
     /// Pauses or resumes reading the response of `task`'s exchange. While paused, the upstream waits for its
     /// reader, not the other way round, so only the call's overall deadline applies.
     func setReadingPaused(_ paused: Bool, for task: HTTPClientTask) {
-        guard let current = exchange, current.task === task, paused != readingPaused else { return }
+        guard let current = exchange, current === task, paused != readingPaused else { return }
         readingPaused = paused
         if paused {
             deadlineStage = "over the whole call"
@@ -373,8 +351,9 @@ final class HTTPClientConnection: EventHandler {
 
     /// The caller abandoned the exchange: the connection cannot be reused (the answer is still coming), so it closes.
     func cancel(_ task: HTTPClientTask) {
-        guard let current = exchange, current.task === task else { return }
+        guard let current = exchange, current === task else { return }
         exchange = nil
+        task.delegate = nil
         close()
         client.finished(self, reusable: false)
     }
@@ -391,10 +370,11 @@ final class HTTPClientConnection: EventHandler {
         guard let failed else { return }
         client.finished(self, reusable: false)
         if failed.reused && !failed.receivedBytes && error == .closed {
-            return client.retryOnNewConnection(
-                failed.request, pool: pool, delegate: failed.delegate, task: failed.task)
+            return client.retryOnNewConnection(failed, pool: pool)
         }
-        failed.delegate.didFail(error)
+        let delegate = failed.delegate
+        failed.delegate = nil
+        delegate?.didFail(error)
     }
 
     func close() {

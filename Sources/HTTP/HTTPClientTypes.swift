@@ -73,14 +73,29 @@ public protocol HTTPClientDelegate: AnyObject {
 }
 
 /// A request in flight. `cancel` abandons it: its upstream connection is closed (the upstream sees the close)
-/// and its delegate hears nothing more. Loop-confined, like the client.
+/// and its delegate hears nothing more. Loop-confined, like the client. One object for the caller's handle and
+/// for the exchange its connection carries: a request makes one, not two.
 public final class HTTPClientTask {
     /// The connection its exchange is on, while it is (the connection clears it). Not weak: a weak reference
     /// would give every upstream connection a side table, which slows each retain and release of it.
     var connection: HTTPClientConnection?
     private(set) var isCancelled = false
+    /// A class holds it: each event of the response reaches it through one reference, not a copy of the request
+    /// with its strings and arrays.
+    let request: HTTPClientRequest
+    /// Until the response ends or the task is cancelled: a delegate that holds its task makes no lasting cycle.
+    var delegate: HTTPClientDelegate?
+    /// Set by the connection that carries the exchange, each time one begins it (a retry begins it again).
+    var reused = false
+    /// The call's overall deadline, streams included.
+    var endsAt: UInt64 = 0
+    var receivedBytes = false
+    var keepAlive = true
 
-    init() {}
+    init(request: consuming HTTPClientRequest, delegate: HTTPClientDelegate) {
+        self.request = request
+        self.delegate = delegate
+    }
 
     public func cancel() {
         guard !isCancelled else { return }
