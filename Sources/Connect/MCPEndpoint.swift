@@ -1,6 +1,7 @@
 import HTTP
 import JSON
 import MCP
+import Policy
 
 /// `POST /connect/{namespace}/{connectionId}/mcp`: the stateless Streamable HTTP endpoint of one connection.
 extension ConnectService {
@@ -16,8 +17,9 @@ extension ConnectService {
         let sessionKey = connection.sessionKey
         let id = message.id ?? .null
         let method = message.method ?? ""
-        guard permits(call, metadata: connection.metadata, rpc: .message(bytes: message.bytes, method: message.method))
-        else {
+        let rpc = RPCRequest.message(
+            bytes: message.bytes, method: message.method, paramsName: message.peek.paramsName)
+        guard permits(call, metadata: connection.metadata, rpc: rpc) else {
             // Refused here: nothing reaches the upstream.
             return call.respond(200, Self.forbidden(id: id, method: method))
         }

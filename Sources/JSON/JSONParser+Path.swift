@@ -1,12 +1,26 @@
 /// A path into a document: object member keys and array indices, with the bytes of each that is ASCII (where bytes
 /// decide a comparison with a key in place). Made when a policy's rule is prepared, not per message.
 public struct JSONPath: Sendable, Equatable, ExpressibleByArrayLiteral {
+    /// A field `JSONRPCPeek` reads (when it is a string), which a path may name.
+    public enum PeekedField: Sendable {
+        case method, paramsName
+    }
+
     public let components: [String]
     let asciiComponents: [[UInt8]?]
+    /// The peek's field this path names, if it names one: judged once, so that a reader holding the peek can
+    /// take the value from it rather than walk the message.
+    public let peekedField: PeekedField?
 
     public init(_ components: [String]) {
         self.components = components
         asciiComponents = components.map { $0.utf8.allSatisfy { $0 < 0x80 } ? Array($0.utf8) : nil }
+        peekedField =
+            switch components {
+            case ["method"]: .method
+            case ["params", "name"]: .paramsName
+            default: nil
+            }
     }
 
     public init(arrayLiteral components: String...) {

@@ -39,21 +39,28 @@ public struct AccessRequest: Sendable {
 public enum RPCRequest: Sendable {
     case tree(JSONValue)
     /// A message's bytes, already checked to be a JSON object (the peek accepts exactly what the parser does),
-    /// and its method as the peek read it.
-    case message(bytes: [UInt8], method: String?)
+    /// and its method and `params.name` as the peek read them.
+    case message(bytes: [UInt8], method: String?, paramsName: String?)
 
     var method: String? {
         switch self {
         case .tree(let value): value["method"]?.stringValue
-        case .message(_, let method): method
+        case .message(_, let method, _): method
         }
     }
 
-    /// The value at a dot path.
+    /// The value at a dot path. What the peek read is not looked for again; other paths, and a peeked field that
+    /// is not a string (the peek keeps strings only), are walked in the bytes.
     func value(at path: JSONPath) -> JSONValue? {
         switch self {
-        case .tree(let value): DotPath.value(at: path.components, in: value)
-        case .message(let bytes, _): JSONParser.value(at: path, in: bytes)
+        case .tree(let value): return DotPath.value(at: path.components, in: value)
+        case .message(let bytes, let method, let paramsName):
+            switch path.peekedField {
+            case .method?: if let method { return .string(method) }
+            case .paramsName?: if let paramsName { return .string(paramsName) }
+            case nil: break
+            }
+            return JSONParser.value(at: path, in: bytes)
         }
     }
 }

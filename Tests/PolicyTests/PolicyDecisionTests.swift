@@ -80,6 +80,16 @@ struct PolicyDecisionTests {
         Case("rpc name differs", [#"[{"rpcReqMatch":{"params.name":"^(echo)$"}}]"#], rpc: call("add"), false),
         Case("rpc search is unanchored", [#"[{"rpcReqMatch":{"params.name":"ech"}}]"#], rpc: call("xechox"), true),
         Case("rpc anchored prefix", [#"[{"rpcReqMatch":{"params.name":"^ech"}}]"#], rpc: call("xecho"), false),
+        Case(
+            "rpc name escaped in the message", [#"[{"rpcReqMatch":{"params.name":"^echo$"}}]"#],
+            rpc: call(#"\u0065cho"#), true),
+        Case(
+            "rpc name not a string is matched as its JSON",
+            [#"[{"rpcReqMatch":{"params.name":"^42$"}}]"#],
+            rpc: #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":42}}"#, true),
+        Case(
+            "rpc method matched by its path", [#"[{"rpcReqMatch":{"method":"^tools/call$"}}]"#], rpc: call("echo"),
+            true),
         Case("rpc method", [#"[{"rpcReqMatch":{"method":"^tools/call$"}}]"#], rpc: call("x"), true),
         Case(
             "rpc method refuses another", [#"[{"rpcReqMatch":{"method":"^tools/call$"}}]"#],
@@ -203,7 +213,8 @@ struct PolicyDecisionTests {
         // The same message as the relay path hands it over: its bytes, each rule reading only its own path.
         if let rpc = row.rpc {
             let bytes = Array(rpc.utf8)
-            request.rpc = .message(bytes: bytes, method: try JSONRPCPeek.peek(bytes).method)
+            let peek = try JSONRPCPeek.peek(bytes)
+            request.rpc = .message(bytes: bytes, method: peek.method, paramsName: peek.paramsName)
             #expect(grant.allows(request) == row.allowed, "as a message's bytes")
         }
     }
