@@ -1,7 +1,6 @@
 import HTTP
 import JSON
 import MCP
-import Policy
 
 /// `POST /connect/{namespace}/{connectionId}/mcp`: the stateless Streamable HTTP endpoint of one connection.
 extension ConnectService {
@@ -17,9 +16,12 @@ extension ConnectService {
         let sessionKey = connection.sessionKey
         let id = message.id ?? .null
         let method = message.method ?? ""
-        let rpc = RPCRequest.message(
-            bytes: message.bytes, method: message.method, paramsName: message.peek.paramsName)
-        guard permits(call, metadata: connection.metadata, rpc: rpc) else {
+        // Made only when the policy has rules to read it (`rpc` is an autoclosure): never for an API key.
+        guard
+            permits(
+                call, metadata: connection.metadata,
+                rpc: .message(bytes: message.bytes, method: message.method, paramsName: message.peek.paramsName))
+        else {
             // Refused here: nothing reaches the upstream.
             return call.respond(200, Self.forbidden(id: id, method: method))
         }

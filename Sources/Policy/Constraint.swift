@@ -22,8 +22,9 @@ public struct Constraint: Sendable, Equatable {
 
     /// One `rpcReqMatch` rule, prepared when the constraint is read (a mint, or a token's verification, whose
     /// claims are remembered with the token): the path split at its dots and the pattern compiled, so that a
-    /// request's decision neither splits nor looks anything up.
-    public struct RPCMatch: Sendable, Equatable {
+    /// request's decision neither splits nor looks anything up. Immutable, and a class: every decision reads each
+    /// rule, and a copy of the struct would count each of its strings and arrays.
+    public final class RPCMatch: Sendable, Equatable {
         public let path: String
         public let pattern: String
         let steps: JSONPath
