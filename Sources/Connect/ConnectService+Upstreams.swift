@@ -87,9 +87,7 @@ extension ConnectService {
 }
 
 extension Connection {
-    /// The key of the connection's upstream in the session table.
-    var sessionKey: String { Self.sessionKey(namespace, id) }
-
-    /// Joined by concatenation, which costs about half what interpolation does: made on every call.
+    /// The key of a connection's upstream in the session table: its namespace and id, joined by concatenation
+    /// (about half what interpolation costs).
     static func sessionKey(_ namespace: String, _ id: String) -> String { namespace + "/" + id }
 }

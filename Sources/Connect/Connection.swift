@@ -9,8 +9,10 @@ public struct Connection: Sendable {
     }
 
     public var seq: Int64
-    public var namespace: String
-    public var id: String
+    public let namespace: String
+    public let id: String
+    /// The key of the connection's upstream in the session table, joined once: every call looks it up.
+    let sessionKey: String
     public var name: String
     public var transport: Transport
     public var mcpURL: String?
@@ -20,6 +22,17 @@ public struct Connection: Sendable {
     public var createdAt: String
     /// The registry server it was made from, when it was.
     var registry: RegistryLink?
+
+    init(
+        seq: Int64, namespace: String, id: String, name: String, transport: Transport, mcpURL: String?,
+        metadata: JSONValue?, sealedHeaders: [UInt8]?, mock: JSONValue?, createdAt: String,
+        registry: RegistryLink? = nil
+    ) {
+        (self.seq, self.namespace, self.id, self.name, self.transport) = (seq, namespace, id, name, transport)
+        (self.mcpURL, self.metadata, self.sealedHeaders, self.mock) = (mcpURL, metadata, sealedHeaders, mock)
+        (self.createdAt, self.registry) = (createdAt, registry)
+        sessionKey = Self.sessionKey(namespace, id)
+    }
 
     /// The JSON the API returns: never the headers.
     func json(status: ConnectionStatus, serverInfo: JSONValue?) -> JSONValue {
@@ -47,18 +60,15 @@ public struct Connection: Sendable {
 
 extension Connection {
     init(_ stored: StoredConnection) {
-        seq = stored.seq
-        namespace = stored.namespace
-        id = stored.id
-        name = stored.name
-        transport = Transport(rawValue: stored.transport) ?? .http
-        mcpURL = stored.mcpURL
         // Stored JSON was held to the limits when it came in; a later, tighter limit must not lose it.
-        metadata = stored.metadata.flatMap { try? JSONParser.parse(Array($0.utf8), limits: .unbounded) }
-        sealedHeaders = stored.sealedHeaders
-        mock = stored.mock.flatMap { try? JSONParser.parse(Array($0.utf8), limits: .unbounded) }
-        createdAt = stored.createdAt
-        registry = RegistryLink(stored: stored.registry)
+        func parsed(_ text: String?) -> JSONValue? {
+            text.flatMap { try? JSONParser.parse(Array($0.utf8), limits: .unbounded) }
+        }
+        self.init(
+            seq: stored.seq, namespace: stored.namespace, id: stored.id, name: stored.name,
+            transport: Transport(rawValue: stored.transport) ?? .http, mcpURL: stored.mcpURL,
+            metadata: parsed(stored.metadata), sealedHeaders: stored.sealedHeaders, mock: parsed(stored.mock),
+            createdAt: stored.createdAt, registry: RegistryLink(stored: stored.registry))
     }
 }
 
