@@ -40,7 +40,9 @@ final class GatewayHandler: HTTPHandler {
         let routeLabel = matched?.label ?? LoopMetrics.unmatchedRoute
         // The method alone is kept for the end, not a copy of the whole request.
         let method = request.method
-        writer.onFinish = { [unowned self] status, clientGone in
+        // Strong: the handler lives as long as its loop, and holds no writer (an `unowned` capture is an atomic
+        // liveness check on each use).
+        writer.onFinish = { [self] status, clientGone in
             let seconds = Double(monotonicNanoseconds() - started) / 1e9
             metrics.record(route: routeLabel, method: method, status: status, seconds: seconds)
             gateway.log.request(
