@@ -225,7 +225,7 @@ final class HTTPServerConnection: EventHandler, HTTPResponseTransport {
         parsedSinceReset = 0
     }
 
-    private func dispatch(_ head: HTTPRequestHead, _ body: [UInt8]) {
+    private func dispatch(_ head: consuming HTTPRequestHead, _ body: consuming [UInt8]) {
         if !head.keepAlive || owner.draining { closeAfterResponse = true }
         let writer = HTTPResponseWriter(connection: self, loop: loop, isHeadRequest: head.method == "HEAD")
         phase = .responding(writer)
