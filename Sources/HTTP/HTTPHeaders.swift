@@ -133,22 +133,22 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// The first value of `name`, and whether another field has the same name: one scan where the subscript and
     /// `count` would make two.
     public func firstValue(_ name: String) -> (value: String, repeated: Bool)? {
-        firstValueBytes(name).map { (String(decoding: $0.bytes, as: UTF8.self), $0.repeated) }
+        firstValueRange(name).map { (String(decoding: bytes[$0.range], as: UTF8.self), $0.repeated) }
     }
 
-    /// The first value of a name, as bytes, and whether another field has that name.
+    /// Where the first value of a name lies in `bytes`, and whether another field has that name. Plain integers:
+    /// an optional of a struct holding references is destroyed through the runtime's generic witnesses.
     struct FirstValue {
-        var bytes: ArraySlice<UInt8>
+        var range: Range<Int>
         var repeated: Bool
     }
 
-    /// `firstValue` as bytes: what the parser frames a message by. (A struct rather than a tuple: an optional
-    /// tuple is destroyed through the runtime's generic witnesses.)
-    func firstValueBytes(_ name: String) -> FirstValue? {
+    /// `firstValue` as a range of `bytes`: what the parser frames a message by.
+    func firstValueRange(_ name: String) -> FirstValue? {
         guard let found = index(named: name) else { return nil }
         let span = spans[found]
         return FirstValue(
-            bytes: bytes[span.valueStart..<span.valueEnd], repeated: index(named: name, from: found + 1) != nil)
+            range: span.valueStart..<span.valueEnd, repeated: index(named: name, from: found + 1) != nil)
     }
 
     /// How many fields are named `name`.

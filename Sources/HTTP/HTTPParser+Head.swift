@@ -163,12 +163,12 @@ extension HTTPParser {
 
     private mutating func frameRequest(_ head: HTTPRequestHead) throws(HTTPParseError) {
         if try frameChunked(head.headers, head.version) { return }
-        guard let field = head.headers.firstValueBytes("Content-Length") else {
+        guard let field = head.headers.firstValueRange("Content-Length") else {
             state = .messageEnd
             return
         }
         guard !field.repeated else { throw .bad("duplicate Content-Length") }
-        let length = try Self.contentLength(field.bytes)
+        let length = try Self.contentLength(head.headers.bytes[field.range])
         try countBody(length)
         (bodyBytes, declaredBodyLength) = (0, length)
         state = length == 0 ? .messageEnd : .fixedBody(remaining: length)
@@ -180,7 +180,7 @@ extension HTTPParser {
             return
         }
         if try frameChunked(head.headers, head.version) { return }
-        guard let field = head.headers.firstValueBytes("Content-Length") else {
+        guard let field = head.headers.firstValueRange("Content-Length") else {
             state = .untilClose
             return
         }
@@ -188,7 +188,7 @@ extension HTTPParser {
             let lengths = head.headers.values("Content-Length")
             guard lengths.allSatisfy({ $0 == lengths.first }) else { throw .bad("conflicting Content-Length values") }
         }
-        let length = try Self.contentLength(field.bytes)
+        let length = try Self.contentLength(head.headers.bytes[field.range])
         declaredBodyLength = length
         state = length == 0 ? .messageEnd : .fixedBody(remaining: length)
     }

@@ -2,12 +2,14 @@ extension HTTPParser {
     /// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field, any request at most one, and its value is
     /// `uri-host [ ":" port ]` (empty when the target has no authority, as origin-form allows).
     static func requireValidHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
-        guard let host = head.headers.firstValueBytes("Host") else {
+        guard let host = head.headers.firstValueRange("Host") else {
             if head.version == .http1_1 { throw .bad("HTTP/1.1 request without Host") }
             return
         }
         guard !host.repeated else { throw .bad("more than one Host field") }
-        guard host.bytes.withUnsafeBufferPointer(isValidHost) else { throw .bad("invalid Host value") }
+        guard head.headers.bytes[host.range].withUnsafeBufferPointer(isValidHost) else {
+            throw .bad("invalid Host value")
+        }
     }
 
     /// `uri-host [ ":" port ]` (RFC 3986 §3.2.2): a bracketed IP literal or a reg-name, then optional digits.
