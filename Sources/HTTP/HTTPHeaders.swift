@@ -130,25 +130,25 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         return values
     }
 
-    /// The first value of `name`, and whether another field has the same name: one scan where the subscript and
-    /// `count` would make two.
-    public func firstValue(_ name: String) -> (value: String, repeated: Bool)? {
-        firstValueRange(name).map { (String(decoding: bytes[$0.range], as: UTF8.self), $0.repeated) }
+    /// Where the first value of a name lies in the fields' bytes, and whether another field has that name: one scan
+    /// where the subscript and `count` would make two. Plain integers: an optional of a struct or tuple holding
+    /// references is destroyed through the runtime's generic witnesses, and the parser frames every message by these.
+    public struct FirstValue: Sendable {
+        public var range: Range<Int>
+        public var repeated: Bool
     }
 
-    /// Where the first value of a name lies in `bytes`, and whether another field has that name. Plain integers:
-    /// an optional of a struct holding references is destroyed through the runtime's generic witnesses.
-    struct FirstValue {
-        var range: Range<Int>
-        var repeated: Bool
-    }
-
-    /// `firstValue` as a range of `bytes`: what the parser frames a message by.
-    func firstValueRange(_ name: String) -> FirstValue? {
+    /// The first value of `name`, as a range for `text(_:)` (or the bytes).
+    public func firstValue(_ name: String) -> FirstValue? {
         guard let found = index(named: name) else { return nil }
         let span = spans[found]
         return FirstValue(
             range: span.valueStart..<span.valueEnd, repeated: index(named: name, from: found + 1) != nil)
+    }
+
+    /// The text of a value `firstValue` found.
+    public func text(_ range: Range<Int>) -> String {
+        String(decoding: bytes[range], as: UTF8.self)
     }
 
     /// How many fields are named `name`.

@@ -163,7 +163,7 @@ extension HTTPParser {
 
     private mutating func frameRequest(_ head: HTTPRequestHead) throws(HTTPParseError) {
         if try frameChunked(head.headers, head.version) { return }
-        guard let field = head.headers.firstValueRange("Content-Length") else {
+        guard let field = head.headers.firstValue("Content-Length") else {
             state = .messageEnd
             return
         }
@@ -180,7 +180,7 @@ extension HTTPParser {
             return
         }
         if try frameChunked(head.headers, head.version) { return }
-        guard let field = head.headers.firstValueRange("Content-Length") else {
+        guard let field = head.headers.firstValue("Content-Length") else {
             state = .untilClose
             return
         }

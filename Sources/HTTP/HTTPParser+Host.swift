@@ -2,7 +2,7 @@ extension HTTPParser {
     /// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field, any request at most one, and its value is
     /// `uri-host [ ":" port ]` (empty when the target has no authority, as origin-form allows).
     static func requireValidHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
-        guard let host = head.headers.firstValueRange("Host") else {
+        guard let host = head.headers.firstValue("Host") else {
             if head.version == .http1_1 { throw .bad("HTTP/1.1 request without Host") }
             return
         }

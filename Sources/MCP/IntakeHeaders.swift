@@ -19,7 +19,10 @@ struct IntakeHeaders {
         let version = headers.firstValue(RoutingHeader.protocolVersion)
         let method = headers.firstValue(RoutingHeader.method)
         let name = headers.firstValue(RoutingHeader.name)
-        (protocolVersion, self.method, self.name) = (version?.value, method?.value, name?.value)
+        (protocolVersion, self.method, self.name) = (
+            version.map { headers.text($0.range) }, method.map { headers.text($0.range) },
+            name.map { headers.text($0.range) }
+        )
         repeated =
             if version?.repeated == true {
                 RoutingHeader.protocolVersion
