@@ -136,12 +136,10 @@ extension ConnectService {
         let transport = input.transport ?? .http
         if transport == .http && input.mcpURL == nil { throw .validation("mcpUrl: required for http connections") }
         let sealed = input.headers.map { vault.seal($0, namespace: call.namespace, connection: id) }
-        var connection = Connection(
+        return Connection(
             seq: 0, namespace: call.namespace, id: id, name: input.name ?? id, transport: transport,
             mcpURL: transport == .uplink ? nil : input.mcpURL, metadata: input.metadata, sealedHeaders: sealed,
-            mock: input.mock.flatMap(ConnectionInput.storedMock), createdAt: Timestamp.now())
-        connection.registry = link
-        return connection
+            mock: input.mock.flatMap(ConnectionInput.storedMock), createdAt: Timestamp.now(), registry: link)
     }
 
     /// Stores a new connection; a mock one first takes its tool listing from the upstream (502 when it cannot).

@@ -254,8 +254,7 @@ final class HTTPClientConnection: EventHandler {
         case .end:
             self.exchange = nil
             deadline.cancel()
-            let delegate = exchange.delegate
-            exchange.delegate = nil
+            let delegate = exchange.takeDelegate()
             client.finished(self, reusable: exchange.keepAlive && parser.bufferedCount == 0)
             delegate?.didFinish()
         case .requestHead:
@@ -353,7 +352,7 @@ final class HTTPClientConnection: EventHandler {
     func cancel(_ task: HTTPClientTask) {
         guard let current = exchange, current === task else { return }
         exchange = nil
-        task.delegate = nil
+        _ = task.takeDelegate()  // abandoned: it hears nothing more
         close()
         client.finished(self, reusable: false)
     }
@@ -372,9 +371,7 @@ final class HTTPClientConnection: EventHandler {
         if failed.reused && !failed.receivedBytes && error == .closed {
             return client.retryOnNewConnection(failed, pool: pool)
         }
-        let delegate = failed.delegate
-        failed.delegate = nil
-        delegate?.didFail(error)
+        failed.takeDelegate()?.didFail(error)
     }
 
     func close() {

@@ -97,6 +97,12 @@ public final class HTTPClientTask {
         self.delegate = delegate
     }
 
+    /// The delegate, let go of: the response has ended (or been abandoned), and it hears at most this once more.
+    func takeDelegate() -> HTTPClientDelegate? {
+        defer { delegate = nil }
+        return delegate
+    }
+
     public func cancel() {
         guard !isCancelled else { return }
         isCancelled = true

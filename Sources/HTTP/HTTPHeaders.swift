@@ -138,7 +138,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         public var repeated: Bool
     }
 
-    /// The first value of `name`, as a range for `text(_:)` (or the bytes).
+    /// The first value of `name`, as a range for `text(_:)`.
     public func firstValue(_ name: String) -> FirstValue? {
         guard let found = index(named: name) else { return nil }
         let span = spans[found]
@@ -314,7 +314,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     private func value(of span: Span) -> String {
-        String(decoding: bytes[span.valueStart..<span.valueEnd], as: UTF8.self)
+        text(span.valueStart..<span.valueEnd)
     }
 
     private mutating func append(_ text: String) {
