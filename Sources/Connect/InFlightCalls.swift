@@ -28,7 +28,9 @@ final class InFlightCalls: Sendable {
     /// One loop's calls, by a token of that loop. Loop-owned: only its loop's thread touches them, and no access
     /// overlaps another, so the runtime's exclusivity check is left out of every call's add and removal.
     fileprivate final class Table {
-        @exclusivity(unchecked) var calls: [UInt64: (caller: Caller, call: any MCPCall)] = [:]
+        /// Objects, not (caller, call) pairs: an optional pair, which every removal makes, is destroyed through
+        /// the runtime's generic witnesses.
+        @exclusivity(unchecked) var calls: [UInt64: any InFlightCall] = [:]
         @exclusivity(unchecked) var nextToken: UInt64 = 0
     }
 
@@ -56,11 +58,11 @@ final class InFlightCalls: Sendable {
     }
 
     /// Remembers `call`, sent on `loop`, until the returned entry is removed.
-    func add(_ caller: Caller, call: any MCPCall, loop: EventLoop) -> Entry {
+    func add(_ call: any InFlightCall, loop: EventLoop) -> Entry {
         let table = tables.on(loop)
         let token = table.nextToken
         table.nextToken &+= 1
-        table.calls[token] = (caller, call)
+        table.calls[token] = call
         return Entry(table: table, token: token)
     }
 
@@ -69,11 +71,17 @@ final class InFlightCalls: Sendable {
         for loop in loops.list.withLock({ $0 }) {
             loop.execute { [tables] in
                 let table = tables.on(loop)
-                for (token, entry) in table.calls where entry.caller == caller {
+                for (token, call) in table.calls where call.caller == caller {
                     table.calls[token] = nil
-                    entry.call.cancel()
+                    call.cancel()
                 }
             }
         }
     }
+}
+
+/// A call kept among those in flight: who sent it, and how it is cancelled.
+protocol InFlightCall: AnyObject {
+    var caller: InFlightCalls.Caller { get }
+    func cancel()
 }

@@ -20,7 +20,7 @@ extension ConnectService {
         guard
             permits(
                 call, metadata: connection.metadata,
-                rpc: .message(bytes: message.bytes, method: message.method, paramsName: message.peek.paramsName))
+                rpc: .message(bytes: message.bytes, method: message.method, paramsName: message.paramsName))
         else {
             // Refused here: nothing reaches the upstream.
             return call.respond(200, Self.forbidden(id: id, method: method))
@@ -109,17 +109,17 @@ extension ConnectService {
         _ message: RPCMessage, to upstream: any MCPUpstream, _ context: MCPCallContext, _ connection: Connection,
         _ call: ConnectRequest, target: String? = nil, inspect: ((JSONValue) -> JSONValue)? = nil
     ) {
-        let id = message.id ?? .null
-        let relayed = RelayedCall(service: self, id: id, namespace: connection.namespace, connectionID: connection.id)
+        let caller = InFlightCalls.Caller(
+            headers: call.request.headers, target: target ?? connection.sessionKey, id: message.id ?? .null)
+        let relayed = RelayedCall(
+            service: self, caller: caller, namespace: connection.namespace, connectionID: connection.id)
         let responder = StreamableHTTPResponder(writer: call.writer, inspect: inspect, delegate: relayed)
         let sent = upstream.send(message, context, to: responder)
         guard !responder.isFinished else { return }
         // A client that leaves mid-call (how a 2026-07-28 client cancels) cancels the upstream call too.
         relayed.sent = sent
         call.writer.onClientGone(relayed)
-        let caller = InFlightCalls.Caller(
-            headers: call.request.headers, target: target ?? connection.sessionKey, id: id)
-        relayed.inFlight = inFlight.add(caller, call: sent, loop: call.loop)
+        relayed.inFlight = inFlight.add(relayed, loop: call.loop)
     }
 
     /// A client's `notifications/cancelled` names one of its own calls: that call is cancelled upstream.

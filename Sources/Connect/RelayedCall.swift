@@ -3,10 +3,11 @@ import JSON
 import MCP
 
 /// One relayed call's loose ends in one object: the error it answers with if nothing comes back, the upstream call
-/// a departing client cancels, and its place among the calls in flight. Loop-confined, like its responder.
-final class RelayedCall: ResponderDelegate, ClientGoneObserver {
+/// a departing client or the caller's cancel cancels, and its place among the calls in flight. Loop-confined, like its
+/// responder.
+final class RelayedCall: ResponderDelegate, ClientGoneObserver, InFlightCall {
     private let service: ConnectService
-    private let id: JSONValue
+    let caller: InFlightCalls.Caller
     /// Only the names a failure's setup URL needs, not a copy of the whole connection.
     private let namespace: String
     private let connectionID: String
@@ -14,12 +15,13 @@ final class RelayedCall: ResponderDelegate, ClientGoneObserver {
     var sent: (any MCPCall)?
     var inFlight: InFlightCalls.Entry?
 
-    init(service: ConnectService, id: JSONValue, namespace: String, connectionID: String) {
-        (self.service, self.id, self.namespace, self.connectionID) = (service, id, namespace, connectionID)
+    init(service: ConnectService, caller: InFlightCalls.Caller, namespace: String, connectionID: String) {
+        (self.service, self.caller, self.namespace, self.connectionID) = (service, caller, namespace, connectionID)
     }
 
     func failureAnswer(_ failure: MCPFailure) -> JSONValue {
-        service.failureAnswer(id: id, failure, setupURL: service.setupURL(namespace: namespace, id: connectionID))
+        service.failureAnswer(
+            id: caller.id, failure, setupURL: service.setupURL(namespace: namespace, id: connectionID))
     }
 
     func answerGiven() {
@@ -28,7 +30,7 @@ final class RelayedCall: ResponderDelegate, ClientGoneObserver {
         sent = nil
     }
 
-    func clientWentAway() {
-        sent?.cancel()
-    }
+    func clientWentAway() { cancel() }
+
+    func cancel() { sent?.cancel() }
 }

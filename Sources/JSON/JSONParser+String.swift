@@ -5,6 +5,8 @@ extension JSONParser {
     }
 
     /// Reads the string at the cursor as an object key: an ASCII one without escapes stays bytes in the document.
+    /// Inlined: every key of every object is read here, the peek's among them.
+    @inline(__always)
     mutating func parseKey() throws(JSONError) -> ObjectKey {
         let contentStart = index + 1
         // Made at the first escape: most keys and strings have none, and then there is nothing to free.

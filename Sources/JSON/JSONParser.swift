@@ -54,10 +54,13 @@ public struct JSONParser: ~Copyable {
 
     func fail(_ reason: String) -> JSONError { JSONError(reason: reason, offset: index) }
 
+    /// One compare for the commonest case, a byte above the space (every byte of compact JSON between tokens).
     @inline(__always)
     mutating func skipWhitespace() {
         while index < bytes.count {
-            switch bytes[index] {
+            let byte = bytes[index]
+            guard byte <= 0x20 else { return }
+            switch byte {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
             default: return
             }
@@ -73,6 +76,22 @@ public struct JSONParser: ~Copyable {
         nodes += 1
         guard nodes <= limits.maxNodes else { throw fail("more than \(limits.maxNodes) values (json.maxNodes)") }
         return bytes[index]
+    }
+
+    /// Consumes the value at the cursor if its bytes are exactly `literal` (a string with its quotes, say), counted
+    /// as `startValue` counts a value; `false`, with nothing consumed but whitespace, if they are not.
+    @inline(__always)
+    mutating func skipValue(ifExactly literal: StaticString) throws(JSONError) -> Bool {
+        skipWhitespace()
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count,
+            ObjectKeys.same(
+                UnsafeBufferPointer(rebasing: bytes[index..<index + count]),
+                UnsafeBufferPointer(start: literal.utf8Start, count: count))
+        else { return false }
+        _ = try startValue()
+        index += count
+        return true
     }
 
     mutating func parseValue() throws(JSONError) -> JSONValue {

@@ -13,6 +13,14 @@ public struct JSONRPCPeek: Equatable, Sendable {
     /// Where the `id` value's bytes are in the message, so that it can be replaced without re-encoding the rest.
     public var idRange: Range<Int>?
 
+    public init(
+        version: String? = nil, id: JSONValue? = nil, method: String? = nil, paramsName: String? = nil,
+        isResponse: Bool = false, idRange: Range<Int>? = nil
+    ) {
+        (self.version, self.id, self.method, self.paramsName) = (version, id, method, paramsName)
+        (self.isResponse, self.idRange) = (isResponse, idRange)
+    }
+
     /// Reads the routing fields of one JSON-RPC message. The whole document is still checked, by the parser's own
     /// code: a message passes the peek exactly when `JSONParser` would parse it (within the same `limits`) into
     /// an object.
@@ -34,26 +42,30 @@ public struct JSONRPCPeek: Equatable, Sendable {
 
     static func peekBuffer(_ buffer: UnsafeBufferPointer<UInt8>, limits: JSONLimits) throws(JSONError) -> JSONRPCPeek {
         var parser = try JSONParser(bytes: buffer, limits: limits)
-        var peek = JSONRPCPeek()
+        // Fields apart, moved into the peek at the end: a peek the walk's closure captured whole would be copied out.
+        var (version, id, method, paramsName): (String?, JSONValue?, String?, String?) = (nil, nil, nil, nil)
+        var (isResponse, idRange) = (false, Range<Int>?.none)
         guard try parser.startValue() == UInt8(ascii: "{") else { throw parser.fail("expected a JSON object") }
         try parser.walkObject { parser, key throws(JSONError) in
             switch Member(key) {
-            case .jsonrpc: peek.version = try parser.stringOrSkip(interning: "2.0")
+            case .jsonrpc:
+                // "2.0", what every message carries, is told by its bytes and given as a literal, not decoded.
+                version = try parser.skipValue(ifExactly: "\"2.0\"") ? "2.0" : parser.stringOrSkip()
             case .id:
                 parser.skipWhitespace()
                 let start = parser.index
-                peek.id = try parser.parseValue()
-                peek.idRange = start..<parser.index
-            case .method: peek.method = try parser.stringOrSkip()
+                id = try parser.parseValue()
+                idRange = start..<parser.index
+            case .method: method = try parser.stringOrSkip()
             case .result, .error:
-                peek.isResponse = true
+                isResponse = true
                 try parser.skipValue()
             case .params:
                 let first = try parser.startValue()
                 guard first == UInt8(ascii: "{") else { return try parser.skip(startedWith: first) }
                 try parser.walkObject { parser, key throws(JSONError) in
                     if case "name" = key {
-                        peek.paramsName = try parser.stringOrSkip()
+                        paramsName = try parser.stringOrSkip()
                     } else {
                         try parser.skipValue()
                     }
@@ -62,7 +74,9 @@ public struct JSONRPCPeek: Equatable, Sendable {
             }
         }
         try parser.expectEnd()
-        return consume peek
+        return JSONRPCPeek(
+            version: version.take(), id: id.take(), method: method.take(), paramsName: paramsName.take(),
+            isResponse: isResponse, idRange: idRange)
     }
 
     /// The top-level members the peek reads. A key is told apart once, by its length and then its bytes, rather
@@ -101,17 +115,13 @@ public struct JSONRPCPeek: Equatable, Sendable {
 
 extension JSONParser {
     /// The string value at the cursor, or `nil` after skipping a value of any other kind (which is checked as it
-    /// is skipped, never built). `common` itself is returned for a string of exactly its bytes, without decoding.
-    mutating func stringOrSkip(interning common: String? = nil) throws(JSONError) -> String? {
+    /// is skipped, never built).
+    mutating func stringOrSkip() throws(JSONError) -> String? {
         let first = try startValue()
         guard first == UInt8(ascii: "\"") else {
             try skip(startedWith: first)
             return nil
         }
-        let key = try parseKey()
-        if var common, case .ascii(let bytes) = key, common.withUTF8({ ObjectKeys.same($0, bytes) }) {
-            return common
-        }
-        return key.string
+        return try parseKey().string
     }
 }

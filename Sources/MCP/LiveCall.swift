@@ -91,7 +91,7 @@ final class LiveCall: MCPCall, ExchangeObserver {
         sink?.message(note)
     }
 
-    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, head: HTTPResponseHead?) {
+    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, status: Int?, headers: HTTPHeaders) {
         exchange = nil
         guard let mode else { return }
         switch result {
@@ -141,5 +141,5 @@ final class DroppedAnswer: ExchangeObserver {
     nonisolated(unsafe) static let shared = DroppedAnswer()
     func exchangeStreamStarted() {}
     func exchangeMessage(_ message: RPCMessage) {}
-    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, head: HTTPResponseHead?) {}
+    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, status: Int?, headers: HTTPHeaders) {}
 }

@@ -40,21 +40,21 @@ public enum MCPIntake {
                 ? invalid("expected one JSON-RPC 2.0 object")
                 : reject(.null, JSONRPC.parseError, "Parse error: \(error)")
         }
-        let peek = message.peek
-        guard peek.version == "2.0" else { return invalid("expected one JSON-RPC 2.0 object") }
-        if let id = peek.id, !isValidID(id) { return invalid("id must be a string or a number") }
+        guard message.version == "2.0" else { return invalid("expected one JSON-RPC 2.0 object") }
+        if let id = message.id, !isValidID(id) { return invalid("id must be a string or a number") }
         if let name = sent.repeated {
-            return reject(peek.id ?? .null, JSONRPC.headerMismatch, "\(name) is sent more than once")
+            return reject(message.id ?? .null, JSONRPC.headerMismatch, "\(name) is sent more than once")
         }
         let revision: ProtocolRevision
         switch RoutingHeader.revision(of: message, headers: sent) {
         case .success(let found): revision = found
-        case .failure(let refusal): return reject(peek.id ?? .null, refusal.code, refusal.message, data: refusal.data)
+        case .failure(let refusal):
+            return reject(message.id ?? .null, refusal.code, refusal.message, data: refusal.data)
         }
-        if peek.method != nil {
-            return peek.id == nil ? .notification(message) : .request(message, revision)
+        if message.method != nil {
+            return message.id == nil ? .notification(message) : .request(message, revision)
         }
-        guard peek.id != nil, peek.isResponse else {
+        guard message.id != nil, message.isResponse else {
             return invalid("neither a request with a string method, a notification nor a response")
         }
         return .notification(message)

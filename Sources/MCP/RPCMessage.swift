@@ -6,34 +6,56 @@ import Platform
 /// Immutable, and a class: a message is handed along a call's whole path (intake, upstream, sink), and passing a
 /// reference costs one retain where a struct of bytes and peeked strings would copy each of them.
 public final class RPCMessage: Sendable {
-    /// The bytes that go out: those the message came in, with its id replaced when it was rewritten. The peek's
-    /// `idRange` is a range of `wire.base`, the bytes that were peeked.
+    /// The bytes that go out: those the message came in, with its id replaced when it was rewritten.
     public let wire: SplicedBytes
-    public let peek: JSONRPCPeek
+    /// The peek's fields, each kept on its own: a message under a new id takes the others as they are (a copy of
+    /// the whole peek, made to change its id, costs a retain of every string and the id in it).
+    public let id: JSONValue?
+    public let method: String?
+    /// `params.name`, if present and a string.
+    public let paramsName: String?
+    /// The `jsonrpc` member, if it is a string.
+    public let version: String?
+    private let carriesResult: Bool
+    /// Where the id's bytes are in `wire.base`.
+    private let idRange: Range<Int>?
 
-    public init(bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONError) {
-        wire = SplicedBytes(bytes)
-        peek = try JSONRPCPeek.peek(bytes, limits: limits)
+    public convenience init(bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONError) {
+        self.init(wire: SplicedBytes(bytes), peek: try JSONRPCPeek.peek(bytes, limits: limits))
     }
 
-    public init(_ value: JSONValue) {
+    public convenience init(_ value: JSONValue) {
         let bytes = JSONWriter.bytes(value)
-        wire = SplicedBytes(bytes)
-        peek = try! JSONRPCPeek.peek(bytes, limits: .unbounded)  // our own writer's output always peeks
+        // Our own writer's output always peeks.
+        self.init(wire: SplicedBytes(bytes), peek: try! JSONRPCPeek.peek(bytes, limits: .unbounded))
     }
 
-    private init(wire: SplicedBytes, peek: JSONRPCPeek) {
+    private init(wire: SplicedBytes, peek: consuming JSONRPCPeek) {
         self.wire = wire
-        self.peek = peek
+        (id, method, paramsName) = (peek.id.take(), peek.method.take(), peek.paramsName.take())
+        version = peek.version.take()
+        (carriesResult, idRange) = (peek.isResponse, peek.idRange)
+    }
+
+    private init(wire: SplicedBytes, id: JSONValue, of message: RPCMessage) {
+        self.wire = wire
+        self.id = id
+        (method, paramsName, version) = (message.method, message.paramsName, message.version)
+        (carriesResult, idRange) = (message.carriesResult, message.idRange)
+    }
+
+    /// The routing fields as one peek of `wire.base` (the id as it is now).
+    public var peek: JSONRPCPeek {
+        JSONRPCPeek(
+            version: version, id: id, method: method, paramsName: paramsName, isResponse: carriesResult,
+            idRange: idRange)
     }
 
     /// The message in one array (made, when its id was replaced, on each use: the relay itself sends `wire`).
     public var bytes: [UInt8] { wire.joined }
 
-    public var id: JSONValue? { peek.id }
-    public var method: String? { peek.method }
     /// A response (`result` or `error`), not a request or notification.
-    public var isResponse: Bool { method == nil && peek.isResponse }
+    public var isResponse: Bool { method == nil && carriesResult }
 
     /// The whole message as a tree, parsed on each call: keep the result when it is needed twice. The peek has
     /// already held the bytes to the limits.
@@ -53,22 +75,20 @@ public final class RPCMessage: Sendable {
     /// The same message under the id of `other`, in the very bytes `other` carries it in: a caller's id goes back
     /// to it as it was sent, without being written again (nor copied). Unchanged when `other` has no id.
     func withID(of other: RPCMessage) -> RPCMessage {
-        guard let id = other.peek.id, let idBytes = other.idBytes else { return self }
+        guard let id = other.id, let idBytes = other.idBytes else { return self }
         return replacingID(with: id, by: idBytes)
     }
 
     /// The bytes `wire` carries the id in: the insert once the id was replaced (the only range a message's wire
     /// replaces is its id's, which is never empty), else the peeked bytes.
     private var idBytes: ArraySlice<UInt8>? {
-        guard let range = peek.idRange else { return nil }
+        guard let range = idRange else { return nil }
         return wire.replaced == range ? wire.insert : wire.base[range]
     }
 
     /// The bytes as they came, with the id's range taken by `idBytes`: nothing is copied.
     private func replacingID(with id: JSONValue, by idBytes: ArraySlice<UInt8>) -> RPCMessage {
-        guard let range = peek.idRange else { return self }
-        var peek = self.peek
-        peek.id = id
-        return RPCMessage(wire: SplicedBytes(wire.base, replacing: range, with: idBytes), peek: peek)
+        guard let range = idRange else { return self }
+        return RPCMessage(wire: SplicedBytes(wire.base, replacing: range, with: idBytes), id: id, of: self)
     }
 }

@@ -17,7 +17,7 @@ enum RevisionBridge {
         guard let method = message.method else { return headers }
         headers.append((RoutingHeader.method, method))
         if let key = RoutingHeader.nameBearing[method] {
-            let name = key == "name" ? message.peek.paramsName : message.value["params"]?[key]?.stringValue
+            let name = key == "name" ? message.paramsName : message.value["params"]?[key]?.stringValue
             if let name { headers.append((RoutingHeader.name, RoutingHeader.encodedHeaderValue(name))) }
         }
         return headers

@@ -106,7 +106,7 @@ enum RoutingHeader {
         }
         let sentName = headers.name.map(decodedHeaderValue)
         guard required || sentName != nil, let key = message.method.flatMap({ nameBearing[$0] }) else { return nil }
-        let bodyName = key == "name" ? message.peek.paramsName : message.value["params"]?[key]?.stringValue
+        let bodyName = key == "name" ? message.paramsName : message.value["params"]?[key]?.stringValue
         if let bodyName, sentName != bodyName {
             return Refusal(code: JSONRPC.headerMismatch, message: "\(name) header does not match the body's \(key)")
         }

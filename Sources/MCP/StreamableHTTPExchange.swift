@@ -8,9 +8,9 @@ protocol ExchangeObserver: AnyObject {
     func exchangeStreamStarted()
     /// A message that is not the awaited answer, as received.
     func exchangeMessage(_ message: RPCMessage)
-    /// The awaited answer (`nil` when a notification was accepted) or why not, with the response head when the
-    /// upstream answered at all (`nil` when it could not be reached).
-    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, head: HTTPResponseHead?)
+    /// The awaited answer (`nil` when a notification was accepted) or why not, with the response's status and
+    /// header fields (`nil` and none when the upstream could not be reached).
+    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, status: Int?, headers: HTTPHeaders)
     /// Where the messages end up, if it can fall behind: a stream is read only as fast as it keeps up.
     var pacing: (any OutputPacing)? { get }
 }
@@ -35,7 +35,10 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
     private let sentSessionID: Bool
     // Held until the exchange finishes or is abandoned: the observer lives as long as its exchange.
     private var observer: ExchangeObserver?
-    private var head: HTTPResponseHead?
+    /// The response's status and fields, kept apart: an optional head is destroyed through the runtime's generic
+    /// witnesses.
+    private var status: Int?
+    private var headers = HTTPHeaders()
     private var mode = Mode.waiting
     private var body: [UInt8] = []
     private var sse = SSEParser()
@@ -104,7 +107,8 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
         default:
             mode = .failed(.failed("the upstream answered HTTP \(head.status)"))
         }
-        self.head = head  // kept, not copied: the head is this exchange's
+        status = head.status
+        headers = head.headers  // kept, not copied: the head is this exchange's
     }
 
     public func didReceiveBody(_ bytes: [UInt8]) {
@@ -117,7 +121,7 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
                 body = bytes
             } else {
                 if body.capacity < body.count + bytes.count,
-                    let declared = head?.headers["Content-Length"].flatMap({ Int($0) }), declared <= maxMessageBytes
+                    let declared = headers["Content-Length"].flatMap({ Int($0) }), declared <= maxMessageBytes
                 {
                     body.reserveCapacity(declared)
                 }
@@ -196,8 +200,7 @@ public final class StreamableHTTPExchange: HTTPClientDelegate {
     private func finish(_ result: Result<RPCMessage?, MCPFailure>) {
         done = true
         task = nil
-        // Moved out, not copied: nothing reads the head once the exchange is done.
-        observer?.exchangeFinished(result, head: head.take())
+        observer?.exchangeFinished(result, status: status, headers: headers)
         observer = nil
     }
 }

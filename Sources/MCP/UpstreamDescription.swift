@@ -29,7 +29,7 @@ final class UpstreamDescription: ExchangeObserver {
     func exchangeStreamStarted() {}
     func exchangeMessage(_ message: RPCMessage) {}
 
-    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, head: HTTPResponseHead?) {
+    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, status: Int?, headers: HTTPHeaders) {
         switch (step, result) {
         case (_, .failure(.authRequired)):
             session.described(.failure(.authRequired))
@@ -38,13 +38,13 @@ final class UpstreamDescription: ExchangeObserver {
                 return session.described(.success(.stateless(description)))
             }
             initialize()
-        case (.discover, .failure) where head != nil:
+        case (.discover, .failure) where status != nil:
             // It answered, but not as a 2026-07-28 server: a handshake-era one wants a session first.
             initialize()
         case (.initialize, .success(let response)):
             let value = response?.value
             guard let result = value?["result"],
-                let handshake = Self.handshake(result, head: head, base: session.baseHeaders)
+                let handshake = Self.handshake(result, headers: headers, base: session.baseHeaders)
             else {
                 let reason = value?["error"]?["message"]?.stringValue ?? "not an initialize result"
                 return session.described(.failure(.failed("the upstream refused initialize: \(reason)")))
@@ -71,7 +71,7 @@ final class UpstreamDescription: ExchangeObserver {
         _ = session.post(RPCMessage(request), mode: nil, client: client, observer: self)
     }
 
-    private static func handshake(_ result: JSONValue, head: HTTPResponseHead?, base: HTTPHeaders) -> SessionMachine<
+    private static func handshake(_ result: JSONValue, headers: HTTPHeaders, base: HTTPHeaders) -> SessionMachine<
         UpstreamSession.Waiter
     >.Handshake? {
         guard let serverInfo = result["serverInfo"] else { return nil }
@@ -82,7 +82,7 @@ final class UpstreamDescription: ExchangeObserver {
             supportedVersions: [revision], capabilities: result["capabilities"] ?? .object([]),
             serverInfo: serverInfo, instructions: result["instructions"])
         return .init(
-            sessionID: head?.headers["Mcp-Session-Id"], revision: revision, description: description, base: base)
+            sessionID: headers["Mcp-Session-Id"], revision: revision, description: description, base: base)
     }
 }
 

@@ -151,11 +151,15 @@ public final class UpstreamSession: MCPUpstream {
     /// `sb-` and the session's count in hexadecimal, written once, between quotes; the text is read from it.
     static func requestID(_ number: UInt64) -> (text: String, json: [UInt8]) {
         let digits = hexadecimalDigitCount(number)
-        let json = [UInt8](unsafeUninitializedCapacity: digits + 5) { buffer, count in
+        // Written on the stack and appended once: the arrays' sized initializers are not specialized, and look the
+        // storage type up at run time on every call.
+        var json: [UInt8] = []
+        json.reserveCapacity(digits + 5)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { buffer in
             (buffer[0], buffer[1], buffer[2], buffer[3]) = (0x22, UInt8(ascii: "s"), UInt8(ascii: "b"), 0x2D)
             writeHexadecimal(number, digits: digits, at: buffer.baseAddress! + 4)
             buffer[digits + 4] = 0x22
-            count = digits + 5
+            json.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<(digits + 5)]))
         }
         return (String(decoding: json[1..<json.count - 1], as: UTF8.self), json)
     }

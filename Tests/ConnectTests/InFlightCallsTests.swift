@@ -8,8 +8,10 @@ import Testing
 @testable import Connect
 
 struct InFlightCallsTests {
-    final class FakeCall: MCPCall, @unchecked Sendable {
+    final class FakeCall: InFlightCall, @unchecked Sendable {
+        let caller: InFlightCalls.Caller
         let cancels = Mutex(0)
+        init(_ caller: InFlightCalls.Caller) { self.caller = caller }
         func cancel() { cancels.withLock { $0 += 1 } }
         var cancelled: Int { cancels.withLock { $0 } }
     }
@@ -35,25 +37,17 @@ struct InFlightCallsTests {
         let (first, second) = (group.loops[0], group.loops[1])
         let calls = InFlightCalls()
         let alice = InFlightCalls.Caller(headers: ["Authorization": "Bearer a"], target: "ns/c", id: .integer(1))
-        let (onFirst, onSecond, finished, otherID, otherCredential) = (
-            FakeCall(), FakeCall(), FakeCall(), FakeCall(), FakeCall()
-        )
-        _ = onLoop(first) { calls.add(alice, call: onFirst, loop: first) }
-        _ = onLoop(second) { calls.add(alice, call: onSecond, loop: second) }
-        let removeFinished = onLoop(first) { calls.add(alice, call: finished, loop: first) }
+        let (onFirst, onSecond, finished) = (FakeCall(alice), FakeCall(alice), FakeCall(alice))
+        let otherID = FakeCall(
+            InFlightCalls.Caller(headers: ["Authorization": "Bearer a"], target: "ns/c", id: .integer(2)))
+        let otherCredential = FakeCall(
+            InFlightCalls.Caller(headers: ["Authorization": "Bearer b"], target: "ns/c", id: .integer(1)))
+        _ = onLoop(first) { calls.add(onFirst, loop: first) }
+        _ = onLoop(second) { calls.add(onSecond, loop: second) }
+        let removeFinished = onLoop(first) { calls.add(finished, loop: first) }
         onLoop(first) { removeFinished.remove() }
-        _ = onLoop(second) {
-            calls.add(
-                InFlightCalls.Caller(headers: ["Authorization": "Bearer a"], target: "ns/c", id: .integer(2)),
-                call: otherID,
-                loop: second)
-        }
-        _ = onLoop(first) {
-            calls.add(
-                InFlightCalls.Caller(headers: ["Authorization": "Bearer b"], target: "ns/c", id: .integer(1)),
-                call: otherCredential,
-                loop: first)
-        }
+        _ = onLoop(second) { calls.add(otherID, loop: second) }
+        _ = onLoop(first) { calls.add(otherCredential, loop: first) }
 
         calls.cancel(alice)
         onLoop(first) {}
@@ -75,8 +69,8 @@ struct InFlightCallsTests {
         let loop = group.loops[0]
         let calls = InFlightCalls()
         let caller = InFlightCalls.Caller(headers: ["Authorization": "Bearer a"], target: "ns/c", id: .integer(1))
-        let fakes = (0..<3).map { _ in FakeCall() }
-        let removals = fakes.map { fake in onLoop(loop) { calls.add(caller, call: fake, loop: loop) } }
+        let fakes = (0..<3).map { _ in FakeCall(caller) }
+        let removals = fakes.map { fake in onLoop(loop) { calls.add(fake, loop: loop) } }
         onLoop(loop) { removals[1].remove() }
         calls.cancel(caller)
         onLoop(loop) {}

@@ -12,7 +12,9 @@ final class RecordingObserver: ExchangeObserver {
 
     func exchangeStreamStarted() { streamStarts += 1 }
     func exchangeMessage(_ message: RPCMessage) { messages.append(String(decoding: message.bytes, as: UTF8.self)) }
-    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, head: HTTPResponseHead?) { results.append(result) }
+    func exchangeFinished(_ result: Result<RPCMessage?, MCPFailure>, status: Int?, headers: HTTPHeaders) {
+        results.append(result)
+    }
 
     /// The one answer's bytes, when it finished once with one.
     var answer: [UInt8]? {
