@@ -2,26 +2,28 @@ import JSON
 import Store
 
 /// A stored connection as the gateway holds it in memory. Header values stay sealed until a session opens.
-public struct Connection: Sendable {
+/// Immutable, and a class: every call reads its connection out of the directory, and a reference is one retain
+/// where a struct of these fields would retain each of them (an update makes a new connection: `updated`).
+public final class Connection: Sendable {
     public enum Transport: String, Sendable {
         case http
         case uplink
     }
 
-    public var seq: Int64
+    public let seq: Int64
     public let namespace: String
     public let id: String
     /// The key of the connection's upstream in the session table, joined once: every call looks it up.
     let sessionKey: String
-    public var name: String
-    public var transport: Transport
-    public var mcpURL: String?
-    public var metadata: JSONValue?
-    public var sealedHeaders: [UInt8]?
-    public var mock: JSONValue?
-    public var createdAt: String
+    public let name: String
+    public let transport: Transport
+    public let mcpURL: String?
+    public let metadata: JSONValue?
+    public let sealedHeaders: [UInt8]?
+    public let mock: JSONValue?
+    public let createdAt: String
     /// The registry server it was made from, when it was.
-    var registry: RegistryLink?
+    let registry: RegistryLink?
 
     init(
         seq: Int64, namespace: String, id: String, name: String, transport: Transport, mcpURL: String?,
@@ -32,6 +34,16 @@ public struct Connection: Sendable {
         (self.mcpURL, self.metadata, self.sealedHeaders, self.mock) = (mcpURL, metadata, sealedHeaders, mock)
         (self.createdAt, self.registry) = (createdAt, registry)
         sessionKey = Self.sessionKey(namespace, id)
+    }
+
+    /// The same connection with the fields given changed (each `nil` is kept as it is).
+    func updated(
+        name: String? = nil, metadata: JSONValue? = nil, sealedHeaders: [UInt8]? = nil, registry: RegistryLink? = nil
+    ) -> Connection {
+        Connection(
+            seq: seq, namespace: namespace, id: id, name: name ?? self.name, transport: transport, mcpURL: mcpURL,
+            metadata: metadata ?? self.metadata, sealedHeaders: sealedHeaders ?? self.sealedHeaders, mock: mock,
+            createdAt: createdAt, registry: registry ?? self.registry)
     }
 
     /// The JSON the API returns: never the headers.
@@ -59,7 +71,7 @@ public struct Connection: Sendable {
 }
 
 extension Connection {
-    init(_ stored: StoredConnection) {
+    convenience init(_ stored: StoredConnection) {
         // Stored JSON was held to the limits when it came in; a later, tighter limit must not lose it.
         func parsed(_ text: String?) -> JSONValue? {
             text.flatMap { try? JSONParser.parse(Array($0.utf8), limits: .unbounded) }

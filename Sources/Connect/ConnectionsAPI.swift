@@ -74,7 +74,7 @@ extension ConnectService {
         let input = try writeInput(call)
         // A new connection's namespace is claimed in the store, which decides who owns it; the cached owner may
         // be stale once the registry has deleted the namespace (which it does only when it holds no connections).
-        guard var existing = directory.connection(call.namespace, call.connectionID) else {
+        guard let existing = directory.connection(call.namespace, call.connectionID) else {
             try authorize(call, metadata: input.metadata ?? .object([]))
             return try resolvingServer(input, call) { [self] input, link throws(APIError) in
                 create(try newConnection(call, id: call.connectionID, input, link), input, call)
@@ -91,13 +91,11 @@ extension ConnectService {
             throw .conflict("connection \(existing.id) already uses transport \(existing.transport.rawValue)")
         }
         try checkMockUnchanged(input, existing)
-        if let name = input.name { existing.name = name }
-        if let metadata = input.metadata { existing.metadata = metadata }
-        if let headers = input.headers {
-            existing.sealedHeaders = vault.seal(headers, namespace: existing.namespace, connection: existing.id)
-        }
+        let changed = existing.updated(
+            name: input.name, metadata: input.metadata,
+            sealedHeaders: input.headers.map { vault.seal($0, namespace: existing.namespace, connection: existing.id) })
         endUpstream(existing.namespace, existing.id, client: call.client)
-        try relinking(existing, input, call) { [self] updated in store(updated, call, status: 200) }
+        try relinking(changed, input, call) { [self] updated in store(updated, call, status: 200) }
     }
 
     public func deleteConnection(_ call: ConnectRequest) throws(APIError) {

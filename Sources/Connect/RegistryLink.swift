@@ -136,9 +136,9 @@ extension ConnectService {
                 vault.open($0, namespace: connection.namespace, connection: connection.id)?.map(\.name)
             } ?? []
         registryServer(server, call) { _, http in
-            var updated = connection
-            updated.registry = RegistryLink(server: server, http: http, headers: headers, url: connection.mcpURL)
-            body(updated)
+            body(
+                connection.updated(
+                    registry: RegistryLink(server: server, http: http, headers: headers, url: connection.mcpURL)))
         }
     }
 }

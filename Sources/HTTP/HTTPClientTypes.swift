@@ -27,7 +27,9 @@ public struct HTTPClientRequest: Sendable {
     }
 
     /// The request on the wire: the head, and the body after it unless it is small enough to be copied behind
-    /// the head in the same buffer (`OutputBuffer.message`).
+    /// the head in the same buffer (`OutputBuffer.message`). Inlined: called on a task's request, which would be
+    /// copied whole (a retain of each of its references) to be passed.
+    @inline(__always)
     func message() -> (head: [UInt8], rest: SplicedBytes) {
         let sendsLength = !payload.isEmpty || method == "POST" || method == "PUT"
         let headCapacity = 128 + url.target.utf8.count + headers.bytes.count
