@@ -1,6 +1,7 @@
 import HTTP
 import JSON
 import MCP
+import Platform
 import Reactor
 
 /// The upstream behind each connection, and what its health means for the connection's status.
@@ -9,7 +10,7 @@ extension ConnectService {
     /// connection whose stored headers no longer open is an upstream that fails every call without dialling,
     /// rather than one called without its credentials. Found in `loop`'s copy of the table when given, under
     /// `key` (the connection's `sessionKey`, when the caller has made it already).
-    func upstream(for connection: Connection, key: String? = nil, on loop: EventLoop? = nil) -> (any MCPUpstream)? {
+    func upstream(for connection: Connection, key: HashedText? = nil, on loop: EventLoop? = nil) -> (any MCPUpstream)? {
         sessions.upstream(key ?? connection.sessionKey, on: loop) {
             if connection.isMock { return mockUpstream(for: connection) }
             guard connection.transport == .http, let text = connection.mcpURL, let url = UpstreamURL(text) else {
@@ -89,5 +90,5 @@ extension ConnectService {
 extension Connection {
     /// The key of a connection's upstream in the session table: its namespace and id, joined by concatenation
     /// (about half what interpolation costs).
-    static func sessionKey(_ namespace: String, _ id: String) -> String { namespace + "/" + id }
+    static func sessionKey(_ namespace: String, _ id: String) -> HashedText { HashedText(namespace + "/" + id) }
 }

@@ -1,4 +1,5 @@
 import JSON
+import Platform
 import Store
 
 /// A stored connection as the gateway holds it in memory. Header values stay sealed until a session opens.
@@ -14,7 +15,7 @@ public final class Connection: Sendable {
     public let namespace: String
     public let id: String
     /// The key of the connection's upstream in the session table, joined once: every call looks it up.
-    let sessionKey: String
+    let sessionKey: HashedText
     public let name: String
     public let transport: Transport
     public let mcpURL: String?

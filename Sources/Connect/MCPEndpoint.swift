@@ -9,7 +9,7 @@ extension ConnectService {
         let request = try mcpRequest(call) { () throws(APIError) in
             let connection = try self.visibleConnection(call)
             try self.authorize(call, metadata: connection.metadata)
-            return connection.sessionKey
+            return connection.sessionKey.text
         }
         guard let (message, revision) = request else { return }
         let connection = try visibleConnection(call)
@@ -36,6 +36,10 @@ extension ConnectService {
         }
         if let refusal = refusal(id: id, connection, upstream) { return call.respond(200, refusal) }
         let context = call.context(revision)
+        // The commonest call goes straight on: the switch below compares the method with each of its names.
+        if method == "tools/call" {
+            return relay(message, to: upstream, context, connection, call, target: sessionKey.text)
+        }
         switch method {
         case "initialize", "server/discover":
             upstream.describe(context) { [self] result in
@@ -64,13 +68,13 @@ extension ConnectService {
             )
         case "tools/list":
             // Every page is filtered: a token sees only the tools it may call, whatever cursor it sends.
-            relay(message, to: upstream, context, connection, call, target: sessionKey) { [self] response in
+            relay(message, to: upstream, context, connection, call, target: sessionKey.text) { [self] response in
                 guard let result = response["result"] else { return response }
                 let tools = callable(result["tools"]?.arrayValue ?? [], call, metadata: connection.metadata)
                 return response.setting("result", result.setting("tools", .array(tools)))
             }
         default:
-            relay(message, to: upstream, context, connection, call, target: sessionKey)
+            relay(message, to: upstream, context, connection, call, target: sessionKey.text)
         }
     }
 
@@ -110,7 +114,7 @@ extension ConnectService {
         _ call: ConnectRequest, target: String? = nil, inspect: ((JSONValue) -> JSONValue)? = nil
     ) {
         let caller = InFlightCalls.Caller(
-            headers: call.request.headers, target: target ?? connection.sessionKey, id: message.id ?? .null)
+            headers: call.request.headers, target: target ?? connection.sessionKey.text, id: message.id ?? .null)
         let relayed = RelayedCall(
             service: self, caller: caller, namespace: connection.namespace, connectionID: connection.id)
         let responder = StreamableHTTPResponder(writer: call.writer, inspect: inspect, delegate: relayed)

@@ -23,16 +23,16 @@ struct LoopMetrics: Sendable {
     enum MethodLabel: UInt8, Sendable {
         case get, head, post, put, patch, delete, options, other
 
+        /// Told apart by length first: a string comparison that fails is a call into the runtime, and a switch
+        /// over the names would make one for each name before the method's.
         init(_ method: String) {
             self =
-                switch method {
-                case "GET": .get
-                case "HEAD": .head
-                case "POST": .post
-                case "PUT": .put
-                case "PATCH": .patch
-                case "DELETE": .delete
-                case "OPTIONS": .options
+                switch method.utf8.count {
+                case 3: method == "GET" ? .get : method == "PUT" ? .put : .other
+                case 4: method == "POST" ? .post : method == "HEAD" ? .head : .other
+                case 5: method == "PATCH" ? .patch : .other
+                case 6: method == "DELETE" ? .delete : .other
+                case 7: method == "OPTIONS" ? .options : .other
                 default: .other
                 }
         }

@@ -225,12 +225,14 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
             {
                 return nil
             }
+            let first = name.first ?? 0  // an empty name has no first byte to tell: any is let through
             return bytes.withUnsafeBufferPointer { bytes in
                 var index = start
                 while index < spans.count {
                     let span = spans[index]
                     let length = span.nameEnd - span.nameStart
                     if length == name.count || (prefixOnly && length > name.count),
+                        name.isEmpty || Self.mayBeSame(bytes[span.nameStart], first),
                         Self.sameName(
                             UnsafeBufferPointer(rebasing: bytes[span.nameStart..<span.nameStart + name.count]), name)
                     {
@@ -246,6 +248,14 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         var native = name
         native.makeContiguousUTF8()
         return index(named: native, from: start, prefixOnly: prefixOnly)
+    }
+
+    /// Whether names starting with these bytes can be the same: most names of a head differ in their first byte,
+    /// told here without the whole comparison. Only two ASCII bytes are judged (by their case-folded values);
+    /// anything else is left to `sameName`.
+    @inline(__always)
+    private static func mayBeSame(_ a: UInt8, _ b: UInt8) -> Bool {
+        (a | b) >= 0x80 || a | 0x20 == b | 0x20
     }
 
     /// Sets the bit of the name of `span` (a field of `bytes`).
