@@ -9,11 +9,11 @@ import Glibc
 public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// One field: its line starts at `nameStart` (and ends where the next one starts); its name is
     /// `bytes[nameStart..<nameEnd]`, its value `bytes[valueStart..<valueEnd]`.
-    struct Span: Sendable {
+    @usableFromInline struct Span: Sendable {
         var nameStart: Int
         var nameEnd: Int
-        var valueStart: Int
-        var valueEnd: Int
+        @usableFromInline var valueStart: Int
+        @usableFromInline var valueEnd: Int
 
         func shifted(by offset: Int) -> Span {
             Span(
@@ -23,8 +23,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     /// Every field's line, in order, with nothing between or after them.
-    private(set) var bytes: [UInt8] = []
-    private(set) var spans: [Span] = []
+    @usableFromInline private(set) var bytes: [UInt8] = []
+    @usableFromInline private(set) var spans: [Span] = []
     /// A bit for each name present (`nameBit`), so that a lookup of an absent name, the commonest kind (framing fields
     /// a message does not have), returns without a scan. Removing a field leaves its bit: a stale bit only costs
     /// that name's lookups a scan.
@@ -205,9 +205,15 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// Calls `body` with the bytes of the first value of `name` (`nil` when there is none), making no string: for
     /// values read once and long, such as a credential.
+    /// Inlinable, so that it is specialized for its caller's `Result`: generic, the buffer access would go through
+    /// thunks on every request. The value is a range of the array's own buffer, not a slice.
+    @inlinable
     public func withFirstValue<Result>(_ name: String, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
-        guard let value = valueBytes(name) else { return body(nil) }
-        return value.withUnsafeBufferPointer(body)
+        guard let index = index(named: name) else { return body(nil) }
+        let span = spans[index]
+        return bytes.withUnsafeBufferPointer {
+            body(UnsafeBufferPointer(rebasing: $0[span.valueStart..<span.valueEnd]))
+        }
     }
 
     /// The first value of `name` as bytes.
@@ -217,7 +223,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// The index of the first field named `name` (or, with `prefixOnly`, whose name starts with it) from `start`
     /// on: every lookup goes through here, comparing the name's bytes with each field's in place.
-    private func index(named name: String, from start: Int = 0, prefixOnly: Bool = false) -> Int? {
+    @usableFromInline
+    func index(named name: String, from start: Int = 0, prefixOnly: Bool = false) -> Int? {
         guard start < spans.count else { return nil }  // headers being built in code are often empty
         let found: Int?? = name.utf8.withContiguousStorageIfAvailable { name in
             if !prefixOnly, let last = name.last, last < 0x80,

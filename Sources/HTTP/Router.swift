@@ -46,7 +46,13 @@ public struct Router<Route: Sendable>: Sendable {
 /// The values a route's `{name}` segments bound, by name. A pattern has a handful of them, so they are kept in
 /// order and found by comparing names: no hashing, and one allocation at most.
 public struct RouteParameters: Sendable, Equatable, ExpressibleByDictionaryLiteral {
-    private var pairs: [(name: String, value: String)] = []
+    /// A struct, not a tuple: an array of tuples is destroyed through the runtime's generic tuple witness.
+    private struct Pair: Sendable {
+        let name: String
+        let value: String
+    }
+
+    private var pairs: [Pair] = []
 
     init(capacity: Int) {
         pairs.reserveCapacity(capacity)
@@ -61,7 +67,7 @@ public struct RouteParameters: Sendable, Equatable, ExpressibleByDictionaryLiter
     }
 
     mutating func append(_ name: String, _ value: String) {
-        pairs.append((name, value))
+        pairs.append(Pair(name: name, value: value))
     }
 
     /// The same names bound to the same values, in any order.

@@ -79,22 +79,30 @@ public struct JSONRPCPeek: Equatable, Sendable {
             isResponse: isResponse, idRange: idRange)
     }
 
-    /// The top-level members the peek reads. A key is told apart once, by its length and then its bytes, rather
-    /// than compared with each name in turn.
-    private enum Member {
+    /// The top-level members the peek reads. A key is told apart once, as one word of its bytes compared with
+    /// each name's, rather than byte by byte with each name in turn (`Member.word` is tested against the names).
+    enum Member {
         case jsonrpc, id, method, result, error, params
+
+        /// The bytes of a key of two to seven bytes as one little-endian word, what each case below is written in.
+        @inline(__always)
+        static func word(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            var word: UInt64 = 0
+            for index in 0..<bytes.count { word |= UInt64(bytes[index]) << (8 * UInt64(index)) }
+            return word
+        }
 
         init?(_ key: ObjectKey) {
             switch key {
             case .ascii(let bytes):
-                guard let first = bytes.first else { return nil }
-                switch (bytes.count, first) {
-                case (2, UInt8(ascii: "i")) where "id" ~= key: self = .id
-                case (5, UInt8(ascii: "e")) where "error" ~= key: self = .error
-                case (6, UInt8(ascii: "m")) where "method" ~= key: self = .method
-                case (6, UInt8(ascii: "r")) where "result" ~= key: self = .result
-                case (6, UInt8(ascii: "p")) where "params" ~= key: self = .params
-                case (7, UInt8(ascii: "j")) where "jsonrpc" ~= key: self = .jsonrpc
+                guard bytes.count >= 2, bytes.count <= 7 else { return nil }
+                switch Self.word(bytes) {
+                case 0x6469: self = .id  // "id"
+                case 0x646F_6874_656D: self = .method  // "method"
+                case 0x63_7072_6E6F_736A: self = .jsonrpc  // "jsonrpc"
+                case 0x736D_6172_6170: self = .params  // "params"
+                case 0x746C_7573_6572: self = .result  // "result"
+                case 0x72_6F72_7265: self = .error  // "error"
                 default: return nil
                 }
             case .text(let text):

@@ -53,8 +53,9 @@ public protocol MCPCall: AnyObject {
 }
 
 /// Who sends a message: the loop's HTTP client, and the protocol revision the caller speaks, so that an
-/// upstream of another revision can be translated to and from.
-public struct MCPCallContext {
+/// upstream of another revision can be translated to and from. Immutable, and a class: a call's context is kept by
+/// each part of it, and a struct of these fields would be copied (a retain of each) at every step.
+public final class MCPCallContext {
     public let client: HTTPClient
     public let revision: ProtocolRevision
     /// The caller's headers that travel on (2026-07-28 `Mcp-Param-*`, which intermediaries must forward).

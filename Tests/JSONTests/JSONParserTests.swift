@@ -99,6 +99,22 @@ import Testing
         #expect(notification.id == nil)
     }
 
+    @Test func peekTellsTheTopLevelNamesByTheirWords() {
+        let names: [(String, JSONRPCPeek.Member?)] = [
+            ("id", .id), ("method", .method), ("jsonrpc", .jsonrpc), ("params", .params), ("result", .result),
+            ("error", .error), ("i", nil), ("ids", nil), ("Id", nil), ("methods", nil), ("jsonrp", nil),
+            ("resulu", nil), ("errors", nil), ("jsonrpc2", nil), ("", nil),
+        ]
+        for (name, member) in names {
+            Array(name.utf8).withUnsafeBufferPointer { bytes in
+                #expect(JSONRPCPeek.Member(.ascii(bytes)) == member, "\(name)")
+            }
+        }
+        // A key with escapes is told by its decoded text.
+        let escaped = try? JSONRPCPeek.peek(Array(#"{"jsonrpc":"2.0","\u0069d":3,"method":"m"}"#.utf8))
+        #expect(escaped?.id == .number("3"))
+    }
+
     @Test func peekRejectsWhatTheParserRejects() {
         for (name, bytes) in Self.invalid {
             #expect(throws: JSONError.self, "\(name)") { _ = try JSONRPCPeek.peek(bytes) }
